@@ -1,0 +1,120 @@
+# Makefile — build, run and test the 政府信息公开查阅点 kiosk firmware.
+#
+#   make run     install missing Debian packages, build, build the sample database, start the kiosk
+#   make test    install missing Debian packages, build, run every test (plain and ASan+UBSan)
+#   make bench   benchmarks (figures only; never pass/fail)
+#   make check   static checks: module include boundaries
+#
+# Dependencies come from Debian and are found with pkg-config. `make deps` installs the missing
+# ones with apt-get when it runs as root or can use sudo without a password.
+
+BUILD   ?= build
+ASAN    ?= $(BUILD)/asan
+CC      ?= cc
+OPT     ?= -O2
+WINDOW  ?= 1280x800
+SAMPLE  ?= offline-db/sample
+
+PKGS    := sdl2 SDL2_ttf SDL2_image sqlite3 libusb-1.0 jansson libxml-2.0
+DEB_PKGS := build-essential pkg-config libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev \
+	libsqlite3-dev libusb-1.0-0-dev libjansson-dev libxml2-dev fonts-noto-cjk \
+	poppler-utils sqlite3 file
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+CFLAGS_ALL = -std=c11 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 $(WARN) -g $(OPT) -Ifirmware -Ioffline-db \
+	-I$(BUILD)/gen $(PKG_CFLAGS) -pthread $(CFLAGS)
+LDLIBS_ALL = $(PKG_LIBS) -lm -pthread $(LDLIBS)
+SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+CORE_SRC   := $(sort $(wildcard firmware/base/*.c firmware/catalog/*.c firmware/text/*.c))
+UI_SRC     := $(sort $(wildcard firmware/ui/*.c firmware/app/*.c))
+TOOL_SRC   := $(sort $(filter-out offline-db/kioskdb/main.c,$(wildcard offline-db/kioskdb/*.c)))
+GEN_SRC    := $(BUILD)/gen/schema_sql.c
+TEST_SRC   := $(sort $(wildcard tests/unit/test_*.c))
+HEADERS    := $(wildcard firmware/*/*.h offline-db/kioskdb/*.h tests/*.h)
+
+obj = $(patsubst %.c,$(1)/obj/%.o,$(2))
+LIB_OBJ  = $(call obj,$(1),$(CORE_SRC) $(UI_SRC) $(TOOL_SRC) $(GEN_SRC))
+
+.PHONY: all deps run test bench check clean sample unit asan-unit
+all: $(BUILD)/kiosk $(BUILD)/kioskdb
+
+# --- dependencies ---------------------------------------------------------------------------
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	echo "deps: installing missing Debian packages:" $$missing; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; \
+	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then SUDO="sudo -n"; \
+	else echo "deps: missing packages and no root/sudo; run: sudo apt-get install" $$missing >&2; exit 1; fi; \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing
+
+# --- build ----------------------------------------------------------------------------------
+$(BUILD)/gen/schema_sql.c: offline-db/schema.sql tests/embed.sh
+	@mkdir -p $(@D)
+	sh tests/embed.sh kk_schema_sql $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/%.o: %.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(ASAN)/obj/%.o: %.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(SAN) -O1 -c $< -o $@
+
+$(ASAN)/obj/$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(SAN) -O1 -c $< -o $@
+
+$(BUILD)/kiosk: $(call LIB_OBJ,$(BUILD)) $(BUILD)/obj/firmware/main.o
+	$(CC) -o $@ $^ $(LDLIBS_ALL)
+
+$(BUILD)/kioskdb: $(call LIB_OBJ,$(BUILD)) $(BUILD)/obj/offline-db/kioskdb/main.o
+	$(CC) -o $@ $^ $(LDLIBS_ALL)
+
+$(ASAN)/kiosk: $(call LIB_OBJ,$(ASAN)) $(ASAN)/obj/firmware/main.o
+	$(CC) $(SAN) -o $@ $^ $(LDLIBS_ALL)
+
+$(ASAN)/kioskdb: $(call LIB_OBJ,$(ASAN)) $(ASAN)/obj/offline-db/kioskdb/main.o
+	$(CC) $(SAN) -o $@ $^ $(LDLIBS_ALL)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(call LIB_OBJ,$(BUILD))
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ $(LDLIBS_ALL)
+
+$(ASAN)/tests/%: $(ASAN)/obj/tests/unit/%.o $(call LIB_OBJ,$(ASAN))
+	@mkdir -p $(@D)
+	$(CC) $(SAN) -o $@ $^ $(LDLIBS_ALL)
+
+UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
+ASAN_BINS = $(patsubst tests/unit/%.c,$(ASAN)/tests/%,$(TEST_SRC))
+
+$(BUILD)/sample.db: $(BUILD)/kioskdb $(wildcard $(SAMPLE)/* $(SAMPLE)/attachments/*)
+	$(BUILD)/kioskdb build --src $(SAMPLE) --out $@
+
+sample: $(BUILD)/sample.db
+
+# --- the two commands of the README ---------------------------------------------------------
+run: deps
+	$(MAKE) all $(BUILD)/sample.db
+	$(BUILD)/kiosk --db $(BUILD)/sample.db --window $(WINDOW) --config assets/kiosk.conf
+
+test: deps
+	$(MAKE) all check $(UNIT_BINS) $(ASAN_BINS) $(ASAN)/kiosk $(ASAN)/kioskdb $(BUILD)/sample.db
+	tests/run.sh $(BUILD) $(ASAN)
+
+check:
+	sh tests/check-boundaries.sh
+
+bench: deps
+	$(MAKE) all
+	@echo "bench: no benchmarks yet"
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,177 @@
+/*
+ * app.c — command line and start-up of the kiosk.
+ *
+ * Order: parse arguments, load and check the configuration (refuse to start on any problem,
+ * naming every line), open the content database (a missing or damaged one is NOT fatal: the
+ * UI shows a calm "content unavailable" screen and keeps running), then hand over to the UI.
+ */
+#include "app/app.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "app/script.h"
+#include "base/config.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "catalog/catalog.h"
+#include "ui/ui.h"
+
+#define KK_VERSION "0.1.0"
+
+static void usage(FILE *f)
+{
+	fputs("usage: kiosk [--db FILE] [--window WxH | --fullscreen] [--config FILE]\n"
+	      "       kiosk [--db FILE] --headless [--size WxH] --script FILE [--shots DIR] [--config FILE]\n"
+	      "       kiosk --check-config FILE\n"
+	      "\n"
+	      "  --db FILE           content database (default: DATA_DIR/content.db from the config)\n"
+	      "  --window WxH        run in a desktop window of that size\n"
+	      "  --fullscreen        run full screen (the board; KMSDRM without X or Wayland)\n"
+	      "  --config FILE       configuration file (key = value; see README.md)\n"
+	      "  --headless          no display: run a script and write screenshots\n"
+	      "  --size WxH          headless screen size (default: the config's screen)\n"
+	      "  --script FILE       headless input script (tap, drag, type, key, wait, idle, shot)\n"
+	      "  --shots DIR         where `shot NAME` writes NAME.png\n"
+	      "  --check-config FILE list every problem of a configuration file and exit\n"
+	      "  --version, --help\n",
+	      f);
+}
+
+static int parse_size(const char *s, int *w, int *h)
+{
+	char *end;
+	long a, b;
+	errno = 0;
+	a = strtol(s, &end, 10);
+	if (errno || (*end != 'x' && *end != 'X'))
+		return -1;
+	b = strtol(end + 1, &end, 10);
+	if (errno || *end || a < 320 || b < 320 || a > 8192 || b > 8192)
+		return -1;
+	*w = (int)a;
+	*h = (int)b;
+	return 0;
+}
+
+static int load_config(struct kk_config *cfg, const char *path)
+{
+	struct kk_config_problems p = { 0 };
+	int rc;
+	kk_config_defaults(cfg);
+	if (!path)
+		return 0;
+	rc = kk_config_load(cfg, path, &p);
+	for (size_t i = 0; i < p.n; i++)
+		fprintf(stderr, "%s\n", p.lines[i]);
+	if (p.dropped)
+		fprintf(stderr, "%s: %zu more problem(s) not shown\n", path, p.dropped);
+	kk_config_problems_fini(&p);
+	return rc;
+}
+
+int kk_app_main(int argc, char **argv)
+{
+	const char *db = NULL, *config = NULL, *script_path = NULL, *shots = NULL, *window = NULL,
+		   *size = NULL;
+	int fullscreen = -1, headless = 0, w = 0, h = 0, rc, status = 0;
+	struct kk_config cfg;
+	struct kk_script script = { 0 };
+	struct kk_catalog *cat = NULL;
+	struct kk_ui_opts o = { 0 };
+	char dbpath[600], err[512];
+	enum kk_log_level lv;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int has = i + 1 < argc;
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(a, "--version")) {
+			printf("kiosk %s (content schema %d)\n", KK_VERSION, KK_SCHEMA_VERSION);
+			return 0;
+		} else if (!strcmp(a, "--check-config") && has) {
+			rc = load_config(&cfg, argv[i + 1]);
+			if (!rc)
+				printf("%s: ok\n", argv[i + 1]);
+			return rc ? 2 : 0;
+		} else if (!strcmp(a, "--db") && has) {
+			db = argv[++i];
+		} else if (!strcmp(a, "--config") && has) {
+			config = argv[++i];
+		} else if (!strcmp(a, "--window") && has) {
+			window = argv[++i];
+			fullscreen = 0;
+		} else if (!strcmp(a, "--fullscreen")) {
+			fullscreen = 1;
+		} else if (!strcmp(a, "--headless")) {
+			headless = 1;
+		} else if (!strcmp(a, "--size") && has) {
+			size = argv[++i];
+		} else if (!strcmp(a, "--script") && has) {
+			script_path = argv[++i];
+		} else if (!strcmp(a, "--shots") && has) {
+			shots = argv[++i];
+		} else {
+			fprintf(stderr, "kiosk: unknown or incomplete option \"%s\"\n\n", a);
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (headless != (script_path != NULL) || (size && !headless) || (window && headless)) {
+		fprintf(stderr, "kiosk: --headless and --script go together; --size is for --headless, "
+				"--window is not\n");
+		return 2;
+	}
+	if (load_config(&cfg, config)) {
+		fprintf(stderr, "kiosk: fix the configuration above and start again\n");
+		return 2;
+	}
+	if (!kk_log_level_parse(cfg.log_level, &lv))
+		kk_log_set_level(lv);
+	kk_config_screen(&cfg, &w, &h);
+	if ((window && parse_size(window, &w, &h)) || (size && parse_size(size, &w, &h))) {
+		fprintf(stderr, "kiosk: expected WIDTHxHEIGHT (320 to 8192), e.g. 1920x1080\n");
+		return 2;
+	}
+	if (headless) {
+		rc = kk_script_load(script_path, &script, err, sizeof err);
+		if (rc) {
+			fprintf(stderr, "kiosk: %s\n", err);
+			return 2;
+		}
+		if (shots && mkdir(shots, 0755) != 0 && errno != EEXIST) {
+			fprintf(stderr, "kiosk: cannot create %s: %s\n", shots, strerror(errno));
+			kk_script_fini(&script);
+			return 1;
+		}
+	}
+	if (!db) {
+		snprintf(dbpath, sizeof dbpath, "%s/content.db", cfg.data_dir);
+		db = dbpath;
+	}
+	rc = kk_catalog_open(db, &cat);
+	if (rc)
+		kk_error("app", "content database %s unavailable (%s): showing the notice screen", db,
+			 kk_err_name(rc));
+	o.cfg = &cfg;
+	o.cat = cat;
+	o.cat_err = rc;
+	o.width = w;
+	o.height = h;
+	o.fullscreen = fullscreen < 0 ? cfg.fullscreen : fullscreen;
+	o.script = headless ? &script : NULL;
+	o.shots_dir = shots;
+	rc = kk_ui_run(&o);
+	if (rc == KK_EINVAL)
+		status = 2;
+	else if (rc)
+		status = 1;
+	kk_catalog_close(cat);
+	kk_script_fini(&script);
+	return status;
+}

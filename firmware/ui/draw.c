@@ -1,0 +1,223 @@
+/*
+ * draw.c — drawing primitives, hit regions and display lists.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "base/utf8.h"
+#include "ui/ui_internal.h"
+
+int ui_px(struct ui *u, int v)
+{
+	int r = (int)(v * u->s + 0.5f);
+	return r < 1 && v > 0 ? 1 : r;
+}
+
+void ui_color(struct ui *u, uint32_t c)
+{
+	SDL_SetRenderDrawColor(u->r, (Uint8)(c >> 24), (Uint8)(c >> 16), (Uint8)(c >> 8), (Uint8)c);
+}
+
+void ui_fill(struct ui *u, int x, int y, int w, int h, uint32_t rgba)
+{
+	SDL_Rect rc = { x, y, w, h };
+	ui_color(u, rgba);
+	SDL_RenderFillRect(u->r, &rc);
+}
+
+void ui_frame(struct ui *u, int x, int y, int w, int h, int t, uint32_t rgba)
+{
+	ui_fill(u, x, y, w, t, rgba);
+	ui_fill(u, x, y + h - t, w, t, rgba);
+	ui_fill(u, x, y, t, h, rgba);
+	ui_fill(u, x + w - t, y, t, h, rgba);
+}
+
+void ui_hit_add(struct ui *u, int x, int y, int w, int h, enum ui_action a, int64_t arg)
+{
+	struct ui_hit *hit;
+	if (u->n_hits >= UI_MAX_HITS)
+		return;
+	hit = &u->hits[u->n_hits++];
+	hit->r.x = x;
+	hit->r.y = y;
+	hit->r.w = w;
+	hit->r.h = h;
+	hit->action = a;
+	hit->arg = arg;
+}
+
+void ui_glyph_draw(struct ui *u, int size, uint32_t cp, int x, int y, uint32_t rgba)
+{
+	const struct ui_glyph *g = ui_glyph(&u->fonts, size, cp);
+	if (g->missing) {
+		/* No font has this character: show that something is there (tofu box). */
+		int m = size / 8;
+		ui_frame(u, x + m, y + size / 8, size - 2 * m, size - size / 8, 2, rgba);
+		return;
+	}
+	if (g->page < 0)
+		return;
+	{
+		SDL_Texture *t = u->fonts.pages[g->page];
+		SDL_Rect src = { g->x, g->y, g->w, g->h };
+		SDL_Rect dst = { x, y + g->dy, g->w, g->h };
+		SDL_SetTextureColorMod(t, (Uint8)(rgba >> 24), (Uint8)(rgba >> 16), (Uint8)(rgba >> 8));
+		SDL_SetTextureAlphaMod(t, (Uint8)rgba);
+		SDL_RenderCopy(u->r, t, &src, &dst);
+	}
+}
+
+int ui_text_width(struct ui *u, int size, const char *text)
+{
+	size_t i = 0, len = strlen(text);
+	int w = 0;
+	while (i < len) {
+		int32_t cp = kk_utf8_next(text, len, &i);
+		if (cp > 0)
+			w += ui_glyph(&u->fonts, size, (uint32_t)cp)->advance;
+	}
+	return w;
+}
+
+int ui_text_line(struct ui *u, int size, int x, int y, int max_w, const char *text, uint32_t rgba,
+		 int align)
+{
+	size_t i = 0, len = strlen(text);
+	int w = ui_text_width(u, size, text), ell = ui_glyph(&u->fonts, size, 0x2026)->advance;
+	int limit = w > max_w ? max_w - ell : max_w, cx;
+
+	if (align == 1 && w < max_w)
+		x += (max_w - w) / 2;
+	cx = x;
+	while (i < len) {
+		int32_t cp = kk_utf8_next(text, len, &i);
+		int adv;
+		if (cp <= 0)
+			continue;
+		if (cp == '\n')
+			cp = ' ';
+		adv = ui_glyph(&u->fonts, size, (uint32_t)cp)->advance;
+		if (cx - x + adv > limit) {
+			ui_glyph_draw(u, size, 0x2026, cx, y, rgba);
+			cx += ell;
+			break;
+		}
+		ui_glyph_draw(u, size, (uint32_t)cp, cx, y, rgba);
+		cx += adv;
+	}
+	return cx - x;
+}
+
+/* ---- display lists ---------------------------------------------------------------------- */
+
+void dl_fini(struct dl *d)
+{
+	free(d->items);
+	for (size_t i = 0; i < d->n_images; i++)
+		SDL_DestroyTexture(d->images[i]);
+	free(d->images);
+	memset(d, 0, sizeof *d);
+}
+
+void dl_add(struct dl *d, const struct dl_item *it)
+{
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 256;
+		struct dl_item *p;
+		if (cap > 4000000)
+			return; /* a body this big is capped at import; never grow without bound */
+		p = realloc(d->items, cap * sizeof *p);
+		if (!p)
+			return;
+		d->items = p;
+		d->cap = cap;
+	}
+	d->items[d->n++] = *it;
+	if (it->y + it->h > d->height)
+		d->height = it->y + it->h;
+}
+
+int ui_dl_para(struct ui *u, struct dl *d, int size, int x, int y, int width, const char *text,
+	       const struct kk_span *emph, size_t n_emph, uint32_t rgba, int first_indent,
+	       int indent, int line_gap)
+{
+	struct ui_metrics_ctx mc = { &u->fonts, size };
+	struct kk_font_metrics m = { &mc, ui_metrics_advance, size };
+	struct kk_para_style st = { width, first_indent, indent, 1 };
+	struct kk_para_layout l = { 0 };
+	int line_h = size + line_gap, rc;
+
+	if (!text || !*text)
+		return 0;
+	rc = kk_text_layout_para(text, strlen(text), emph, n_emph, &m, &st, &l);
+	if (rc) {
+		kk_warn("ui", "layout failed (%d)", rc);
+		return 0;
+	}
+	for (size_t li = 0; li < l.n_lines; li++) {
+		const struct kk_line *ln = &l.lines[li];
+		for (size_t k = 0; k < ln->count; k++) {
+			const struct kk_glyph *g = &l.glyphs[ln->first + k];
+			struct dl_item it = { 0 };
+			if (g->flags & KK_GLYPH_HIDDEN)
+				continue;
+			it.type = DL_GLYPH;
+			it.x = x + g->x;
+			it.y = y + (int)li * line_h;
+			it.w = g->w;
+			it.h = line_h;
+			it.cp = g->cp;
+			it.size = size;
+			it.color = (g->flags & KK_GLYPH_EMPH) ? COL_REPEALED : rgba;
+			dl_add(d, &it);
+			if (g->flags & KK_GLYPH_EMPH) {
+				/* emphasis: colour plus an underline, never colour alone */
+				struct dl_item ul = { .type = DL_FILL, .x = x + g->x,
+						      .y = y + (int)li * line_h + size + size / 10,
+						      .w = g->w, .h = size / 16 + 1, .color = COL_REPEALED };
+				dl_add(d, &ul);
+			}
+		}
+	}
+	rc = (int)l.n_lines * line_h;
+	kk_para_layout_fini(&l);
+	return rc;
+}
+
+void ui_dl_draw(struct ui *u, const struct dl *d, int x0, int y0, int clip_top, int clip_bottom)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		const struct dl_item *it = &d->items[i];
+		int x = x0 + it->x, y = y0 + it->y;
+		if (y + it->h < clip_top || y > clip_bottom)
+			continue;
+		switch (it->type) {
+		case DL_GLYPH:
+			ui_glyph_draw(u, it->size, it->cp, x, y, it->color);
+			break;
+		case DL_FILL:
+			ui_fill(u, x, y, it->w, it->h, it->color);
+			break;
+		case DL_FRAME:
+			ui_frame(u, x, y, it->w, it->h, it->size ? it->size : 1, it->color);
+			break;
+		case DL_IMAGE:
+			if (it->arg >= 0 && (size_t)it->arg < d->n_images && d->images[it->arg]) {
+				SDL_Rect dst = { x, y, it->w, it->h };
+				SDL_RenderCopy(u->r, d->images[it->arg], NULL, &dst);
+			}
+			break;
+		case DL_LINK: {
+			int top = y < clip_top ? clip_top : y;
+			int bot = y + it->h > clip_bottom ? clip_bottom : y + it->h;
+			if (bot > top)
+				ui_hit_add(u, x, top, it->w, bot - top, (enum ui_action)it->action, it->arg);
+			break;
+		}
+		case DL_EMPH:
+			break;
+		}
+	}
+}

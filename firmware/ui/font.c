@@ -1,0 +1,289 @@
+/*
+ * font.c — fonts and the glyph atlas.
+ *
+ * SDL_ttf's own cache holds 256 glyphs keyed by index & 0xff, which CJK text thrashes, and its
+ * wrapped renderers break lines wrongly for Chinese. So each glyph is rasterised once
+ * (TTF_RenderGlyph32_Blended, white on transparent) into a page texture of the atlas and drawn
+ * from there tinted per colour; line breaking is ours (text/layout.c).
+ *
+ * Eviction: when every page is full the whole atlas is cleared and refilled on demand (a
+ * screen's worth of glyphs is a few hundred; 8 pages of 1024x1024 hold thousands at body size).
+ *
+ * Fallback: a code point missing from the main face is looked up in the fallback fonts of the
+ * config; if none has it, a visible placeholder box is drawn instead of nothing.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/log.h"
+#include "ui/ui_internal.h"
+
+static uint32_t hash32(uint32_t k)
+{
+	k ^= k >> 16;
+	k *= 0x7feb352dU;
+	k ^= k >> 15;
+	k *= 0x846ca68bU;
+	k ^= k >> 16;
+	return k;
+}
+
+int ui_fonts_init(struct ui_fonts *f, SDL_Renderer *r, const struct kk_config *cfg)
+{
+	TTF_Font *probe;
+	char list[sizeof cfg->font_fallback], *save = NULL, *tok;
+
+	memset(f, 0, sizeof *f);
+	f->r = r;
+	snprintf(f->path, sizeof f->path, "%s", cfg->font_path);
+	f->index = cfg->font_index;
+	probe = TTF_OpenFontIndex(f->path, 16, f->index);
+	if (!probe) {
+		kk_error("ui", "font %s (face %d) cannot be opened: %s", f->path, f->index,
+			 TTF_GetError());
+		return KK_EFONT;
+	}
+	TTF_CloseFont(probe);
+	snprintf(list, sizeof list, "%s", cfg->font_fallback);
+	for (tok = strtok_r(list, ",", &save); tok && f->n_fallback_paths < UI_MAX_FALLBACK;
+	     tok = strtok_r(NULL, ",", &save)) {
+		while (*tok == ' ')
+			tok++;
+		if (*tok)
+			snprintf(f->fallback_paths[f->n_fallback_paths++], 512, "%s", tok);
+	}
+	f->table_cap = 8192;
+	f->table = calloc(f->table_cap, sizeof *f->table);
+	return f->table ? 0 : KK_ENOMEM;
+}
+
+void ui_fonts_fini(struct ui_fonts *f)
+{
+	for (int i = 0; i < f->n_faces; i++) {
+		TTF_CloseFont(f->faces[i].main);
+		for (int k = 0; k < f->faces[i].n_fallback; k++)
+			TTF_CloseFont(f->faces[i].fallback[k]);
+	}
+	for (int i = 0; i < f->n_pages; i++)
+		SDL_DestroyTexture(f->pages[i]);
+	free(f->table);
+	memset(f, 0, sizeof *f);
+}
+
+struct ui_face *ui_face(struct ui_fonts *f, int size)
+{
+	struct ui_face *face;
+	for (int i = 0; i < f->n_faces; i++)
+		if (f->faces[i].size == size)
+			return &f->faces[i];
+	if (f->n_faces == UI_MAX_SIZES) {
+		/* more sizes than expected: reuse the closest one rather than fail */
+		int best = 0;
+		for (int i = 1; i < f->n_faces; i++)
+			if (abs(f->faces[i].size - size) < abs(f->faces[best].size - size))
+				best = i;
+		return &f->faces[best];
+	}
+	face = &f->faces[f->n_faces];
+	memset(face, 0, sizeof *face);
+	face->size = size;
+	face->main = TTF_OpenFontIndex(f->path, size, f->index);
+	if (!face->main) {
+		kk_error("ui", "font %s at %d px: %s", f->path, size, TTF_GetError());
+		if (f->n_faces)
+			return &f->faces[0];
+		return NULL;
+	}
+	TTF_SetFontHinting(face->main, TTF_HINTING_LIGHT);
+	for (int k = 0; k < f->n_fallback_paths; k++) {
+		TTF_Font *fb = TTF_OpenFontIndex(f->fallback_paths[k], size,
+						 strstr(f->fallback_paths[k], ".ttc") ? 2 : 0);
+		if (fb)
+			face->fallback[face->n_fallback++] = fb;
+	}
+	face->ascent = TTF_FontAscent(face->main);
+	face->height = TTF_FontHeight(face->main);
+	f->n_faces++;
+	return face;
+}
+
+static void atlas_clear(struct ui_fonts *f)
+{
+	memset(f->table, 0, f->table_cap * sizeof *f->table);
+	f->table_n = 0;
+	f->shelf_x = f->shelf_y = f->shelf_h = 0;
+	f->n_pages = f->n_pages ? 1 : 0;
+	for (int i = 1; i < UI_ATLAS_PAGES; i++)
+		if (f->pages[i]) {
+			SDL_DestroyTexture(f->pages[i]);
+			f->pages[i] = NULL;
+		}
+	f->flushes++;
+}
+
+static SDL_Texture *new_page(struct ui_fonts *f)
+{
+	SDL_Texture *t = SDL_CreateTexture(f->r, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STATIC,
+					   UI_ATLAS_DIM, UI_ATLAS_DIM);
+	void *zero;
+	if (!t)
+		return NULL;
+	SDL_SetTextureBlendMode(t, SDL_BLENDMODE_BLEND);
+	zero = calloc((size_t)UI_ATLAS_DIM * UI_ATLAS_DIM, 4);
+	if (zero) {
+		SDL_UpdateTexture(t, NULL, zero, UI_ATLAS_DIM * 4);
+		free(zero);
+	}
+	return t;
+}
+
+/* Find room for a w x h box; returns the page or -1. Clears the atlas when all pages are full. */
+static int atlas_place(struct ui_fonts *f, int w, int h, int *x, int *y)
+{
+	if (w > UI_ATLAS_DIM || h > UI_ATLAS_DIM)
+		return -1;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (f->n_pages == 0) {
+			if (!(f->pages[0] = f->pages[0] ? f->pages[0] : new_page(f)))
+				return -1;
+			f->n_pages = 1;
+		}
+		if (f->shelf_x + w > UI_ATLAS_DIM) {
+			f->shelf_y += f->shelf_h + 1;
+			f->shelf_x = 0;
+			f->shelf_h = 0;
+		}
+		if (f->shelf_y + h > UI_ATLAS_DIM) {
+			if (f->n_pages == UI_ATLAS_PAGES) {
+				atlas_clear(f);
+				continue;
+			}
+			if (!(f->pages[f->n_pages] = new_page(f)))
+				return -1;
+			f->n_pages++;
+			f->shelf_x = f->shelf_y = f->shelf_h = 0;
+		}
+		*x = f->shelf_x;
+		*y = f->shelf_y;
+		f->shelf_x += w + 1;
+		if (h > f->shelf_h)
+			f->shelf_h = h;
+		return f->n_pages - 1;
+	}
+	return -1;
+}
+
+static void glyph_make(struct ui_fonts *f, struct ui_face *face, uint32_t cp, struct ui_glyph *g)
+{
+	static const SDL_Color white = { 255, 255, 255, 255 };
+	TTF_Font *font = NULL;
+	SDL_Surface *s = NULL, *conv = NULL;
+	int minx, maxx, miny, maxy, adv, x, y, page;
+
+	g->page = -1;
+	if (TTF_GlyphIsProvided32(face->main, cp))
+		font = face->main;
+	for (int k = 0; !font && k < face->n_fallback; k++)
+		if (TTF_GlyphIsProvided32(face->fallback[k], cp))
+			font = face->fallback[k];
+	if (!font) {
+		g->missing = cp > 0x20;
+		g->advance = (int16_t)(cp < 0x2E80 ? face->size / 2 : face->size);
+		return;
+	}
+	if (TTF_GlyphMetrics32(font, cp, &minx, &maxx, &miny, &maxy, &adv) != 0)
+		adv = face->size;
+	g->advance = (int16_t)adv;
+	if (cp == ' ' || cp == 0x3000 || cp == 0xA0)
+		return;
+	s = TTF_RenderGlyph32_Blended(font, cp, white);
+	if (!s)
+		return;
+	conv = SDL_ConvertSurfaceFormat(s, SDL_PIXELFORMAT_ARGB8888, 0);
+	if (!conv)
+		goto out;
+	/* A fallback font may have another ascent: draw its cell aligned to the main baseline. */
+	page = atlas_place(f, conv->w, conv->h, &x, &y);
+	if (page < 0)
+		goto out;
+	{
+		SDL_Rect dst = { x, y, conv->w, conv->h };
+		SDL_UpdateTexture(f->pages[page], &dst, conv->pixels, conv->pitch);
+	}
+	g->page = (int16_t)page;
+	g->x = (int16_t)x;
+	g->y = (int16_t)(y);
+	g->w = (int16_t)conv->w;
+	g->h = (int16_t)conv->h;
+	g->dy = (int16_t)(face->ascent - TTF_FontAscent(font));
+out:
+	SDL_FreeSurface(conv);
+	SDL_FreeSurface(s);
+}
+
+static int table_grow(struct ui_fonts *f)
+{
+	struct ui_glyph *old = f->table;
+	uint32_t oldcap = f->table_cap, cap = oldcap * 2;
+	struct ui_glyph *t = calloc(cap, sizeof *t);
+	if (!t)
+		return -1;
+	for (uint32_t i = 0; i < oldcap; i++) {
+		uint32_t h;
+		if (!old[i].key)
+			continue;
+		for (h = hash32(old[i].key) & (cap - 1); t[h].key; h = (h + 1) & (cap - 1))
+			;
+		t[h] = old[i];
+	}
+	free(old);
+	f->table = t;
+	f->table_cap = cap;
+	return 0;
+}
+
+const struct ui_glyph *ui_glyph(struct ui_fonts *f, int size, uint32_t cp)
+{
+	static struct ui_glyph none = { .page = -1, .missing = 1 };
+	uint32_t key = ((uint32_t)size << 21) | (cp & 0x1FFFFF), h;
+	struct ui_face *face;
+	uint32_t flushes;
+
+	if (size <= 0 || size > 1000)
+		return &none;
+	for (h = hash32(key) & (f->table_cap - 1); f->table[h].key; h = (h + 1) & (f->table_cap - 1))
+		if (f->table[h].key == key)
+			return &f->table[h];
+	if (f->table_n * 2 >= f->table_cap) {
+		if (table_grow(f))
+			return &none;
+		for (h = hash32(key) & (f->table_cap - 1); f->table[h].key;
+		     h = (h + 1) & (f->table_cap - 1))
+			;
+	}
+	face = ui_face(f, size);
+	if (!face)
+		return &none;
+	{
+		struct ui_glyph g = { 0 };
+		flushes = f->flushes;
+		glyph_make(f, face, cp, &g);
+		if (f->flushes != flushes) /* the atlas was cleared: find the slot again */
+			for (h = hash32(key) & (f->table_cap - 1); f->table[h].key;
+			     h = (h + 1) & (f->table_cap - 1))
+				;
+		g.key = key;
+		f->table[h] = g;
+		f->table_n++;
+		return &f->table[h];
+	}
+}
+
+int ui_metrics_advance(void *ctx, uint32_t cp)
+{
+	struct ui_metrics_ctx *m = ctx;
+	const struct ui_glyph *g = ui_glyph(m->f, m->size, cp);
+	return g->advance > 0 ? g->advance : m->size / 2;
+}

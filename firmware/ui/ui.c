@@ -1,0 +1,418 @@
+/*
+ * ui.c — SDL lifetime, the event loop, touch handling and the headless script runner.
+ *
+ * DESIGN: the loop owns a clock `now` in milliseconds. Interactively it follows SDL_GetTicks;
+ * headless it is virtual and only moves when the script says (`wait`, `drag`, `tap`), so the
+ * same script always produces the same frames and screenshots. Idle time is `now - last_input`
+ * plus whatever `idle` commands added; past the configured timeout the kiosk returns home, so
+ * the next resident never finds someone else's document.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <SDL_image.h>
+
+#include "base/err.h"
+#include "base/log.h"
+#include "base/utf8.h"
+#include "ui/ui.h"
+#include "ui/ui_internal.h"
+
+#define FRAME_MS 16
+#define TAP_SLOP 12        /* px at scale 1 before a touch becomes a drag */
+#define FLING_DECAY 0.996f /* per ms */
+
+static void ui_set_size(struct ui *u, int w, int h)
+{
+	u->w = w;
+	u->h = h;
+	u->s = (float)(w < h ? w : h) / 1080.0f;
+	u->dirty = 1;
+}
+
+static struct ui_screen *top_screen(struct ui *u)
+{
+	return &u->stack[u->depth - 1];
+}
+
+static int view_height(struct ui *u)
+{
+	struct ui_screen *sc = top_screen(u);
+	int top = sc->content_top ? sc->content_top : ui_px(u, 144);
+	return u->h - ui_px(u, 64) - top;
+}
+
+static void clamp_scroll(struct ui *u)
+{
+	struct ui_screen *sc = top_screen(u);
+	float max = (float)(sc->dl.height - view_height(u) + ui_px(u, 40));
+	if (max < 0)
+		max = 0;
+	if (sc->scroll > max) {
+		sc->scroll = max;
+		sc->vel = 0;
+	}
+	if (sc->scroll < 0) {
+		sc->scroll = 0;
+		sc->vel = 0;
+	}
+}
+
+static void note_input(struct ui *u)
+{
+	u->last_input = u->now;
+	u->idle_skew = 0;
+}
+
+static void touch_down(struct ui *u, int x, int y)
+{
+	note_input(u);
+	u->down = 1;
+	u->dragging = 0;
+	u->down_x = x;
+	u->down_y = y;
+	u->last_y = y;
+	u->last_move = u->now;
+	u->track_vel = 0;
+	top_screen(u)->vel = 0;
+}
+
+static void touch_move(struct ui *u, int x, int y)
+{
+	struct ui_screen *sc = top_screen(u);
+	uint32_t dt;
+	if (!u->down)
+		return;
+	note_input(u);
+	if (!u->dragging && (abs(y - u->down_y) > ui_px(u, TAP_SLOP) ||
+			     abs(x - u->down_x) > ui_px(u, TAP_SLOP)))
+		u->dragging = 1;
+	if (!u->dragging)
+		return;
+	dt = u->now - u->last_move;
+	sc->scroll -= (float)(y - u->last_y);
+	if (dt > 0)
+		u->track_vel = 0.6f * u->track_vel + 0.4f * (float)(u->last_y - y) / (float)dt;
+	u->last_y = y;
+	u->last_move = u->now;
+	clamp_scroll(u);
+	u->dirty = 1;
+}
+
+static void touch_up(struct ui *u, int x, int y)
+{
+	if (!u->down)
+		return;
+	note_input(u);
+	u->down = 0;
+	if (u->dragging) {
+		/* a finger that stopped before lifting does not fling */
+		top_screen(u)->vel = u->now - u->last_move > 100 ? 0 : u->track_vel;
+		u->dragging = 0;
+		return;
+	}
+	for (int i = u->n_hits - 1; i >= 0; i--) {
+		SDL_Point p = { x, y };
+		if (SDL_PointInRect(&p, &u->hits[i].r)) {
+			ui_do_action(u, u->hits[i].action, u->hits[i].arg);
+			return;
+		}
+	}
+}
+
+static void scroll_by(struct ui *u, int dy)
+{
+	top_screen(u)->scroll += (float)dy;
+	top_screen(u)->vel = 0;
+	clamp_scroll(u);
+	u->dirty = 1;
+}
+
+static void key_press(struct ui *u, int key)
+{
+	note_input(u);
+	switch (key) {
+	case KK_KEY_BACK: ui_pop(u); break;
+	case KK_KEY_HOME: ui_go_home(u); break;
+	case KK_KEY_UP: scroll_by(u, -ui_px(u, 120)); break;
+	case KK_KEY_DOWN: scroll_by(u, ui_px(u, 120)); break;
+	case KK_KEY_PAGEUP: scroll_by(u, -(view_height(u) - ui_px(u, 100))); break;
+	case KK_KEY_PAGEDOWN: scroll_by(u, view_height(u) - ui_px(u, 100)); break;
+	case KK_KEY_BACKSPACE:
+		if (top_screen(u)->kind == SCR_SEARCH && u->query[0]) {
+			size_t n = strlen(u->query);
+			while (n > 0 && ((unsigned char)u->query[n - 1] & 0xC0) == 0x80)
+				n--;
+			u->query[n > 0 ? n - 1 : 0] = '\0';
+			ui_search_changed(u);
+		}
+		break;
+	case KK_KEY_RETURN: break;
+	}
+	u->dirty = 1;
+}
+
+static void text_input(struct ui *u, const char *text)
+{
+	size_t have = strlen(u->query), add = strlen(text);
+	note_input(u);
+	if (top_screen(u)->kind != SCR_SEARCH)
+		return;
+	if (!kk_utf8_valid(text, add, NULL) || have + add >= sizeof u->query - 1)
+		return;
+	memcpy(u->query + have, text, add + 1);
+	ui_search_changed(u);
+}
+
+/* Advance animations by dt ms. */
+static void animate(struct ui *u, uint32_t dt)
+{
+	struct ui_screen *sc = top_screen(u);
+	u->now += dt;
+	if (sc->vel != 0 && !u->down) {
+		sc->scroll += sc->vel * (float)dt;
+		sc->vel *= powf(FLING_DECAY, (float)dt);
+		if (fabsf(sc->vel) < 0.02f)
+			sc->vel = 0;
+		clamp_scroll(u);
+		u->dirty = 1;
+	}
+	if (u->cfg->idle_timeout > 0 && u->depth > 1 &&
+	    (uint64_t)(u->now - u->last_input) + u->idle_skew >= (uint64_t)u->cfg->idle_timeout * 1000) {
+		kk_info("ui", "idle for %d s: back to the home screen", u->cfg->idle_timeout);
+		ui_go_home(u);
+		note_input(u);
+	}
+}
+
+static void frame(struct ui *u)
+{
+	ui_draw(u);
+	SDL_RenderPresent(u->r);
+	u->dirty = 0;
+}
+
+/* ---- headless ---------------------------------------------------------------------------- */
+
+static int write_shot(struct ui *u, const char *dir, const char *name)
+{
+	char path[1024];
+	frame(u);
+	snprintf(path, sizeof path, "%s/%s.png", dir, name);
+	if (IMG_SavePNG(u->surface, path) != 0) {
+		kk_error("ui", "cannot write %s: %s", path, IMG_GetError());
+		return KK_EIO;
+	}
+	return 0;
+}
+
+static int run_script(struct ui *u, const struct kk_script *s, const char *shots)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		const struct kk_cmd *c = &s->cmds[i];
+		int rc;
+		if ((c->kind == KK_CMD_TAP || c->kind == KK_CMD_DRAG) &&
+		    (c->a[0] >= u->w || c->a[1] >= u->h ||
+		     (c->kind == KK_CMD_DRAG && (c->a[2] >= u->w || c->a[3] >= u->h)))) {
+			fprintf(stderr, "kiosk: script line %d: point outside the %dx%d screen\n", c->line,
+				u->w, u->h);
+			return KK_EINVAL;
+		}
+		if (u->dirty)
+			frame(u); /* hit regions must match what is on screen */
+		switch (c->kind) {
+		case KK_CMD_TAP:
+			touch_down(u, c->a[0], c->a[1]);
+			animate(u, 50);
+			touch_up(u, c->a[0], c->a[1]);
+			break;
+		case KK_CMD_DRAG: {
+			int steps = c->a[4] / FRAME_MS > 0 ? c->a[4] / FRAME_MS : 1;
+			touch_down(u, c->a[0], c->a[1]);
+			for (int k = 1; k <= steps; k++) {
+				animate(u, (uint32_t)(c->a[4] / steps));
+				touch_move(u, c->a[0] + (c->a[2] - c->a[0]) * k / steps,
+					   c->a[1] + (c->a[3] - c->a[1]) * k / steps);
+			}
+			touch_up(u, c->a[2], c->a[3]);
+			break;
+		}
+		case KK_CMD_TYPE: text_input(u, c->text); break;
+		case KK_CMD_KEY: key_press(u, c->a[0]); break;
+		case KK_CMD_WAIT:
+			for (int left = c->a[0]; left > 0; left -= FRAME_MS)
+				animate(u, (uint32_t)(left < FRAME_MS ? left : FRAME_MS));
+			break;
+		case KK_CMD_IDLE:
+			u->idle_skew += (uint32_t)c->a[0] * 1000u;
+			animate(u, 0);
+			break;
+		case KK_CMD_SHOT:
+			if (!shots) {
+				fprintf(stderr, "kiosk: script line %d: shot needs --shots DIR\n", c->line);
+				return KK_EINVAL;
+			}
+			if ((rc = write_shot(u, shots, c->text)))
+				return rc;
+			break;
+		}
+	}
+	return 0;
+}
+
+/* ---- interactive ------------------------------------------------------------------------- */
+
+static int map_key(SDL_Keycode k)
+{
+	switch (k) {
+	case SDLK_ESCAPE: case SDLK_AC_BACK: return KK_KEY_BACK;
+	case SDLK_RETURN: case SDLK_KP_ENTER: return KK_KEY_RETURN;
+	case SDLK_BACKSPACE: return KK_KEY_BACKSPACE;
+	case SDLK_HOME: return KK_KEY_HOME;
+	case SDLK_UP: return KK_KEY_UP;
+	case SDLK_DOWN: return KK_KEY_DOWN;
+	case SDLK_PAGEUP: return KK_KEY_PAGEUP;
+	case SDLK_PAGEDOWN: return KK_KEY_PAGEDOWN;
+	default: return 0;
+	}
+}
+
+static void run_interactive(struct ui *u)
+{
+	SDL_StartTextInput();
+	u->now = SDL_GetTicks();
+	u->last_input = u->now;
+	while (!u->quit) {
+		SDL_Event e;
+		int animating = top_screen(u)->vel != 0;
+		if (SDL_WaitEventTimeout(&e, animating ? 1 : 250)) {
+			do {
+				u->now = SDL_GetTicks();
+				switch (e.type) {
+				case SDL_QUIT: u->quit = 1; break;
+				case SDL_MOUSEBUTTONDOWN:
+					if (e.button.button == SDL_BUTTON_LEFT)
+						touch_down(u, e.button.x, e.button.y);
+					break;
+				case SDL_MOUSEMOTION: touch_move(u, e.motion.x, e.motion.y); break;
+				case SDL_MOUSEBUTTONUP:
+					if (e.button.button == SDL_BUTTON_LEFT)
+						touch_up(u, e.button.x, e.button.y);
+					break;
+				case SDL_MOUSEWHEEL: scroll_by(u, -e.wheel.y * ui_px(u, 120)); break;
+				case SDL_KEYDOWN:
+					if (map_key(e.key.keysym.sym))
+						key_press(u, map_key(e.key.keysym.sym));
+					break;
+				case SDL_TEXTINPUT: text_input(u, e.text.text); break;
+				case SDL_WINDOWEVENT:
+					if (e.window.event == SDL_WINDOWEVENT_SIZE_CHANGED)
+						ui_set_size(u, e.window.data1, e.window.data2);
+					u->dirty = 1;
+					break;
+				}
+			} while (SDL_PollEvent(&e));
+		}
+		{
+			uint32_t t = SDL_GetTicks(), dt = t - u->now;
+			u->now = t - dt; /* animate() adds dt back */
+			animate(u, dt);
+		}
+		if (u->dirty)
+			frame(u);
+	}
+}
+
+int kk_ui_run(const struct kk_ui_opts *o)
+{
+	struct ui *u = calloc(1, sizeof *u);
+	int rc = 0, headless = o->script != NULL;
+
+	if (!u)
+		return KK_ENOMEM;
+	u->cfg = o->cfg;
+	u->cat = o->cat;
+	u->cat_err = o->cat_err;
+	SDL_SetHint(SDL_HINT_VIDEO_X11_NET_WM_BYPASS_COMPOSITOR, "0");
+	if (SDL_Init(headless ? SDL_INIT_EVENTS : SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
+		kk_error("ui", "no display: %s (use --headless on a machine without one)", SDL_GetError());
+		free(u);
+		return KK_EDISPLAY;
+	}
+	if (TTF_Init() != 0) {
+		kk_error("ui", "SDL_ttf: %s", TTF_GetError());
+		rc = KK_EFONT;
+		goto out;
+	}
+	IMG_Init(IMG_INIT_PNG | IMG_INIT_JPG);
+	if (headless) {
+		u->surface = SDL_CreateRGBSurfaceWithFormat(0, o->width, o->height, 32,
+							    SDL_PIXELFORMAT_ARGB8888);
+		if (!u->surface || !(u->r = SDL_CreateSoftwareRenderer(u->surface))) {
+			kk_error("ui", "off-screen surface %dx%d: %s", o->width, o->height, SDL_GetError());
+			rc = KK_EDISPLAY;
+			goto out;
+		}
+		ui_set_size(u, o->width, o->height);
+	} else {
+		Uint32 flags = SDL_WINDOW_SHOWN | (o->fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
+		int w, h;
+		u->win = SDL_CreateWindow(o->cfg->site_name, SDL_WINDOWPOS_CENTERED,
+					  SDL_WINDOWPOS_CENTERED, o->width, o->height, flags);
+		if (!u->win) {
+			kk_error("ui", "cannot open a window: %s", SDL_GetError());
+			rc = KK_EDISPLAY;
+			goto out;
+		}
+		u->r = SDL_CreateRenderer(u->win, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
+		if (!u->r)
+			u->r = SDL_CreateRenderer(u->win, -1, SDL_RENDERER_SOFTWARE);
+		if (!u->r) {
+			kk_error("ui", "no renderer: %s", SDL_GetError());
+			rc = KK_EDISPLAY;
+			goto out;
+		}
+		if (o->fullscreen)
+			SDL_ShowCursor(SDL_DISABLE); /* a touch kiosk shows no mouse pointer */
+		SDL_GetRendererOutputSize(u->r, &w, &h);
+		ui_set_size(u, w, h);
+	}
+	SDL_SetRenderDrawBlendMode(u->r, SDL_BLENDMODE_BLEND);
+	if ((rc = ui_fonts_init(&u->fonts, u->r, o->cfg))) {
+		fprintf(stderr, "kiosk: font not found or unusable: %s (face %d); set font_path in the "
+				"config, or install Debian's fonts-noto-cjk\n",
+			o->cfg->font_path, o->cfg->font_index);
+		goto out;
+	}
+	if (u->cat && kk_catalog_info(u->cat, &u->info)) {
+		u->cat = NULL; /* the caller still owns and closes it */
+		u->cat_err = KK_EDB;
+	}
+	u->depth = 1;
+	u->stack[0].kind = u->cat ? SCR_HOME : SCR_ERROR;
+	u->dirty = 1;
+	if (headless)
+		rc = run_script(u, o->script, o->shots_dir);
+	else
+		run_interactive(u);
+out:
+	while (u->depth > 0)
+		ui_screen_fini(&u->stack[--u->depth]);
+	kk_catalog_info_fini(&u->info);
+	ui_fonts_fini(&u->fonts);
+	if (u->r)
+		SDL_DestroyRenderer(u->r);
+	if (u->surface)
+		SDL_FreeSurface(u->surface);
+	if (u->win)
+		SDL_DestroyWindow(u->win);
+	IMG_Quit();
+	if (TTF_WasInit())
+		TTF_Quit();
+	SDL_Quit();
+	free(u);
+	return rc;
+}

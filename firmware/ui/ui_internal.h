@@ -1,0 +1,198 @@
+/*
+ * ui_internal.h — state shared by the files of the UI module (not used outside firmware/ui/).
+ *
+ * DESIGN: one thread owns SDL. Fixed chrome (top bar, tiles, tabs) is drawn immediately each
+ * frame and registers hit regions; scrollable content (lists, documents, guides) is laid out
+ * once into a display list when a screen opens (or the size changes) and each frame only
+ * draws the visible part, so scrolling never re-runs text layout.
+ */
+#ifndef KK_UI_INTERNAL_H
+#define KK_UI_INTERNAL_H
+
+#include <SDL.h>
+#include <SDL_ttf.h>
+#include <stdint.h>
+
+#include "base/config.h"
+#include "catalog/catalog.h"
+#include "text/layout.h"
+
+/* ---- fonts and the glyph atlas (font.c) ------------------------------------------------- */
+
+#define UI_MAX_SIZES 12
+#define UI_MAX_FALLBACK 4
+#define UI_ATLAS_PAGES 8
+#define UI_ATLAS_DIM 1024
+
+struct ui_glyph {
+	uint32_t key;     /* (size << 21) | cp; 0 = empty slot */
+	int16_t page;     /* atlas page, -1 = nothing to draw (space, placeholder) */
+	int16_t x, y, w, h;
+	int16_t advance;
+	int16_t dy;       /* baseline correction for a fallback font's cell */
+	int8_t missing;   /* no font has it: draw a placeholder box */
+};
+
+struct ui_face {
+	int size;
+	TTF_Font *main;
+	TTF_Font *fallback[UI_MAX_FALLBACK];
+	int n_fallback;
+	int ascent, height;
+};
+
+struct ui_fonts {
+	SDL_Renderer *r;
+	char path[512];
+	int index;
+	char fallback_paths[UI_MAX_FALLBACK][512];
+	int n_fallback_paths;
+	struct ui_face faces[UI_MAX_SIZES];
+	int n_faces;
+	SDL_Texture *pages[UI_ATLAS_PAGES];
+	int n_pages;
+	int shelf_x, shelf_y, shelf_h; /* packing cursor in the last page */
+	struct ui_glyph *table;        /* open addressing, power of two */
+	uint32_t table_cap, table_n;
+	uint32_t flushes;              /* times the atlas was full and cleared */
+};
+
+int ui_fonts_init(struct ui_fonts *f, SDL_Renderer *r, const struct kk_config *cfg);
+void ui_fonts_fini(struct ui_fonts *f);
+struct ui_face *ui_face(struct ui_fonts *f, int size);
+/* The cached glyph for cp at size (rasterised and uploaded on first use). Never NULL. */
+const struct ui_glyph *ui_glyph(struct ui_fonts *f, int size, uint32_t cp);
+/* Metrics callback for the layout engine (ctx: struct ui_metrics_ctx). */
+struct ui_metrics_ctx {
+	struct ui_fonts *f;
+	int size;
+};
+int ui_metrics_advance(void *ctx, uint32_t cp);
+
+/* ---- display lists (dl.c) --------------------------------------------------------------- */
+
+enum dl_type { DL_GLYPH, DL_FILL, DL_FRAME, DL_IMAGE, DL_LINK, DL_EMPH };
+
+struct dl_item {
+	uint8_t type;
+	int32_t x, y, w, h;
+	uint32_t cp;      /* glyph */
+	int32_t size;     /* glyph size */
+	uint32_t color;   /* 0xRRGGBBAA */
+	int64_t arg;      /* link: action argument; image: index into dl.images */
+	int32_t action;   /* link */
+};
+
+struct dl {
+	struct dl_item *items;
+	size_t n, cap;
+	int height;
+	SDL_Texture **images;
+	size_t n_images;
+};
+
+void dl_fini(struct dl *d);
+void dl_add(struct dl *d, const struct dl_item *it);
+
+/* ---- UI state --------------------------------------------------------------------------- */
+
+enum ui_screen_kind { SCR_HOME = 1, SCR_DOCS, SCR_DOC, SCR_BOOK, SCR_GROUP, SCR_GUIDE, SCR_SEARCH,
+		      SCR_ERROR };
+
+enum ui_action {
+	ACT_NONE = 0, ACT_BACK, ACT_HOME, ACT_OPEN_DOCS, ACT_OPEN_DOC, ACT_OPEN_BOOK, ACT_OPEN_GROUP,
+	ACT_OPEN_GUIDE, ACT_OPEN_SEARCH, ACT_OPEN_GUIDE_DOC, ACT_SERIES_FILTER, ACT_SEARCH_CLEAR
+};
+
+struct ui_screen {
+	enum ui_screen_kind kind;
+	int64_t arg;           /* doc id, book, group id, guide id, series */
+	int series;            /* docs: series filter (0 = all) */
+	char title[256];
+	float scroll, vel;     /* content scroll offset (px) and fling velocity (px/ms) */
+	struct dl dl;          /* scroll content */
+	int content_top;       /* y where the scroll area starts */
+	int dl_width;          /* width the dl was laid out for */
+};
+
+#define UI_MAX_DEPTH 16
+#define UI_MAX_HITS 256
+
+struct ui_hit {
+	SDL_Rect r;
+	enum ui_action action;
+	int64_t arg;
+};
+
+struct ui {
+	const struct kk_config *cfg;
+	struct kk_catalog *cat;
+	int cat_err;
+	struct kk_catalog_info info;
+	SDL_Window *win;
+	SDL_Renderer *r;
+	SDL_Surface *surface; /* headless target */
+	int w, h;
+	float s;              /* scale: 1.0 on a 1080-px short side */
+	struct ui_fonts fonts;
+	uint32_t now;         /* ms; virtual in headless mode */
+	uint32_t last_input;  /* ms of the last touch or key */
+	uint32_t idle_skew;   /* ms added by `idle` commands */
+	struct ui_screen stack[UI_MAX_DEPTH];
+	int depth;
+	struct ui_hit hits[UI_MAX_HITS];
+	int n_hits;
+	/* touch */
+	int down, dragging;
+	int down_x, down_y, last_y;
+	uint32_t last_move;
+	float track_vel;
+	/* search */
+	char query[256];
+	int dirty;
+	int quit;
+};
+
+/* screens.c */
+void ui_push(struct ui *u, enum ui_screen_kind kind, int64_t arg);
+void ui_pop(struct ui *u);
+void ui_go_home(struct ui *u);
+void ui_draw(struct ui *u);
+void ui_do_action(struct ui *u, enum ui_action a, int64_t arg);
+void ui_screen_fini(struct ui_screen *sc);
+void ui_search_changed(struct ui *u);
+
+/* draw.c */
+void ui_color(struct ui *u, uint32_t rgba);
+void ui_fill(struct ui *u, int x, int y, int w, int h, uint32_t rgba);
+void ui_frame(struct ui *u, int x, int y, int w, int h, int t, uint32_t rgba);
+void ui_hit_add(struct ui *u, int x, int y, int w, int h, enum ui_action a, int64_t arg);
+/* Width in px of a single line of text. */
+int ui_text_width(struct ui *u, int size, const char *text);
+/* Draw one line, clipped to max_w with "…"; align 0 left, 1 centre. Returns the width drawn. */
+int ui_text_line(struct ui *u, int size, int x, int y, int max_w, const char *text, uint32_t rgba,
+		 int align);
+/* Lay out a paragraph into dl at (x, y) within width; returns the height used. */
+int ui_dl_para(struct ui *u, struct dl *d, int size, int x, int y, int width, const char *text,
+	       const struct kk_span *emph, size_t n_emph, uint32_t rgba, int first_indent,
+	       int indent, int line_gap);
+void ui_dl_draw(struct ui *u, const struct dl *d, int x0, int y0, int clip_top, int clip_bottom);
+void ui_glyph_draw(struct ui *u, int size, uint32_t cp, int x, int y, uint32_t rgba);
+int ui_px(struct ui *u, int v); /* v scaled by u->s */
+
+/* theme */
+#define COL_BG 0xF4F1EAFFu
+#define COL_BAR 0xA3201AFFu      /* government red */
+#define COL_BAR_TEXT 0xFFFFFFFFu
+#define COL_TEXT 0x1A1A1AFFu
+#define COL_MUTED 0x55524CFFu
+#define COL_CARD 0xFFFFFFFFu
+#define COL_LINE 0xC9C2B5FFu
+#define COL_ACCENT 0x1F4E8CFFu
+#define COL_VALID 0x1E6B34FFu
+#define COL_EXPIRED 0x6B6B6BFFu
+#define COL_REPEALED 0xA3201AFFu
+#define COL_AMENDED 0x9A5B00FFu
+#define COL_BUTTON 0xFFFFFFFFu
+
+#endif

@@ -1,0 +1,291 @@
+/*
+ * main.c — `kioskdb`, the publisher's content tool.
+ *
+ *   kioskdb build --src DIR --out FILE.db     build a content database from an export
+ *   kioskdb validate --src DIR                list every problem of an export
+ *   kioskdb info FILE.db                      counts per kind, version and date
+ *   kioskdb gen --out DIR [--documents N] [--guides N] [--seed S]
+ *                                             write a synthetic export (benchmarks)
+ *   kioskdb migrate FILE.db                   upgrade an older database in place
+ *
+ * Exit status: 0 success, 1 problems found / operation failed, 2 usage error.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "catalog/catalog.h"
+#include "catalog/catalog_build.h"
+#include "kioskdb/export.h"
+#include "kioskdb/gen.h"
+
+static void usage(FILE *f)
+{
+	fputs("usage: kioskdb COMMAND [OPTIONS]\n"
+	      "\n"
+	      "  build --src DIR --out FILE.db   build a content database from an export folder\n"
+	      "  validate --src DIR              check an export; print every problem as\n"
+	      "                                  file:line: field: message\n"
+	      "  info FILE.db                    counts per kind, content version and date\n"
+	      "  gen --out DIR [--documents N] [--guides N] [--seed S]\n"
+	      "                                  write a synthetic export for benchmarks\n"
+	      "  migrate FILE.db                 upgrade an older database to this schema\n"
+	      "\n"
+	      "The export format is described in offline-db/FORMAT.md.\n",
+	      f);
+}
+
+/* Find "--name value" in argv; returns the value or NULL. Marks nothing: options are few. */
+static const char *opt(int argc, char **argv, const char *name)
+{
+	for (int i = 2; i < argc - 1; i++)
+		if (!strcmp(argv[i], name))
+			return argv[i + 1];
+	return NULL;
+}
+
+/* Reject options we do not know, so a typo never silently does something else. */
+static int check_opts(int argc, char **argv, const char *const *known, int positional)
+{
+	int pos = 0;
+	for (int i = 2; i < argc; i++) {
+		int ok = 0;
+		if (argv[i][0] != '-') {
+			if (++pos > positional) {
+				fprintf(stderr, "kioskdb: unexpected argument \"%s\"\n", argv[i]);
+				return -1;
+			}
+			continue;
+		}
+		for (const char *const *k = known; *k; k++)
+			if (!strcmp(argv[i], *k))
+				ok = 1;
+		if (!ok || i + 1 >= argc) {
+			fprintf(stderr, "kioskdb: %s \"%s\"\n", ok ? "missing value for" : "unknown option",
+				argv[i]);
+			return -1;
+		}
+		i++;
+	}
+	return pos == positional ? 0 : -1;
+}
+
+static int fsync_path(const char *path, int dir)
+{
+	int fd = open(path, (dir ? O_RDONLY | O_DIRECTORY : O_RDWR) | O_CLOEXEC);
+	int rc = 0;
+	if (fd < 0)
+		return KK_EIO;
+	if (fsync(fd) != 0)
+		rc = KK_EIO;
+	close(fd);
+	return rc;
+}
+
+static int cmd_build(int argc, char **argv)
+{
+	static const char *const known[] = { "--src", "--out", NULL };
+	const char *src = opt(argc, argv, "--src"), *out = opt(argc, argv, "--out");
+	struct kk_export_stats st;
+	struct kk_writer *w = NULL;
+	struct kk_buf tmp;
+	char *dircopy = NULL;
+	int rc;
+
+	if (check_opts(argc, argv, known, 0) || !src || !out) {
+		usage(stderr);
+		return 2;
+	}
+	/* Build next to the output and rename into place only when complete and checked. */
+	kk_buf_init(&tmp, 4096);
+	if (kk_buf_addf(&tmp, "%s.tmp-%ld", out, (long)getpid())) {
+		fprintf(stderr, "kioskdb: output path too long\n");
+		return 1;
+	}
+	unlink(tmp.data);
+	rc = kk_writer_open(tmp.data, &w);
+	if (rc) {
+		fprintf(stderr, "kioskdb: cannot create %s (%s)\n", tmp.data, kk_err_name(rc));
+		goto out;
+	}
+	rc = kk_export_read(src, w, stdout, &st);
+	if (rc) {
+		kk_writer_abort(w);
+		if (rc == KK_EINVAL)
+			fprintf(stderr, "kioskdb: %ld problem(s) in %s; nothing was written\n",
+				st.problems, src);
+		else
+			fprintf(stderr, "kioskdb: build failed (%s); nothing was written\n",
+				kk_err_name(rc));
+		goto out;
+	}
+	rc = kk_writer_finish(w);
+	if (rc) {
+		fprintf(stderr, "kioskdb: the built database failed its checks (%s)\n", kk_err_name(rc));
+		goto out;
+	}
+	dircopy = kk_strdup(out);
+	if (fsync_path(tmp.data, 0) || rename(tmp.data, out) != 0 ||
+	    fsync_path(dirname(dircopy), 1)) {
+		fprintf(stderr, "kioskdb: cannot move %s into place: %s\n", out, strerror(errno));
+		rc = KK_EIO;
+		goto out;
+	}
+	printf("built %s: %ld documents, %ld guides, %ld attachments, %ld images, %ld synonym groups"
+	       " (%ld warnings)\n",
+	       out, st.documents, st.guides, st.attachments, st.media, st.synonym_groups, st.warnings);
+out:
+	if (rc)
+		unlink(tmp.data);
+	free(dircopy);
+	kk_buf_fini(&tmp);
+	return rc ? 1 : 0;
+}
+
+static int cmd_validate(int argc, char **argv)
+{
+	static const char *const known[] = { "--src", NULL };
+	const char *src = opt(argc, argv, "--src");
+	struct kk_export_stats st;
+	int rc;
+
+	if (check_opts(argc, argv, known, 0) || !src) {
+		usage(stderr);
+		return 2;
+	}
+	rc = kk_export_read(src, NULL, stdout, &st);
+	printf("%s: %ld documents, %ld guides, %ld attachments: %ld problem(s), %ld warning(s)\n", src,
+	       st.documents, st.guides, st.attachments, st.problems, st.warnings);
+	return rc ? 1 : 0;
+}
+
+static int cmd_info(int argc, char **argv)
+{
+	static const char *const known[] = { NULL };
+	struct kk_catalog *cat = NULL;
+	struct kk_catalog_info in;
+	int rc;
+
+	if (check_opts(argc, argv, known, 1)) {
+		usage(stderr);
+		return 2;
+	}
+	rc = kk_catalog_open(argv[2], &cat);
+	if (rc) {
+		fprintf(stderr, "kioskdb: %s: cannot open (%s)\n", argv[2], kk_err_name(rc));
+		return 1;
+	}
+	rc = kk_catalog_info(cat, &in);
+	if (rc) {
+		fprintf(stderr, "kioskdb: %s: cannot read (%s)\n", argv[2], kk_err_name(rc));
+		kk_catalog_close(cat);
+		return 1;
+	}
+	printf("publisher: %s\n", in.publisher ? in.publisher : "?");
+	if (in.region)
+		printf("region: %s\n", in.region);
+	printf("version: %lld.%lld\n", (long long)in.epoch, (long long)in.seq);
+	printf("date: %s\n", in.build_date ? in.build_date : "?");
+	printf("schema: %d\n", KK_SCHEMA_VERSION);
+	printf("documents: %ld\n", in.n_documents);
+	for (int s = 1; s <= KK_SERIES_COUNT; s++)
+		printf("  %s (%s): %ld\n", kk_series_name(s), kk_series_code(s), in.n_series[s]);
+	printf("validity:");
+	for (int v = KK_VALID; v <= KK_AMENDED; v++)
+		printf(" %s %ld", kk_validity_name(v), in.n_validity[v]);
+	printf("\n");
+	for (int b = KK_BOOK_HUIMIN; b <= KK_BOOK_HUIQI; b++)
+		printf("%s一本通: %ld 大项, %ld 小项\n", kk_book_name(b), in.n_groups[b], in.n_guides[b]);
+	printf("guide sections: %ld\n", in.n_sections);
+	printf("attachments: %ld\nimages: %ld\ntopics: %ld\nsynonym groups: %ld\n", in.n_attachments,
+	       in.n_media, in.n_topics, in.n_synonym_groups);
+	kk_catalog_info_fini(&in);
+	kk_catalog_close(cat);
+	return 0;
+}
+
+static int parse_count(const char *s, long *out)
+{
+	char *end;
+	long n;
+	if (!s)
+		return 0;
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno || *end || n < 0 || n > 100000000)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+static int cmd_gen(int argc, char **argv)
+{
+	static const char *const known[] = { "--out", "--documents", "--guides", "--seed", NULL };
+	struct kk_gen_opts o = { .documents = 1000, .guides = 100, .seed = 1 };
+	const char *out = opt(argc, argv, "--out");
+	long seed = 1;
+	int rc;
+
+	if (check_opts(argc, argv, known, 0) || !out ||
+	    parse_count(opt(argc, argv, "--documents"), &o.documents) ||
+	    parse_count(opt(argc, argv, "--guides"), &o.guides) ||
+	    parse_count(opt(argc, argv, "--seed"), &seed)) {
+		usage(stderr);
+		return 2;
+	}
+	o.seed = (unsigned)seed;
+	rc = kk_gen_export(out, &o);
+	if (rc) {
+		fprintf(stderr, "kioskdb: gen failed (%s)\n", kk_err_name(rc));
+		return 1;
+	}
+	printf("wrote %s: %ld documents, %ld guides\n", out, o.documents, o.guides);
+	return 0;
+}
+
+static int cmd_migrate(int argc, char **argv)
+{
+	static const char *const known[] = { NULL };
+	int from = 0, rc;
+	if (check_opts(argc, argv, known, 1)) {
+		usage(stderr);
+		return 2;
+	}
+	rc = kk_catalog_migrate(argv[2], &from);
+	if (rc) {
+		fprintf(stderr, "kioskdb: %s: cannot migrate from schema %d (%s)\n", argv[2], from,
+			kk_err_name(rc));
+		return 1;
+	}
+	printf("%s: schema %d -> %d\n", argv[2], from, KK_SCHEMA_VERSION);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	kk_log_set_level(KK_LOG_WARN);
+	if (!strcmp(argv[1], "build"))
+		return cmd_build(argc, argv);
+	if (!strcmp(argv[1], "validate"))
+		return cmd_validate(argc, argv);
+	if (!strcmp(argv[1], "info"))
+		return cmd_info(argc, argv);
+	if (!strcmp(argv[1], "gen"))
+		return cmd_gen(argc, argv);
+	if (!strcmp(argv[1], "migrate"))
+		return cmd_migrate(argc, argv);
+	fprintf(stderr, "kioskdb: unknown command \"%s\"\n\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

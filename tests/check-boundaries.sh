@@ -1,0 +1,20 @@
+#!/bin/sh
+# check-boundaries.sh — enforce the module boundaries of STYLE.md:
+#   SDL only in firmware/ui/, SQL (sqlite3.h) only in firmware/catalog/,
+#   libusb only in firmware/print/, curl and libsodium only in firmware/sync/.
+set -u
+cd "$(dirname "$0")/.."
+bad=0
+check() { # pattern allowed-dir description
+	hits=$(grep -rlE "#include[[:space:]]*<($1)" firmware offline-db/kioskdb 2>/dev/null | grep -v "^$2/" || true)
+	if [ -n "$hits" ]; then
+		echo "check: $3 outside $2/:" $hits >&2
+		bad=1
+	fi
+}
+check 'SDL' firmware/ui 'SDL'
+check 'sqlite3' firmware/catalog 'SQLite'
+check 'libusb' firmware/print 'libusb'
+check 'curl/|sodium' firmware/sync 'curl/libsodium'
+[ $bad -eq 0 ] && echo "check: module include boundaries hold"
+exit $bad
