@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# kioskdb.sh — the content tool end to end: build and info on the sample export, validate a
+# deliberately broken export, atomic output, hostile input, synthetic exports, the real
+# government documents of ../shared/documents.
+. "$(dirname "$0")/lib.sh"
+SAMPLE="$ROOT/offline-db/sample"
+
+check_exit "build the sample export" 0 "$KIOSKDB" build --src "$SAMPLE" --out "$TMP/sample.db"
+"$KIOSKDB" info "$TMP/sample.db" >"$TMP/info" 2>&1
+docs=$(sed -n 's/^documents: //p' "$TMP/info")
+if [ "${docs:-0}" -ge 60 ]; then ok "sample has at least 60 documents ($docs)"; else fail "sample has $docs documents"; fi
+has "惠民一本通 is 8 大项 / 30 小项" "$TMP/info" '^惠民一本通: 8 大项, 30 小项$'
+has "惠企一本通 is 12 大项 / 75 小项" "$TMP/info" '^惠企一本通: 12 大项, 75 小项$'
+has "one 公开指南" "$TMP/info" '政府信息公开指南 \(guide\): [1-9]'
+has "a 年度报告" "$TMP/info" '年度报告 \(annual_report\): [1-9]'
+has "several 政策解读" "$TMP/info" '政策解读 \(interpretation\): ([3-9]|[1-9][0-9])'
+has "规范性文件 in every validity state" "$TMP/info" '有效 [1-9][0-9]* 失效 [1-9][0-9]* 废止 [1-9][0-9]* 已修订 [1-9]'
+has "content version and date" "$TMP/info" '^version: [0-9]+\.[0-9]+$'
+check_exit "validate the sample export" 0 "$KIOSKDB" validate --src "$SAMPLE"
+has "the sample export has no problem" "$TMP/out" ' 0 problem\(s\)'
+
+# --- a deliberately broken export: every problem listed with its line ----------------------
+B="$TMP/broken"
+mkdir -p "$B/attachments"
+cat >"$B/site.json" <<'J'
+{"publisher": "示例县人民政府", "version": {"epoch": 1, "seq": 2}}
+J
+{
+	echo '{"id":"ok-1","title":"正常文件","publisher":"示例县人民政府","published":"2023-01-05","body_text":"正文。"}'
+	echo '{"id":"bad-date","title":"日期错误","publisher":"示例县人民政府","published":"2023-02-30","body_text":"正文。"}'
+	echo '{"id":"no-title","publisher":"示例县人民政府","published":"2023-01-05","body_text":"正文。"}'
+	echo '{"id":"bad-series","title":"系列错误","publisher":"示例县人民政府","published":"2023-01-05","series":"小道消息","body_text":"正文。"}'
+	echo '{"id":"dangling","title":"解读","publisher":"示例县人民政府","published":"2023-01-05","series":"政策解读","interprets":"no-such-doc","body_text":"正文。"}'
+	echo '{"id":"missing-att","title":"附件缺失","publisher":"示例县人民政府","published":"2023-01-05","body_text":"正文。","attachments":[{"file":"attachments/nope.pdf","title":"附件1"}]}'
+	printf '{"id":"bad-utf8","title":"\xff\xfe","publisher":"x","published":"2023-01-05","body_text":"x"}\n'
+	echo '{"id":"bad-json","title":"少了括号"'
+	echo '{"id":"escape","title":"越界附件","publisher":"示例县人民政府","published":"2023-01-05","body_text":"正文。","attachments":[{"file":"../../etc/passwd","title":"x"}]}'
+	echo '{"id":"ok-1","title":"重复","publisher":"示例县人民政府","published":"2023-01-05","body_text":"正文。"}'
+	echo '{"id":"bad validity","title":"有效性错误","publisher":"示例县人民政府","published":"2023-01-05","validity":"大概有效","body_text":"正文。"}'
+	printf '{"id":"huge","title":"%s","publisher":"示例县人民政府","published":"2023-01-05","body_text":"x"}\n' "$(head -c 600 /dev/zero | tr '\0' 'a')"
+} >"$B/documents.jsonl"
+echo '{"id":"g-1","book":"惠民","group":"户籍","title":"补领身份证","sections":[]}' >"$B/guides.jsonl"
+echo '{"id":"g-2","book":"惠农","group":"x","title":"y","sections":[{"label":"申请材料","text":"1. 身份证"}]}' >>"$B/guides.jsonl"
+check_exit "validate a broken export fails" 1 "$KIOSKDB" validate --src "$B"
+cp "$TMP/out" "$TMP/broken.out"
+has "bad date, with its line" "$TMP/broken.out" '^documents.jsonl:2: published: bad date'
+has "missing title, with its line" "$TMP/broken.out" '^documents.jsonl:3: title: missing'
+has "unknown series, with its line" "$TMP/broken.out" '^documents.jsonl:4: series: unknown series'
+has "dangling interprets, with its line" "$TMP/broken.out" '^documents.jsonl:5: interprets: no document with id "no-such-doc"'
+has "missing attachment, with its line" "$TMP/broken.out" '^documents.jsonl:6: attachments: file "attachments/nope.pdf" not found'
+has "invalid UTF-8, with its line" "$TMP/broken.out" '^documents.jsonl:7: -: invalid UTF-8'
+has "invalid JSON, with its line" "$TMP/broken.out" '^documents.jsonl:8: -: invalid JSON'
+has "path escaping the export is refused" "$TMP/broken.out" '^documents.jsonl:9: attachments: path "../../etc/passwd" is not a plain file'
+has "duplicate id" "$TMP/broken.out" 'id: "ok-1" is used by more than one document'
+has "bad id and unknown validity" "$TMP/broken.out" '^documents.jsonl:11: validity: unknown'
+has "huge field is capped" "$TMP/broken.out" '^documents.jsonl:12: title: 600 bytes, over the cap'
+has "guide without sections" "$TMP/broken.out" '^guides.jsonl:1: sections:'
+has "unknown book" "$TMP/broken.out" '^guides.jsonl:2: book: unknown book "惠农"'
+
+# --- atomic output: a failed build leaves the old database untouched ----------------------
+cp "$TMP/sample.db" "$TMP/keep.db"
+check_exit "build of a broken export fails" 1 "$KIOSKDB" build --src "$B" --out "$TMP/keep.db"
+check "the old database is untouched" cmp -s "$TMP/sample.db" "$TMP/keep.db"
+if ls "$TMP"/keep.db.tmp-* >/dev/null 2>&1; then fail "no temporary file is left behind"; else ok "no temporary file is left behind"; fi
+check_exit "build into a missing folder fails cleanly" 1 "$KIOSKDB" build --src "$SAMPLE" --out "$TMP/no/such/dir/x.db"
+
+# --- hostile HTML is sanitised in the database ---------------------------------------------
+H="$TMP/hostile"
+mkdir -p "$H"
+cp "$B/site.json" "$H/"
+: >"$H/guides.jsonl"
+cat >"$H/documents.jsonl" <<'J'
+{"id":"h-1","title":"带脚本的页面","publisher":"示例县人民政府","published":"2023-01-05","body_html":"<p onclick=\"steal()\">正文第一段</p><script>alert('xss')</script><style>p{color:red}</style><iframe src=\"http://evil.example/\"></iframe><img src=\"http://tracker.example/t.gif\"><p><a href=\"javascript:alert(1)\">链接文字</a></p>"}
+J
+check_exit "build an export with hostile HTML" 0 "$KIOSKDB" build --src "$H" --out "$TMP/hostile.db"
+has "dropped parts are reported as warnings" "$TMP/out" 'documents.jsonl:1: body_html: warning: .*script'
+if sqlite3 "$TMP/hostile.db" "SELECT text FROM block" | grep -qE "alert|steal|color:red|evil|tracker|javascript"; then
+	fail "no script, style, handler or remote URL reaches the database"
+else ok "no script, style, handler or remote URL reaches the database"; fi
+if sqlite3 "$TMP/hostile.db" "SELECT text FROM block" | grep -q "链接文字"; then ok "the text of the page is kept"; else fail "the text of the page is kept"; fi
+
+# --- a corrupt database is refused by info -------------------------------------------------
+head -c 20000 "$TMP/sample.db" >"$TMP/cut.db"
+check_exit "info on a truncated database fails with a message" 1 "$KIOSKDB" info "$TMP/cut.db"
+check_exit "info on a missing database fails with a message" 1 "$KIOSKDB" info "$TMP/none.db"
+
+# --- synthetic exports for benchmarks ------------------------------------------------------
+check_exit "gen a synthetic export" 0 "$KIOSKDB" gen --out "$TMP/gen" --documents 3000 --guides 200 --seed 7
+check_exit "build the synthetic export" 0 "$KIOSKDB" build --src "$TMP/gen" --out "$TMP/gen.db"
+"$KIOSKDB" info "$TMP/gen.db" >"$TMP/info" 2>&1
+has "synthetic database has 3000 documents" "$TMP/info" '^documents: 3000$'
+
+# --- the real government documents, as plain-text bodies -----------------------------------
+DOCS="$ROOT/../shared/documents"
+if [ -d "$DOCS" ]; then
+	R="$TMP/real"
+	mkdir -p "$R"
+	cp "$B/site.json" "$R/"
+	: >"$R/guides.jsonl"
+	n=0
+	for f in "$DOCS"/*.txt; do
+		n=$((n + 1))
+		# JSON-escape the text with awk (no python or jq on a fresh board build machine)
+		body=$(awk 'BEGIN{ORS=""} {gsub(/\\/,"\\\\"); gsub(/"/,"\\\""); gsub(/\t/," "); gsub(/\r/,""); print $0 "\\n"}' "$f")
+		printf '{"id":"real-%s","title":"政务公开文件%s","publisher":"示例县人民政府","published":"2023-07-14","body_text":"%s"}\n' "$n" "$n" "$body" >>"$R/documents.jsonl"
+	done
+	check_exit "import the real documents of shared/documents" 0 "$KIOSKDB" build --src "$R" --out "$TMP/real.db"
+	"$KIOSKDB" info "$TMP/real.db" >"$TMP/info" 2>&1
+	has "every real document is in the database" "$TMP/info" "^documents: $n\$"
+else
+	echo "# shared/documents not found: real-document import skipped"
+fi
+
+# --- command line --------------------------------------------------------------------------
+check_exit "no command is a usage error" 2 "$KIOSKDB"
+check_exit "an unknown option is a usage error" 2 "$KIOSKDB" build --src "$SAMPLE" --out "$TMP/x.db" --fast
+check_exit "--help works" 0 "$KIOSKDB" --help
+finish
