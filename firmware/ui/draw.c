@@ -174,7 +174,11 @@ int ui_dl_para(struct ui *u, struct dl *d, int size, int x, int y, int width, co
 			dl_add(d, &it);
 			if (g->flags & KK_GLYPH_EMPH) {
 				/* emphasis: colour plus an underline, never colour alone */
-				struct dl_item ul = { .type = DL_FILL, .x = x + g->x,
+				/* under the glyph's slot: a compressed opening mark is drawn
+				 * half an em left of it (see layout.h, drawing contract) */
+				int slot = g->x + ((g->flags & KK_GLYPH_CUT_LEFT)
+							   ? ui_metrics_advance(&mc, g->cp) / 2 : 0);
+				struct dl_item ul = { .type = DL_FILL, .x = x + slot,
 						      .y = y + (int)li * line_h + size + size / 10,
 						      .w = g->w, .h = size / 16 + 1, .color = COL_REPEALED };
 				dl_add(d, &ul);

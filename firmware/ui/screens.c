@@ -41,6 +41,13 @@ static uint32_t validity_color(int v)
 	}
 }
 
+/* The y at which to draw one line of size-px text so it looks centred in [top, top + h):
+ * the ink of a CJK glyph sits about 0.78 em below the top of its cell. */
+static int ui_text_top(int top, int h, int size)
+{
+	return top + h / 2 - size * 78 / 100;
+}
+
 static int content_width(struct ui *u)
 {
 	return u->w - 2 * ui_px(u, MARGIN);
@@ -120,8 +127,9 @@ static int dl_row(struct ui *u, struct dl *d, int y, const char *title, const ch
 	dl_frame(d, x, y, w, h, 1, COL_LINE);
 	if (badge) {
 		int bx = x + w - pad - bw, by = y + pad;
-		dl_fill(d, bx, by, bw, msz + ui_px(u, 16), badge_col);
-		dl_line(u, d, msz, bx + ui_px(u, 14), by + ui_px(u, 8), bw, badge, 0xFFFFFFFFu);
+		int bh = msz * 3 / 2 + ui_px(u, 8);
+		dl_fill(d, bx, by, bw, bh, badge_col);
+		dl_line(u, d, msz, bx + ui_px(u, 14), ui_text_top(by, bh, msz), bw, badge, 0xFFFFFFFFu);
 	}
 	dl_link(d, x, y, w, h, a, arg);
 	return h + ui_px(u, 16);
@@ -220,7 +228,7 @@ static int build_image(struct ui *u, struct dl *d, int y, int64_t media, int max
 static int build_table(struct ui *u, struct dl *d, int y, const struct kk_block *b, int width)
 {
 	int sz = ui_px(u, SZ_BODY) * 4 / 5, pad = ui_px(u, 10), cols = b->cols, rows = b->rows;
-	int colw, *rowy = NULL, *rowh = NULL, total;
+	int colw, *rowy = NULL, *rowh = NULL, total = 0;
 
 	if (!cols || !rows || !b->n_cells)
 		return 0;
@@ -269,8 +277,6 @@ static int build_table(struct ui *u, struct dl *d, int y, const struct kk_block 
 			   NULL, 0, COL_TEXT, 0, 0, sz / 3);
 	}
 	total = rowy[rows] + ui_px(u, 24);
-	if (b->text && *b->text)
-		total += 0;
 out:
 	free(rowh);
 	free(rowy);
@@ -513,7 +519,7 @@ static void build_search(struct ui *u, struct ui_screen *sc)
 {
 	struct kk_doc_query q = { 0 };
 	struct kk_doc_list l;
-	char msg[300];
+	char msg[600];
 	int y = 0, sz = ui_px(u, SZ_BODY);
 
 	if (!u->query[0]) {
@@ -668,7 +674,7 @@ static void draw_button(struct ui *u, int x, int y, int w, int h, const char *la
 {
 	int sz = ui_px(u, SZ_BUTTON);
 	ui_fill(u, x, y, w, h, bg);
-	ui_text_line(u, sz, x, y + (h - sz) / 2 - sz / 10, w, label, fg, 1);
+	ui_text_line(u, sz, x, ui_text_top(y, h, sz), w, label, fg, 1);
 	ui_hit_add(u, x, y, w, h, a, arg);
 }
 
@@ -683,7 +689,7 @@ static void draw_footer(struct ui *u)
 			 (long long)u->info.epoch, (long long)u->info.seq);
 	else
 		snprintf(buf, sizeof buf, "%s", u->cfg->site_name);
-	ui_text_line(u, sz, ui_px(u, MARGIN), u->h - fh + (fh - sz) / 2 - sz / 10,
+	ui_text_line(u, sz, ui_px(u, MARGIN), ui_text_top(u->h - fh, fh, sz),
 		     u->w - 2 * ui_px(u, MARGIN), buf, COL_MUTED, 1);
 }
 
@@ -695,7 +701,7 @@ static void draw_bar(struct ui *u, const char *title)
 	ui_fill(u, 0, 0, u->w, bh, COL_BAR);
 	draw_button(u, m, m, bw, bh - 2 * m, "‹ 返回", ACT_BACK, 0, COL_BUTTON, COL_BAR);
 	draw_button(u, bw + 2 * m, m, bw, bh - 2 * m, "首页", ACT_HOME, 0, COL_BUTTON, COL_BAR);
-	ui_text_line(u, sz, tx, (bh - sz) / 2 - sz / 10, u->w - tx - m, title, COL_BAR_TEXT, 0);
+	ui_text_line(u, sz, tx, ui_text_top(0, bh, sz), u->w - tx - m, title, COL_BAR_TEXT, 0);
 }
 
 static void draw_home(struct ui *u)
@@ -729,7 +735,14 @@ static void draw_home(struct ui *u)
 		snprintf(t[3].sub, sizeof t[3].sub, "%ld 篇解读", u->info.n_series[KK_SERIES_INTERPRETATION]);
 	}
 	ui_fill(u, 0, 0, u->w, hh, COL_BAR);
-	ui_text_line(u, ui_px(u, 56), m, ui_px(u, 28), u->w - 2 * m, u->cfg->site_name, COL_BAR_TEXT, 0);
+	{
+		/* a long site name gets a smaller size rather than an ellipsis */
+		int tsz = ui_px(u, 56);
+		while (tsz > ui_px(u, 36) && ui_text_width(u, tsz, u->cfg->site_name) > u->w - 2 * m)
+			tsz -= 2;
+		ui_text_line(u, tsz, m, ui_px(u, 28) + (ui_px(u, 56) - tsz) / 2, u->w - 2 * m,
+			     u->cfg->site_name, COL_BAR_TEXT, 0);
+	}
 	ui_text_line(u, ui_px(u, 30), m, ui_px(u, 104), u->w - 2 * m,
 		     "政府信息公开查阅点 · 免费查阅 · 请点击下面的按钮", 0xF6D9D6FFu, 0);
 	for (int i = 0; i < 6; i++) {
@@ -764,7 +777,7 @@ static void draw_tabs(struct ui *u, struct ui_screen *sc, int y)
 		int x = m + i * (tw + gap), on = sc->series == i;
 		ui_fill(u, x, y, tw, th, on ? COL_ACCENT : COL_CARD);
 		ui_frame(u, x, y, tw, th, 1, on ? COL_ACCENT : COL_LINE);
-		ui_text_line(u, sz, x, y + (th - sz) / 2 - sz / 10, tw, tab_names[i],
+		ui_text_line(u, sz, x, ui_text_top(y, th, sz), tw, tab_names[i],
 			     on ? 0xFFFFFFFFu : COL_TEXT, 1);
 		ui_hit_add(u, x, y, tw, th, ACT_SERIES_FILTER, i);
 	}
@@ -777,12 +790,12 @@ static void draw_search_box(struct ui *u, int y)
 	ui_fill(u, m, y, w, h, COL_CARD);
 	ui_frame(u, m, y, w, h, 3, COL_ACCENT);
 	if (u->query[0]) {
-		int tw = ui_text_line(u, sz, m + ui_px(u, 20), y + (h - sz) / 2 - sz / 10,
+		int tw = ui_text_line(u, sz, m + ui_px(u, 20), ui_text_top(y, h, sz),
 				      w - ui_px(u, 40), u->query, COL_TEXT, 0);
 		/* a steady caret: no blinking, so screenshots are repeatable */
 		ui_fill(u, m + ui_px(u, 22) + tw, y + ui_px(u, 18), ui_px(u, 3), h - ui_px(u, 36), COL_ACCENT);
 	} else {
-		ui_text_line(u, sz, m + ui_px(u, 20), y + (h - sz) / 2 - sz / 10, w - ui_px(u, 40),
+		ui_text_line(u, sz, m + ui_px(u, 20), ui_text_top(y, h, sz), w - ui_px(u, 40),
 			     "请输入标题或文号", COL_MUTED, 0);
 	}
 	draw_button(u, u->w - m - bw, y, bw, h, "清空", ACT_SEARCH_CLEAR, 0, COL_ACCENT, 0xFFFFFFFFu);

@@ -153,7 +153,7 @@ int kk_date_normalise(const char *in, char out[11])
 		return KK_EINVAL;
 	if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
 		return KK_EINVAL;
-	snprintf(out, 11, "%04ld-%02ld-%02ld", y, m, d);
+	snprintf(out, 11, "%04d-%02d-%02d", (int)(y % 10000), (int)(m % 100), (int)(d % 100));
 	return 0;
 }
 
@@ -988,10 +988,11 @@ static int read_synonyms(struct ctx *c)
 		}
 		if ((hash = strchr(b.data, '#')))
 			*hash = '\0';
-		b.len = kk_text_fold_space(b.data, strlen(b.data));
-		b.data[b.len] = '\0';
-		for (tok = strtok_r(b.data, " ", &save); tok && n < MAX_SYNONYM_WORDS;
-		     tok = strtok_r(NULL, " ", &save))
+		/* words are separated by spaces: split first (folding would join two CJK words) */
+		for (char *ip = strstr(b.data, "\xE3\x80\x80"); ip; ip = strstr(ip, "\xE3\x80\x80"))
+			memset(ip, ' ', 3); /* U+3000 */
+		for (tok = strtok_r(b.data, " \t", &save); tok && n < MAX_SYNONYM_WORDS;
+		     tok = strtok_r(NULL, " \t", &save))
 			words[n++] = tok;
 		if (n == 1)
 			report(c, 1, NULL, "a group of one word does nothing");

@@ -19,8 +19,8 @@
 
 struct kk_gen_opts {
 	long documents; /* number of documents (0 .. KK_GEN_MAX_DOCUMENTS) */
-	long guides;    /* number of guides (0 .. KK_GEN_MAX_GUIDES), split between 惠民 and 惠企 */
-	unsigned seed;  /* PRNG seed: same seed, same output (byte for byte) */
+	long guides; /* number of guides (0 .. KK_GEN_MAX_GUIDES), split between 惠民 and 惠企 */
+	unsigned seed; /* PRNG seed: same seed, same output (byte for byte) */
 };
 
 /*

@@ -23,6 +23,15 @@
 #define NDOCS 400
 #define NGUIDES 61
 
+/* KT_REQUIRE for tests that own a temp folder: record the failure and go to the cleanup. */
+#define REQUIRE_OUT(cond)                                                                          \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			KT_FAIL_("requirement failed: %s", #cond);                                 \
+			goto out;                                                                  \
+		}                                                                                  \
+	} while (0)
+
 /* A fresh empty folder under /tmp (path written to out, PATH_MAX-ish room); 0 on success. */
 static int tmp_dir(char out[256])
 {
@@ -221,10 +230,10 @@ static void gen_documents_are_valid(void)
 	struct kk_buf b;
 	long n, i, k, n_interp = 0, n_repl = 0, n_html = 0, n_text = 0, n_docno = 0;
 
-	KT_REQUIRE(tmp_dir(tmp) == 0);
-	KT_REQUIRE(gen_into(out, tmp, "x", NDOCS, 0, 42) == 0);
 	kk_buf_init(&b, 64u << 20);
-	KT_REQUIRE(read_in(&b, out, "documents.jsonl") == 0);
+	KT_REQUIRE(tmp_dir(tmp) == 0);
+	REQUIRE_OUT(gen_into(out, tmp, "x", NDOCS, 0, 42) == 0);
+	REQUIRE_OUT(read_in(&b, out, "documents.jsonl") == 0);
 	KT_CHECK(kk_utf8_valid(b.data, b.len, NULL));
 	n = split_lines(&b, lines, NDOCS + 8);
 	KT_CHECK_INT(n, NDOCS);
@@ -324,6 +333,7 @@ static void gen_documents_are_valid(void)
 
 	for (i = 0; i < n; i++)
 		json_decref(docs[i]);
+out:
 	kk_buf_fini(&b);
 	rm_tree(tmp);
 }
@@ -345,10 +355,10 @@ static void gen_guides_are_valid(void)
 	struct kk_buf b;
 	json_t *gs[NGUIDES];
 
-	KT_REQUIRE(tmp_dir(tmp) == 0);
-	KT_REQUIRE(gen_into(out, tmp, "x", 0, NGUIDES, 42) == 0);
 	kk_buf_init(&b, 64u << 20);
-	KT_REQUIRE(read_in(&b, out, "guides.jsonl") == 0);
+	KT_REQUIRE(tmp_dir(tmp) == 0);
+	REQUIRE_OUT(gen_into(out, tmp, "x", 0, NGUIDES, 42) == 0);
+	REQUIRE_OUT(read_in(&b, out, "guides.jsonl") == 0);
 	n = split_lines(&b, lines, NGUIDES + 8);
 	KT_CHECK_INT(n, NGUIDES);
 	if (n > NGUIDES)
@@ -375,7 +385,10 @@ static void gen_guides_are_valid(void)
 		per_book[book && strcmp(book, "惠企") == 0]++;
 		KT_CHECK(str_of(gd, "title") != NULL);
 		group = str_of(gd, "group");
-		KT_REQUIRE(group != NULL && strlen(group) < sizeof last_group);
+		if (!group || strlen(group) >= sizeof last_group) {
+			KT_FAIL_("guide line %ld: no usable group", i + 1);
+			continue;
+		}
 		if (strcmp(group, last_group) != 0) {
 			long j;
 			for (j = 0; j < n_seen; j++)
@@ -388,7 +401,10 @@ static void gen_guides_are_valid(void)
 		if (json_object_get(gd, "updated"))
 			KT_CHECK(valid_date(str_of(gd, "updated")));
 		secs = json_object_get(gd, "sections");
-		KT_REQUIRE(json_is_array(secs));
+		if (!json_is_array(secs)) {
+			KT_FAIL_("guide line %ld: sections is not an array", i + 1);
+			continue;
+		}
 		for (s = 0; s < json_array_size(secs); s++) {
 			json_t *sec = json_array_get(secs, s);
 			const char *label = str_of(sec, "label"), *text = str_of(sec, "text");
@@ -404,6 +420,7 @@ static void gen_guides_are_valid(void)
 	KT_CHECK_INT(per_book[1], NGUIDES / 2);
 	for (i = 0; i < n; i++)
 		json_decref(gs[i]);
+out:
 	kk_buf_fini(&b);
 	rm_tree(tmp);
 }
@@ -417,14 +434,15 @@ static void gen_is_deterministic(void)
 	size_t i;
 
 	KT_REQUIRE(tmp_dir(tmp) == 0);
-	KT_REQUIRE(gen_into(a, tmp, "a", 150, 30, 7) == 0);
-	KT_REQUIRE(gen_into(b, tmp, "b", 150, 30, 7) == 0);
-	KT_REQUIRE(gen_into(c, tmp, "c", 150, 30, 8) == 0);
+	REQUIRE_OUT(gen_into(a, tmp, "a", 150, 30, 7) == 0);
+	REQUIRE_OUT(gen_into(b, tmp, "b", 150, 30, 7) == 0);
+	REQUIRE_OUT(gen_into(c, tmp, "c", 150, 30, 8) == 0);
 	for (i = 0; i < sizeof files / sizeof files[0]; i++)
 		if (!same_file(a, b, files[i]))
 			KT_FAIL_("%s differs between two runs with seed 7", files[i]);
 	KT_CHECK(!same_file(a, c, "documents.jsonl"));
 	KT_CHECK(!same_file(a, c, "guides.jsonl"));
+out:
 	rm_tree(tmp);
 }
 
@@ -438,9 +456,9 @@ static void gen_refuses_bad_targets(void)
 	KT_REQUIRE(tmp_dir(tmp) == 0);
 	snprintf(path, sizeof path, "%s/keep.txt", tmp);
 	f = fopen(path, "w");
-	KT_REQUIRE(f != NULL);
+	REQUIRE_OUT(f != NULL);
 	fputs("not an export\n", f);
-	KT_REQUIRE(fclose(f) == 0);
+	REQUIRE_OUT(fclose(f) == 0);
 
 	KT_CHECK_INT(kk_gen_export(tmp, &o), KK_EINVAL);
 	KT_CHECK(!is_file(tmp, "documents.jsonl"));
@@ -455,6 +473,7 @@ static void gen_refuses_bad_targets(void)
 	KT_CHECK_INT(kk_gen_export(path, &o), KK_EINVAL);
 	KT_CHECK_INT(kk_gen_export(NULL, &o), KK_EINVAL);
 	KT_CHECK_INT(kk_gen_export("", &o), KK_EINVAL);
+out:
 	rm_tree(tmp);
 }
 
@@ -464,15 +483,16 @@ static void gen_handles_empty_export(void)
 	char tmp[256], out[512];
 	struct kk_buf b;
 
-	KT_REQUIRE(tmp_dir(tmp) == 0);
-	KT_REQUIRE(gen_into(out, tmp, "empty", 0, 0, 3) == 0);
 	kk_buf_init(&b, 1u << 20);
+	KT_REQUIRE(tmp_dir(tmp) == 0);
+	REQUIRE_OUT(gen_into(out, tmp, "empty", 0, 0, 3) == 0);
 	KT_CHECK_INT(read_in(&b, out, "documents.jsonl"), 0);
 	KT_CHECK_INT(b.len, 0);
 	kk_buf_reset(&b);
 	KT_CHECK_INT(read_in(&b, out, "guides.jsonl"), 0);
 	KT_CHECK_INT(b.len, 0);
 	KT_CHECK(is_file(out, "site.json"));
+out:
 	kk_buf_fini(&b);
 	rm_tree(tmp);
 }

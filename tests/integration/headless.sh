@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# headless.sh — the kiosk without a display: scripted input, screenshots, repeatability,
+# idle return, portrait, and every start-up failure a technician can meet.
+. "$(dirname "$0")/lib.sh"
+DB="$TMP/sample.db"
+"$KIOSKDB" build --src "$ROOT/offline-db/sample" --out "$DB" >/dev/null 2>&1 || fail "sample database builds"
+CONF="$ROOT/assets/kiosk.conf"
+run() { "$KIOSK" --db "$DB" --config "$CONF" --headless "$@"; }
+
+S="$TMP/a"
+check_exit "walk the catalogue and a document" 0 run --size 1280x800 --script "$ROOT/tests/integration/walk.script" --shots "$S"
+for n in home catalogue document document-scrolled catalogue-again home-again huimin huimin-group guide; do
+	[ -s "$S/$n.png" ] && ok "screenshot $n.png written" || fail "screenshot $n.png written"
+done
+if file "$S/home.png" | grep -q "PNG image data, 1280 x 800"; then ok "screenshots are 1280x800 PNG"; else fail "screenshots are 1280x800 PNG"; fi
+differ() { if cmp -s "$S/$1.png" "$S/$2.png"; then fail "$3"; else ok "$3"; fi; }
+same() { if cmp -s "$S/$1.png" "$S/$2.png"; then ok "$3"; else fail "$3"; fi; }
+differ home catalogue "tapping 政府信息公开目录 opens the list"
+differ catalogue document "tapping a row opens the document"
+differ document document-scrolled "dragging scrolls the document"
+same catalogue catalogue-again "Escape goes back to the same list"
+same home home-again "首页 returns to the same home screen"
+differ home-again huimin "惠民一本通 opens"
+differ huimin-group guide "a guide opens"
+
+S2="$TMP/b"
+check_exit "the same script again" 0 run --size 1280x800 --script "$ROOT/tests/integration/walk.script" --shots "$S2"
+rep=0
+for f in "$S"/*.png; do cmp -s "$f" "$S2/$(basename "$f")" || rep=1; done
+[ $rep -eq 0 ] && ok "screenshots are repeatable byte for byte" || fail "screenshots are repeatable byte for byte"
+
+# idle: a resident walks away mid-document; the next one finds the home screen
+cat >"$TMP/idle.script" <<'S'
+shot start
+tap 230 295
+tap 600 260
+idle 60
+shot after-60s
+idle 100
+shot after-160s
+S
+check_exit "idle script runs" 0 run --size 1280x800 --script "$TMP/idle.script" --shots "$TMP/idle"
+if cmp -s "$TMP/idle/after-60s.png" "$TMP/idle/start.png"; then fail "60 s idle keeps the document"; else ok "60 s idle keeps the document"; fi
+check "past idle_timeout the kiosk returns home" cmp -s "$TMP/idle/after-160s.png" "$TMP/idle/start.png"
+
+# search by title or 文号 with typed text
+cat >"$TMP/search.script" <<'S'
+tap 1048 583
+shot empty
+type 政务公开
+shot typed
+key Backspace
+key Backspace
+shot shorter
+S
+check_exit "search script runs" 0 run --size 1280x800 --script "$TMP/search.script" --shots "$TMP/search"
+if cmp -s "$TMP/search/empty.png" "$TMP/search/typed.png"; then fail "typing shows results"; else ok "typing shows results"; fi
+
+# orientation and sizes
+for size in 1920x1080 1080x1920; do
+	echo "shot s" >"$TMP/one.script"
+	check_exit "home screen at $size" 0 run --size "$size" --script "$TMP/one.script" --shots "$TMP/$size"
+done
+
+# failures: every one says what is wrong and what to do
+printf 'tap 10 10\nfly 1 2\n' >"$TMP/bad.script"
+check_exit "an unknown script command exits 2" 2 run --script "$TMP/bad.script" --shots "$TMP/x"
+has "the message names the script line" "$TMP/out" 'bad.script:2: unknown command "fly"'
+printf 'tap 5000 10\n' >"$TMP/far.script"
+check_exit "a tap outside the screen exits 2" 2 run --size 1280x800 --script "$TMP/far.script"
+has "the message names the line" "$TMP/out" 'script line 1: point outside'
+check_exit "a missing script exits 2" 2 run --script "$TMP/nope.script"
+
+echo "shot unavailable" >"$TMP/one.script"
+check_exit "a missing database still shows a screen" 0 "$KIOSK" --db "$TMP/none.db" --config "$CONF" --headless --size 1280x800 --script "$TMP/one.script" --shots "$TMP/nodb"
+has "the log says why" "$TMP/out" 'content database .*none.db unavailable'
+head -c 30000 "$DB" >"$TMP/cut.db"
+check_exit "a damaged database still shows a screen" 0 "$KIOSK" --db "$TMP/cut.db" --config "$CONF" --headless --size 1280x800 --script "$TMP/one.script" --shots "$TMP/cutdb"
+for d in nodb cutdb; do
+	if cmp -s "$TMP/$d/unavailable.png" "$S/home.png"; then fail "$d: the notice is not the home screen"; else ok "$d: the notice is not the home screen"; fi
+done
+
+sed 's|^font_path = .*|font_path = /nonexistent/font.ttc|' "$CONF" >"$TMP/nofont.conf"
+check_exit "a missing font exits 1" 1 "$KIOSK" --db "$DB" --config "$TMP/nofont.conf" --headless --script "$TMP/one.script" --shots "$TMP/x"
+has "the message names the font path" "$TMP/out" '/nonexistent/font.ttc'
+printf 'idle_timeout = soon\n' >"$TMP/bad.conf"
+check_exit "a bad config refuses to start" 2 "$KIOSK" --db "$DB" --config "$TMP/bad.conf" --headless --script "$TMP/one.script"
+has "the message names the config line" "$TMP/out" 'bad.conf:1: idle_timeout: expected a whole number'
+check_exit "--check-config on the shipped config" 0 "$KIOSK" --check-config "$CONF"
+check_exit "--help" 0 "$KIOSK" --help
+check_exit "an unknown option exits 2" 2 "$KIOSK" --frobnicate
+finish
