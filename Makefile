@@ -24,7 +24,7 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
-CFLAGS_ALL = -std=c11 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 $(WARN) -g $(OPT) -Ifirmware -Ioffline-db \
+CFLAGS_ALL = -std=c11 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 $(WARN) -g $(OPT) -Ifirmware -Ioffline-db -Itests \
 	-I$(BUILD)/gen $(PKG_CFLAGS) -pthread $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lm -pthread $(LDLIBS)
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -102,11 +102,11 @@ sample: $(BUILD)/sample.db
 
 # --- the two commands of the README ---------------------------------------------------------
 run: deps
-	$(MAKE) all $(BUILD)/sample.db
+	$(MAKE) -j$$(nproc) all $(BUILD)/sample.db
 	$(BUILD)/kiosk --db $(BUILD)/sample.db --window $(WINDOW) --config assets/kiosk.conf
 
 test: deps
-	$(MAKE) all check $(UNIT_BINS) $(ASAN_BINS) $(ASAN)/kiosk $(ASAN)/kioskdb $(BUILD)/sample.db
+	$(MAKE) -j$$(nproc) all check $(UNIT_BINS) $(ASAN_BINS) $(ASAN)/kiosk $(ASAN)/kioskdb $(BUILD)/sample.db
 	tests/run.sh $(BUILD) $(ASAN)
 
 check:

@@ -606,7 +606,10 @@ static int read_site(struct ctx *c)
 		report(c, 0, NULL, "invalid UTF-8 at byte %zu", at + 1);
 		goto out;
 	}
-	j = json_loadb(b.data, b.len, JSON_REJECT_DUPLICATES, &err);
+	{
+		size_t bom = b.len >= 3 && !memcmp(b.data, "\xEF\xBB\xBF", 3) ? 3 : 0;
+		j = json_loadb(b.data + bom, b.len - bom, JSON_REJECT_DUPLICATES, &err);
+	}
 	if (!j || !json_is_object(j)) {
 		c->line = j ? 1 : err.line;
 		report(c, 0, NULL, "invalid JSON: %s", j ? "expected an object" : err.text);

@@ -44,7 +44,7 @@ static void rm_tree(const char *dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
-	char path[512];
+	char path[1200];
 	struct stat st;
 
 	if (!d)
@@ -65,7 +65,7 @@ static void rm_tree(const char *dir)
 /* Read dir/name into b, which the caller has initialised; returns 0 or a kk_err. */
 static int read_in(struct kk_buf *b, const char *dir, const char *name)
 {
-	char path[512];
+	char path[1200];
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	return kk_buf_read_file(b, path);
 }
@@ -163,7 +163,7 @@ static int same_file(const char *dir_a, const char *dir_b, const char *name)
 /* 1 if dir/name exists as a regular file. */
 static int is_file(const char *dir, const char *name)
 {
-	char path[512];
+	char path[1200];
 	struct stat st;
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
