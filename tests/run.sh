@@ -39,7 +39,12 @@ if [ -n "$asan" ]; then
 fi
 for t in "$here"/tests/integration/*.sh; do
 	[ -f "$t" ] || continue
-	run_suite "$(basename "$t")" env KK_BUILD="$build" KK_ASAN_BUILD="$asan" bash "$t"
+	run_suite "$(basename "$t")" env KK_BUILD="$build" bash "$t"
+	# the same end-to-end flows again on the ASan+UBSan binaries
+	if [ -n "$asan" ] && [ -x "$asan/kiosk" ]; then
+		run_suite "asan/$(basename "$t")" env KK_BUILD="$asan" SUITE_PREFIX=asan/ \
+			UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 bash "$t"
+	fi
 done
 
 passed=$(grep -c '^ok - ' "$log")

@@ -1013,8 +1013,10 @@ static int read_synonyms(struct ctx *c)
 /* Duplicate ids and dangling links, once all records are read. */
 static void check_ids(struct ctx *c)
 {
-	qsort(c->ids, c->n_ids, sizeof *c->ids, id_cmp);
-	qsort(c->guide_ids, c->n_guide_ids, sizeof *c->guide_ids, id_cmp);
+	if (c->n_ids)
+		qsort(c->ids, c->n_ids, sizeof *c->ids, id_cmp);
+	if (c->n_guide_ids)
+		qsort(c->guide_ids, c->n_guide_ids, sizeof *c->guide_ids, id_cmp);
 	c->file = "documents.jsonl";
 	for (size_t i = 1; i < c->n_ids; i++)
 		if (!strcmp(c->ids[i], c->ids[i - 1])) {
@@ -1029,7 +1031,7 @@ static void check_ids(struct ctx *c)
 		}
 	for (size_t i = 0; i < c->n_links; i++) {
 		const char *key = c->links[i].target;
-		if (!bsearch(&key, c->ids, c->n_ids, sizeof *c->ids, id_cmp)) {
+		if (!c->n_ids || !bsearch(&key, c->ids, c->n_ids, sizeof *c->ids, id_cmp)) {
 			c->file = c->links[i].from_file;
 			c->line = c->links[i].line;
 			report(c, 0, c->links[i].field, "no document with id \"%s\"", key);

@@ -1,7 +1,7 @@
 # lib.sh — helpers for the integration tests (sourced). Each check prints one
 # "ok - SUITE: what" or "not ok - SUITE: what" line that tests/run.sh totals.
 set -u
-SUITE=$(basename "$0" .sh)
+SUITE=${SUITE_PREFIX:-}$(basename "$0" .sh)
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${KK_BUILD:-build}
 case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
