@@ -18,7 +18,7 @@ SAMPLE  ?= offline-db/sample
 PKGS    := sdl2 SDL2_ttf SDL2_image sqlite3 libusb-1.0 jansson libxml-2.0
 DEB_PKGS := build-essential pkg-config libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev \
 	libsqlite3-dev libusb-1.0-0-dev libjansson-dev libxml2-dev fonts-noto-cjk \
-	poppler-utils sqlite3 file
+	poppler-utils sqlite3 file bc
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -112,9 +112,12 @@ test: deps
 check:
 	sh tests/check-boundaries.sh
 
+$(BUILD)/bench_text: tests/bench/bench_text.c $(call LIB_OBJ,$(BUILD))
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
 bench: deps
-	$(MAKE) all
-	@echo "bench: no benchmarks yet"
+	$(MAKE) -j$$(nproc) all $(BUILD)/sample.db $(BUILD)/bench_text
+	bash tests/bench/bench.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

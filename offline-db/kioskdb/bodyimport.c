@@ -748,6 +748,8 @@ static int g_step(int st, unsigned char c, unsigned char next, struct ghyp *h)
 		if (st == G_NAME && c == '=')
 			return G_AFTER_EQ;
 		return g_loop(c, next, h);
+	case G_LOOP:
+		return g_loop(c, next, h);
 	case G_AFTER_NAME:
 		if (ch_blank(c))
 			return G_AFTER_NAME;
@@ -780,46 +782,72 @@ static int g_step(int st, unsigned char c, unsigned char next, struct ghyp *h)
 	return -1;
 }
 
-/*
- * Refuse (E2BIG) input in which some start tag may have more than KK_IMPORT_MAX_ATTRS
- * attributes. Every "<" + name character may start a tag (libxml2 might be outside a comment or
- * a script where we cannot tell), so all hypotheses run at once; hypotheses in the same state
- * are merged keeping the larger count, which bounds the work to G_N steps a byte.
- */
-static int attr_guard(const char *s, size_t len)
+/* Advance every hypothesis over c (next is the byte after it); *max gets the largest count. */
+static void g_advance(struct ghyp h[G_N], unsigned char c, unsigned char next, uint32_t *max)
 {
-	struct ghyp h[G_N], nh[G_N];
+	struct ghyp nh[G_N];
+
+	memset(nh, 0, sizeof nh);
+	*max = 0;
+	for (int st = 0; st < G_N; st++) {
+		struct ghyp t = h[st];
+		int to;
+		if (!t.alive)
+			continue;
+		to = g_step(st, c, next, &t);
+		if (to < 0)
+			continue;
+		if (!nh[to].alive || t.count > nh[to].count)
+			nh[to].count = t.count;
+		if (!nh[to].alive || t.len > nh[to].len)
+			nh[to].len = t.len;
+		nh[to].alive = 1;
+		if (t.count > *max)
+			*max = t.count;
+	}
+	if (c == '<' && ch_name_start(next) && !nh[G_ENAME].alive) {
+		nh[G_ENAME].alive = 1; /* the element name is not an attribute */
+		nh[G_ENAME].count = 0;
+		nh[G_ENAME].len = 0;
+	}
+	memcpy(h, nh, sizeof nh);
+}
+
+/*
+ * Copy s[0..len) to out (room for 2 * len bytes) so that no start tag can have more than
+ * KK_IMPORT_MAX_ATTRS attributes, and return the bytes written. Every "<" + name character may
+ * start a tag (we cannot tell whether libxml2 is in a comment, a script or a quoted value), so
+ * all hypotheses run at once; those in the same state are merged keeping the larger count, so
+ * the work is G_N steps a byte and the count of the tag libxml2 really parses is never above
+ * the merged one. Where a name would pass the cap, a '>' is inserted: it ends every hypothesis
+ * outside a quoted value, the real tag among them. The rest of a real attribute bomb becomes
+ * text; where the hypothesis was wrong the '>' lands in a script, style or comment (dropped)
+ * or in a quoted value. *cut is set when that happened.
+ */
+static size_t attr_guard(const char *s, size_t len, char *out, int *cut)
+{
+	struct ghyp h[G_N], t[G_N];
+	uint32_t max;
+	size_t w = 0;
 
 	memset(h, 0, sizeof h);
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 		unsigned char next = i + 1 < len ? (unsigned char)s[i + 1] : 0;
 
-		memset(nh, 0, sizeof nh);
-		for (int st = 0; st < G_N; st++) {
-			struct ghyp t = h[st];
-			int to;
-			if (!t.alive)
-				continue;
-			to = g_step(st, c, next, &t);
-			if (to < 0)
-				continue;
-			if (t.count > KK_IMPORT_MAX_ATTRS)
-				return KK_E2BIG;
-			if (!nh[to].alive || t.count > nh[to].count)
-				nh[to].count = t.count;
-			if (!nh[to].alive || t.len > nh[to].len)
-				nh[to].len = t.len;
-			nh[to].alive = 1;
+		memcpy(t, h, sizeof h);
+		g_advance(t, c, next, &max);
+		if (max > KK_IMPORT_MAX_ATTRS) {
+			g_advance(h, '>', c, &max);
+			out[w++] = '>';
+			*cut = 1;
+			memcpy(t, h, sizeof h);
+			g_advance(t, c, next, &max);
 		}
-		if (c == '<' && ch_name_start(next) && !nh[G_ENAME].alive) {
-			nh[G_ENAME].alive = 1; /* the element name is not an attribute */
-			nh[G_ENAME].count = 0;
-			nh[G_ENAME].len = 0;
-		}
-		memcpy(h, nh, sizeof h);
+		memcpy(h, t, sizeof h);
+		out[w++] = (char)c;
 	}
-	return 0;
+	return w;
 }
 
 /* ---- elements ---------------------------------------------------------------------------- */
@@ -1609,9 +1637,9 @@ int kk_import_html(const char *html, size_t len, kk_import_note_fn note_fn, void
 	struct imp im;
 	htmlParserCtxtPtr pc = NULL;
 	htmlDocPtr doc = NULL;
-	char *clean = NULL;
-	size_t clen = 0;
-	int rc, dropped = 0;
+	char *clean = NULL, *guarded = NULL;
+	size_t clen = 0, glen;
+	int rc, dropped = 0, cut = 0;
 
 	if (!out)
 		return KK_EINVAL;
@@ -1643,17 +1671,20 @@ int kk_import_html(const char *html, size_t len, kk_import_note_fn note_fn, void
 		note(&im, "dropped control characters");
 	if (!clen)
 		goto done;
-	if ((rc = attr_guard(clean, clen))) {
-		note(&im, "a tag with more than %d attributes", KK_IMPORT_MAX_ATTRS);
+	if (!(guarded = malloc(2 * clen))) {
+		rc = KK_ENOMEM;
 		goto out;
 	}
+	glen = attr_guard(clean, clen, guarded, &cut);
+	if (cut)
+		note(&im, "cut a tag with more than %d attributes", KK_IMPORT_MAX_ATTRS);
 
 	xmlInitParser();
 	if (!(pc = htmlNewParserCtxt())) {
 		rc = KK_ENOMEM;
 		goto out;
 	}
-	doc = htmlCtxtReadMemory(pc, clean, (int)clen, NULL, "UTF-8",
+	doc = htmlCtxtReadMemory(pc, guarded, (int)glen, NULL, "UTF-8",
 				 HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
 					 HTML_PARSE_NOWARNING | HTML_PARSE_NOBLANKS |
 					 HTML_PARSE_IGNORE_ENC);
@@ -1691,6 +1722,7 @@ out:
 	if (pc)
 		htmlFreeParserCtxt(pc);
 	free(clean);
+	free(guarded);
 	return rc;
 }
 
