@@ -7,11 +7,12 @@
  *   1. Checks on the raw bytes: at most KK_IMPORT_MAX_INPUT bytes (else E2BIG), valid UTF-8 (else
  *      EUTF8); NUL, other C0 controls and DEL are removed (noted once), VT and FF become spaces.
  *   2. attr_guard(): libxml2 2.9 checks the attributes of a start tag for duplicates pairwise,
- *      so one tag with 250,000 distinct attributes costs minutes. The guard runs libxml2's
+ *      so one tag with 250,000 distinct attributes costs five minutes. The guard runs libxml2's
  *      start-tag grammar from every "<" + name character at once (a small automaton whose states
- *      are merged, keeping the largest count) and refuses (E2BIG) a tag that may have more than
- *      KK_IMPORT_MAX_ATTRS attributes. It over-counts, never under-counts, whatever libxml2 is
- *      doing around the tag (script, comment, quoted value).
+ *      are merged, keeping the largest count) and inserts a '>' where a tag might pass
+ *      KK_IMPORT_MAX_ATTRS attributes (noted). It over-counts, never under-counts, whatever
+ *      libxml2 is doing around the tag (script, comment, quoted value); refusing instead would
+ *      refuse scripts full of "a<b" that are dropped anyway.
  *   3. libxml2's HTML parser builds the tree (recover, no network, UTF-8 forced, meta charset
  *      ignored). libxml2 stops at 256 levels of nesting and would lose the rest silently; that
  *      is E2BIG with a note. A parser context is used (htmlCtxtReadMemory, the same parser as

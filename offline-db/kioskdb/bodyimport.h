@@ -23,7 +23,7 @@
 
 /* Caps beyond those of body.h (KK_BODY_MAX_BLOCKS, KK_TABLE_MAX_CELLS, KK_TABLE_MAX_SPAN). */
 #define KK_IMPORT_MAX_INPUT (2u << 20)  /* bytes of body_html / body_text */
-#define KK_IMPORT_MAX_ATTRS 512         /* attributes of one HTML start tag (libxml2 is quadratic) */
+#define KK_IMPORT_MAX_ATTRS 512         /* attributes of one start tag (libxml2 is quadratic) */
 #define KK_IMPORT_MAX_TABLE_COLS 1000   /* grid columns of one table while it is built */
 #define KK_IMPORT_MAX_LIST_LEVEL 8      /* deeper lists are shown at this level */
 #define KK_IMPORT_MAX_EMPH 1024         /* emphasis ranges of one block; more are dropped */
@@ -39,10 +39,11 @@ typedef void (*kk_import_note_fn)(void *ctx, const char *msg); /* the one allowe
 
 /*
  * Sanitise CMS HTML into a body. Returns 0, KK_EINVAL (not parseable at all, or a NULL argument),
- * KK_EUTF8, KK_E2BIG (over caps: KK_IMPORT_MAX_INPUT, KK_BODY_MAX_BLOCKS, table caps, a start
- * tag with more than KK_IMPORT_MAX_ATTRS attributes, elements nested deeper than libxml2's 256
- * levels) or KK_ENOMEM. On success the caller owns *out (kk_body_free); on error *out is NULL.
- * note may be NULL. Blocks the calling thread for the parse (well under a second for 2 MiB).
+ * KK_EUTF8, KK_E2BIG (over caps: KK_IMPORT_MAX_INPUT, KK_BODY_MAX_BLOCKS, KK_TABLE_MAX_CELLS,
+ * KK_IMPORT_MAX_TABLE_COLS, elements nested deeper than libxml2's 256 levels) or KK_ENOMEM.
+ * A start tag with more than KK_IMPORT_MAX_ATTRS attributes is cut there (noted), not refused.
+ * On success the caller owns *out (kk_body_free); on error *out is NULL. note may be NULL.
+ * Blocks the calling thread for the parse (about a second at worst for 2 MiB).
  */
 int kk_import_html(const char *html, size_t len, kk_import_note_fn note, void *ctx,
 		   struct kk_body **out);
