@@ -243,38 +243,54 @@ int kk_catalog_list_docs(struct kk_catalog *c, const struct kk_doc_query *q, str
 		" AND (?2 IS NULL OR d.publisher = ?2)"
 		" AND (?3 IS NULL OR d.id IN (SELECT dt.document_id FROM document_topic dt"
 		"      JOIN topic t ON t.id = dt.topic_id WHERE t.name = ?3))"
-		" AND (?4 = 0 OR substr(d.published, 1, 4) = printf('%04d', ?4))"
-		" AND (?5 IS NULL OR d.title LIKE ?5 ESCAPE '\\' OR d.doc_no LIKE ?5 ESCAPE '\\')";
-	struct kk_buf sql, like;
+		" AND (?4 = 0 OR substr(d.published, 1, 4) = printf('%04d', ?4))";
+	struct kk_buf sql, terms;
+	struct kk_buf like[KK_QUERY_MAX_TERMS];
+	size_t n_terms = 0;
 	sqlite3_stmt *st = NULL;
 	size_t limit = q->limit && q->limit < KK_LIST_MAX ? q->limit : KK_LIST_MAX;
 	int rc = 0, pass;
 
 	memset(out, 0, sizeof *out);
 	kk_buf_init(&sql, 4096);
-	kk_buf_init(&like, 1024);
-	if (q->title_like && (rc = like_pattern(&like, q->title_like)))
+	kk_buf_init(&terms, 1024);
+	/* every space-separated term must appear in the title or the 文号 */
+	if (q->title_like && (rc = kk_buf_adds(&terms, q->title_like)))
 		goto out;
+	for (char *ip = terms.data ? strstr(terms.data, "\xE3\x80\x80") : NULL; ip;
+	     ip = strstr(ip, "\xE3\x80\x80"))
+		memset(ip, ' ', 3); /* U+3000 ideographic space */
+	{
+		char *save = NULL, *tok;
+		for (tok = terms.data ? strtok_r(terms.data, " \t", &save) : NULL;
+		     tok && n_terms < KK_QUERY_MAX_TERMS; tok = strtok_r(NULL, " \t", &save)) {
+			kk_buf_init(&like[n_terms], 1024);
+			if ((rc = like_pattern(&like[n_terms++], tok)))
+				goto out;
+		}
+	}
 	for (pass = 0; pass < 2; pass++) {
 		kk_buf_reset(&sql);
-		if (pass == 0)
-			rc = kk_buf_addf(&sql, "SELECT count(*)%s", where);
-		else
+		rc = kk_buf_addf(&sql, pass == 0 ? "SELECT count(*)%s"
+					  : "SELECT d.id, d.title, d.doc_no, d.publisher, d.published,"
+					    " d.validity, d.series_id%s",
+				 where);
+		for (size_t t = 0; t < n_terms && !rc; t++)
 			rc = kk_buf_addf(&sql,
-					 "SELECT d.id, d.title, d.doc_no, d.publisher, d.published,"
-					 " d.validity, d.series_id%s ORDER BY d.published DESC, d.id DESC"
-					 " LIMIT ?6 OFFSET ?7",
-					 where);
+					 " AND (d.title LIKE ?%zu ESCAPE '\\' OR d.doc_no LIKE ?%zu ESCAPE '\\')",
+					 10 + t, 10 + t);
+		if (!rc && pass == 1)
+			rc = kk_buf_adds(&sql, " ORDER BY d.published DESC, d.id DESC LIMIT ?6 OFFSET ?7");
 		if (rc || (rc = kk_sql_prepare(c->db, sql.data, &st)))
 			goto out;
+		for (size_t t = 0; t < n_terms; t++)
+			sqlite3_bind_text(st, (int)(10 + t), like[t].data, (int)like[t].len, SQLITE_STATIC);
 		sqlite3_bind_int(st, 1, q->series);
 		if (q->publisher)
 			sqlite3_bind_text(st, 2, q->publisher, -1, SQLITE_STATIC);
 		if (q->topic)
 			sqlite3_bind_text(st, 3, q->topic, -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, 4, q->year);
-		if (q->title_like)
-			sqlite3_bind_text(st, 5, like.data, (int)like.len, SQLITE_STATIC);
 		if (pass == 0) {
 			if (sqlite3_step(st) == SQLITE_ROW)
 				out->total = (size_t)sqlite3_column_int64(st, 0);
@@ -306,7 +322,9 @@ out:
 		kk_error("catalog", "list documents: %s", sqlite3_errmsg(c->db));
 	sqlite3_finalize(st);
 	kk_buf_fini(&sql);
-	kk_buf_fini(&like);
+	kk_buf_fini(&terms);
+	for (size_t t = 0; t < n_terms; t++)
+		kk_buf_fini(&like[t]);
 	if (rc)
 		kk_doc_list_fini(out);
 	return rc;

@@ -111,11 +111,13 @@ struct kk_doc_query {
 	const char *publisher; /* exact 发布机构, or NULL */
 	const char *topic;     /* exact 主题分类, or NULL */
 	int year;              /* year of 公开日期, or 0 */
-	const char *title_like;/* substring of title or 文号 (plain text, not a pattern), or NULL */
+	const char *title_like;/* words (space-separated, each plain text, not a pattern) that must
+				* all appear in the title or the 文号; NULL for none */
 	size_t offset;
 	size_t limit;          /* 0: KK_LIST_MAX */
 };
 #define KK_LIST_MAX 2000
+#define KK_QUERY_MAX_TERMS 8
 
 struct kk_guide_group {
 	int64_t id;

@@ -179,7 +179,7 @@ int ui_dl_para(struct ui *u, struct dl *d, int size, int x, int y, int width, co
 				int slot = g->x + ((g->flags & KK_GLYPH_CUT_LEFT)
 							   ? ui_metrics_advance(&mc, g->cp) / 2 : 0);
 				struct dl_item ul = { .type = DL_FILL, .x = x + slot,
-						      .y = y + (int)li * line_h + size + size / 10,
+						      .y = y + (int)li * line_h + size * 4 / 3,
 						      .w = g->w, .h = size / 16 + 1, .color = COL_REPEALED };
 				dl_add(d, &ul);
 			}
