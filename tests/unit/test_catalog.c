@@ -157,6 +157,14 @@ static void test_roundtrip(void)
 	KT_REQUIRE(kk_catalog_list_docs(c, &q, &l) == 0);
 	KT_CHECK_INT(l.n, 1);
 	kk_doc_list_fini(&l);
+	q.title_like = "要点　解读 "; /* every word must match; ideographic space separates too */
+	KT_REQUIRE(kk_catalog_list_docs(c, &q, &l) == 0);
+	KT_CHECK_INT(l.n, 1);
+	kk_doc_list_fini(&l);
+	q.title_like = "政务 不存在的词";
+	KT_REQUIRE(kk_catalog_list_docs(c, &q, &l) == 0);
+	KT_CHECK_INT(l.n, 0);
+	kk_doc_list_fini(&l);
 	q.title_like = "100%_"; /* LIKE metacharacters are literal */
 	KT_REQUIRE(kk_catalog_list_docs(c, &q, &l) == 0);
 	KT_CHECK_INT(l.n, 0);
