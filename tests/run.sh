@@ -3,26 +3,35 @@
 #
 # Usage: tests/run.sh BUILD_DIR [ASAN_BUILD_DIR]
 #   unit tests:        BUILD_DIR/tests/test_*          (and ASAN_BUILD_DIR/tests/test_*)
-#   integration tests: tests/integration/*.sh          (get BUILD_DIR in $KK_BUILD)
-# Each test prints "ok - …" or "not ok - …"; this script totals them.
+#   integration tests: tests/integration/*.sh          (on BUILD_DIR, then on ASAN_BUILD_DIR)
+# Each test prints "ok - …" or "not ok - …"; this script totals them. A suite that exits
+# non-zero without reporting a failed test (a crash), or whose output shows a sanitizer report,
+# counts as one more failure: nothing can pass by dying quietly.
 set -u
 build=${1:-build}
 asan=${2:-}
 here=$(cd "$(dirname "$0")/.." && pwd)
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-suites_failed=0
+out=$(mktemp)
+trap 'rm -f "$log" "$out"' EXIT
+export ASAN_OPTIONS=exitcode=86:detect_leaks=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=87
 
 run_suite() {
-	local name=$1; shift
+	local name=$1 rc
+	shift
 	echo "# suite: $name"
-	if ! "$@" 2>&1 | tee -a "$log" | grep -E '^(not ok|ok|#)' ; then :; fi
-	local rc=${PIPESTATUS[0]}
-	if [ "$rc" -ne 0 ] && ! grep -q "^not ok - $name" "$log"; then
-		# a crash or a failure the suite did not report as a test line
-		if [ "$rc" -gt 1 ]; then
-			echo "not ok - $name: exited with status $rc" | tee -a "$log"
-		fi
+	"$@" >"$out" 2>&1
+	rc=$?
+	cat "$out" >>"$log"
+	grep -E '^(not ok|ok|#)' "$out"
+	if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$out"; then
+		grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$out" | head -5 | sed 's/^/#   /'
+		echo "not ok - $name: sanitizer report" | tee -a "$log"
+	fi
+	if [ "$rc" -ne 0 ] && ! grep -q '^not ok' "$out"; then
+		tail -5 "$out" | sed 's/^/#   /'
+		echo "not ok - $name: exited with status $rc without reporting a failed test" | tee -a "$log"
 	fi
 }
 
@@ -33,17 +42,15 @@ done
 if [ -n "$asan" ]; then
 	for t in "$asan"/tests/test_*; do
 		[ -x "$t" ] || continue
-		run_suite "asan/$(basename "$t")" env ASAN_OPTIONS=abort_on_error=0:detect_leaks=1 \
-			UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 "$t"
+		run_suite "asan/$(basename "$t")" "$t"
 	done
 fi
 for t in "$here"/tests/integration/*.sh; do
-	[ -f "$t" ] || continue
+	[ "$(basename "$t")" = lib.sh ] && continue
 	run_suite "$(basename "$t")" env KK_BUILD="$build" bash "$t"
 	# the same end-to-end flows again on the ASan+UBSan binaries
 	if [ -n "$asan" ] && [ -x "$asan/kiosk" ]; then
-		run_suite "asan/$(basename "$t")" env KK_BUILD="$asan" SUITE_PREFIX=asan/ \
-			UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 bash "$t"
+		run_suite "asan/$(basename "$t")" env KK_BUILD="$asan" SUITE_PREFIX=asan/ bash "$t"
 	fi
 done
 

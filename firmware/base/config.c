@@ -270,7 +270,11 @@ int kk_config_parse(struct kk_config *c, const char *name, const char *text, siz
 		}
 		seen[k] = 1;
 		why = apply(c, &keys[k], val, msg, sizeof msg);
-		if (why) {
+		if (why && keys[k].type == T_PINHASH) {
+			/* never echo what may be the PIN itself into a log */
+			problem(p, name, lineno, key, "%s", why);
+			bad_count++;
+		} else if (why) {
 			problem(p, name, lineno, key, "%s (got \"%s\")", why, val);
 			bad_count++;
 		}

@@ -37,7 +37,7 @@ void kk_log(enum kk_log_level level, const char *module, const char *fmt, ...)
 	if (level > log_level)
 		return;
 	n = snprintf(line, sizeof line, "kiosk[%s] %s: ", module, tags[level]);
-	if (n < 0)
+	if (n < 0 || (size_t)n >= sizeof line - 2)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);

@@ -845,8 +845,10 @@ int kk_catalog_get_media(struct kk_catalog *c, int64_t id, void **data, size_t *
 		rc = KK_ENOENT;
 		goto out;
 	}
-	*mime = strcmp((const char *)sqlite3_column_text(st, 0), "image/jpeg") == 0 ? "image/jpeg"
-										 : "image/png";
+	{
+		const char *m = (const char *)sqlite3_column_text(st, 0);
+		*mime = m && strcmp(m, "image/jpeg") == 0 ? "image/jpeg" : "image/png";
+	}
 	p = sqlite3_column_blob(st, 1);
 	n = sqlite3_column_bytes(st, 1);
 	if (!p || n <= 0) {

@@ -109,10 +109,12 @@ struct ui_face *ui_face(struct ui_fonts *f, int size)
 	return face;
 }
 
+/* Forget every glyph's place in the atlas (metrics stay): they are rasterised again on use. */
 static void atlas_clear(struct ui_fonts *f)
 {
-	memset(f->table, 0, f->table_cap * sizeof *f->table);
-	f->table_n = 0;
+	for (uint32_t i = 0; i < f->table_cap; i++)
+		if (f->table[i].key && f->table[i].page >= 0)
+			f->table[i].page = -2;
 	f->shelf_x = f->shelf_y = f->shelf_h = 0;
 	f->n_pages = f->n_pages ? 1 : 0;
 	for (int i = 1; i < UI_ATLAS_PAGES; i++)
@@ -160,8 +162,11 @@ static int atlas_place(struct ui_fonts *f, int w, int h, int *x, int *y)
 				atlas_clear(f);
 				continue;
 			}
-			if (!(f->pages[f->n_pages] = new_page(f)))
-				return -1;
+			if (!(f->pages[f->n_pages] = new_page(f))) {
+				/* out of texture memory: start over in the pages we have */
+				atlas_clear(f);
+				continue;
+			}
 			f->n_pages++;
 			f->shelf_x = f->shelf_y = f->shelf_h = 0;
 		}
@@ -175,19 +180,22 @@ static int atlas_place(struct ui_fonts *f, int w, int h, int *x, int *y)
 	return -1;
 }
 
-static void glyph_make(struct ui_fonts *f, struct ui_face *face, uint32_t cp, struct ui_glyph *g)
+/* Choose the face that has cp and take its advance; nothing is rasterised here. */
+static void glyph_metrics(struct ui_face *face, uint32_t cp, struct ui_glyph *g)
 {
-	static const SDL_Color white = { 255, 255, 255, 255 };
 	TTF_Font *font = NULL;
-	SDL_Surface *s = NULL, *conv = NULL;
-	int minx, maxx, miny, maxy, adv, x, y, page;
+	int minx, maxx, miny, maxy, adv;
 
 	g->page = -1;
-	if (TTF_GlyphIsProvided32(face->main, cp))
+	if (TTF_GlyphIsProvided32(face->main, cp)) {
 		font = face->main;
+		g->font = 0;
+	}
 	for (int k = 0; !font && k < face->n_fallback; k++)
-		if (TTF_GlyphIsProvided32(face->fallback[k], cp))
+		if (TTF_GlyphIsProvided32(face->fallback[k], cp)) {
 			font = face->fallback[k];
+			g->font = (int8_t)(k + 1);
+		}
 	if (!font) {
 		g->missing = cp > 0x20;
 		g->advance = (int16_t)(cp < 0x2E80 ? face->size / 2 : face->size);
@@ -196,15 +204,25 @@ static void glyph_make(struct ui_fonts *f, struct ui_face *face, uint32_t cp, st
 	if (TTF_GlyphMetrics32(font, cp, &minx, &maxx, &miny, &maxy, &adv) != 0)
 		adv = face->size;
 	g->advance = (int16_t)adv;
-	if (cp == ' ' || cp == 0x3000 || cp == 0xA0)
-		return;
+	g->dy = (int16_t)(face->ascent - TTF_FontAscent(font)); /* align a fallback's baseline */
+	if (cp != ' ' && cp != 0x3000 && cp != 0xA0)
+		g->page = -2;
+}
+
+/* Rasterise a glyph into the atlas. On failure it stays -2 and is tried again next time. */
+static void glyph_raster(struct ui_fonts *f, struct ui_face *face, uint32_t cp, struct ui_glyph *g)
+{
+	static const SDL_Color white = { 255, 255, 255, 255 };
+	TTF_Font *font = g->font ? face->fallback[g->font - 1] : face->main;
+	SDL_Surface *s, *conv = NULL;
+	int x, y, page;
+
 	s = TTF_RenderGlyph32_Blended(font, cp, white);
 	if (!s)
 		return;
 	conv = SDL_ConvertSurfaceFormat(s, SDL_PIXELFORMAT_ARGB8888, 0);
 	if (!conv)
 		goto out;
-	/* A fallback font may have another ascent: draw its cell aligned to the main baseline. */
 	page = atlas_place(f, conv->w, conv->h, &x, &y);
 	if (page < 0)
 		goto out;
@@ -214,10 +232,9 @@ static void glyph_make(struct ui_fonts *f, struct ui_face *face, uint32_t cp, st
 	}
 	g->page = (int16_t)page;
 	g->x = (int16_t)x;
-	g->y = (int16_t)(y);
+	g->y = (int16_t)y;
 	g->w = (int16_t)conv->w;
 	g->h = (int16_t)conv->h;
-	g->dy = (int16_t)(face->ascent - TTF_FontAscent(font));
 out:
 	SDL_FreeSurface(conv);
 	SDL_FreeSurface(s);
@@ -244,46 +261,47 @@ static int table_grow(struct ui_fonts *f)
 	return 0;
 }
 
-const struct ui_glyph *ui_glyph(struct ui_fonts *f, int size, uint32_t cp)
+/* Find or create the entry for (size, cp) with its metrics; NULL only for a bad size. */
+static struct ui_glyph *glyph_entry(struct ui_fonts *f, int size, uint32_t cp)
 {
-	static struct ui_glyph none = { .page = -1, .missing = 1 };
 	uint32_t key = ((uint32_t)size << 21) | (cp & 0x1FFFFF), h;
 	struct ui_face *face;
-	uint32_t flushes;
 
 	if (size <= 0 || size > 1000)
-		return &none;
+		return NULL;
 	for (h = hash32(key) & (f->table_cap - 1); f->table[h].key; h = (h + 1) & (f->table_cap - 1))
 		if (f->table[h].key == key)
 			return &f->table[h];
+	if (!(face = ui_face(f, size)))
+		return NULL;
 	if (f->table_n * 2 >= f->table_cap) {
 		if (table_grow(f))
-			return &none;
+			return NULL;
 		for (h = hash32(key) & (f->table_cap - 1); f->table[h].key;
 		     h = (h + 1) & (f->table_cap - 1))
 			;
 	}
-	face = ui_face(f, size);
-	if (!face)
+	memset(&f->table[h], 0, sizeof f->table[h]);
+	f->table[h].key = key;
+	glyph_metrics(face, cp, &f->table[h]);
+	f->table_n++;
+	return &f->table[h];
+}
+
+const struct ui_glyph *ui_glyph(struct ui_fonts *f, int size, uint32_t cp)
+{
+	static const struct ui_glyph none = { .page = -1, .missing = 1 };
+	struct ui_glyph *g = glyph_entry(f, size, cp);
+	if (!g)
 		return &none;
-	{
-		struct ui_glyph g = { 0 };
-		flushes = f->flushes;
-		glyph_make(f, face, cp, &g);
-		if (f->flushes != flushes) /* the atlas was cleared: find the slot again */
-			for (h = hash32(key) & (f->table_cap - 1); f->table[h].key;
-			     h = (h + 1) & (f->table_cap - 1))
-				;
-		g.key = key;
-		f->table[h] = g;
-		f->table_n++;
-		return &f->table[h];
-	}
+	if (g->page == -2)
+		glyph_raster(f, ui_face(f, size), cp, g);
+	return g;
 }
 
 int ui_metrics_advance(void *ctx, uint32_t cp)
 {
 	struct ui_metrics_ctx *m = ctx;
-	const struct ui_glyph *g = ui_glyph(m->f, m->size, cp);
-	return g->advance > 0 ? g->advance : m->size / 2;
+	const struct ui_glyph *g = glyph_entry(m->f, m->size, cp);
+	return g && g->advance > 0 ? g->advance : m->size / 2;
 }

@@ -41,6 +41,15 @@ static uint32_t validity_color(int v)
 	}
 }
 
+/* After a snprintf that may have cut text, drop a partial UTF-8 character at the end, so the
+ * layout engine (which refuses invalid UTF-8) never loses the whole line. */
+static void utf8_cut(char *buf)
+{
+	size_t bad, len = strlen(buf);
+	if (!kk_utf8_valid(buf, len, &bad))
+		buf[bad] = '\0';
+}
+
 /* The y at which to draw one line of size-px text so it looks centred in [top, top + h):
  * the ink of a CJK glyph sits about 0.78 em below the top of its cell. */
 static int ui_text_top(int top, int h, int size)
@@ -202,9 +211,15 @@ static int dl_image(struct ui *u, struct dl *d, int64_t media, int *w, int *h)
 	return (int)d->n_images++;
 }
 
+/* Images held by one screen at most: page images are big (an A4 page ~ 4.7 MB as a texture). */
+#define UI_MAX_IMAGES 24
+
 static int build_image(struct ui *u, struct dl *d, int y, int64_t media, int maxw)
 {
-	int w = 0, h = 0, idx = dl_image(u, d, media, &w, &h);
+	int w = 0, h = 0, idx;
+	if (d->n_images >= UI_MAX_IMAGES)
+		return 0;
+	idx = dl_image(u, d, media, &w, &h);
 	struct dl_item it = { .type = DL_IMAGE };
 	if (idx < 0 || w <= 0 || h <= 0)
 		return 0;
@@ -296,6 +311,7 @@ static int build_body(struct ui *u, struct dl *d, int y, const struct kk_body *b
 		case KK_BLOCK_HEADING: {
 			int hs = blk->level <= 1 ? sz + ui_px(u, 4) : sz;
 			snprintf(buf, sizeof buf, "%s%s", blk->marker ? blk->marker : "", text);
+			utf8_cut(buf);
 			y += ui_px(u, 8);
 			y += ui_dl_para(u, d, hs, 0, y, width, buf, NULL, 0,
 					blk->level <= 1 ? COL_ACCENT : COL_TEXT, 0, 0, gap);
@@ -360,7 +376,7 @@ static void build_doc(struct ui *u, struct ui_screen *sc)
 	struct dl *d = &sc->dl;
 	int w = content_width(u), y = 0, sz = ui_px(u, SZ_BODY), msz = ui_px(u, SZ_META) + 2;
 	int rc = kk_catalog_get_doc(u->cat, sc->arg, &doc);
-	char buf[1024];
+	char buf[3072];
 
 	if (rc) {
 		ui_dl_para(u, d, sz, 0, 0, w, "这份文件暂时无法显示，请联系工作人员。", NULL, 0, COL_TEXT,
@@ -378,6 +394,7 @@ static void build_doc(struct ui *u, struct ui_screen *sc)
 				validity_banner(doc->validity), NULL, 0, 0xFFFFFFFFu, 0, 0, sz / 2);
 		if (doc->replaced_by.id) {
 			snprintf(buf, sizeof buf, "现行文件：%s（点此查看）", doc->replaced_by.title);
+			utf8_cut(buf);
 			int lh = ui_dl_para(u, d, sz, ui_px(u, 24), y, w - ui_px(u, 48), buf, NULL, 0,
 					    0xFFFFFFFFu, 0, 0, sz / 2);
 			dl_link(d, 0, y, w, lh, ACT_OPEN_DOC, doc->replaced_by.id);
@@ -401,6 +418,7 @@ static void build_doc(struct ui *u, struct ui_screen *sc)
 		for (size_t i = 0; i < doc->n_topics; i++)
 			snprintf(topics + strlen(topics), sizeof topics - strlen(topics), "%s%s",
 				 i ? "、" : "", doc->topics[i]);
+		utf8_cut(topics);
 		labels[n] = "索 引 号"; values[n++] = doc->index_no;
 		labels[n] = "文　　号"; values[n++] = doc->doc_no;
 		labels[n] = "发布机构"; values[n++] = doc->publisher;
@@ -426,6 +444,7 @@ static void build_doc(struct ui *u, struct ui_screen *sc)
 	}
 	if (doc->interprets.id) {
 		snprintf(buf, sizeof buf, "解读的文件：%s", doc->interprets.title);
+		utf8_cut(buf);
 		int lh = ui_dl_para(u, d, sz, 0, y, w, buf, NULL, 0, COL_ACCENT, 0, 0, sz / 2);
 		dl_fill(d, 0, y + lh - 4, w, 2, COL_ACCENT);
 		dl_link(d, 0, y, w, lh, ACT_OPEN_DOC, doc->interprets.id);
@@ -437,6 +456,7 @@ static void build_doc(struct ui *u, struct ui_screen *sc)
 		y += ui_px(u, 16);
 		snprintf(buf, sizeof buf, "附件：%s%s", a->title,
 			 a->pages ? "" : "（请到服务窗口查阅）");
+		utf8_cut(buf);
 		y += ui_dl_para(u, d, sz, 0, y, w, buf, NULL, 0, COL_ACCENT, 0, 0, sz / 2);
 		for (int p = 0; p < a->pages && p < 20; p++)
 			y += build_image(u, d, y, a->page_media[p], w);
@@ -451,6 +471,7 @@ static void build_doc(struct ui *u, struct ui_screen *sc)
 	if (doc->url) {
 		y += ui_px(u, 24);
 		snprintf(buf, sizeof buf, "网上原文：%s", doc->url);
+		utf8_cut(buf);
 		y += ui_dl_para(u, d, msz, 0, y, w, buf, NULL, 0, COL_MUTED, 0, 0, msz / 2);
 	}
 	dl_fill(d, 0, y + ui_px(u, 40), 1, 1, COL_BG); /* bottom breathing room */
@@ -582,6 +603,13 @@ void ui_push(struct ui *u, enum ui_screen_kind kind, int64_t arg)
 		memset(&u->stack[UI_MAX_DEPTH - 1], 0, sizeof u->stack[0]);
 		u->depth--;
 	}
+	if (u->depth > 0) {
+		/* the screen underneath keeps its scroll position but not its display list and
+		 * images: it is rebuilt when it is on top again (see ui_draw) */
+		dl_fini(&u->stack[u->depth - 1].dl);
+		u->stack[u->depth - 1].dl_width = 0;
+	}
+	u->n_hits = 0; /* no tap may hit a region of the screen we are leaving */
 	sc = &u->stack[u->depth++];
 	memset(sc, 0, sizeof *sc);
 	sc->kind = kind;
@@ -611,6 +639,7 @@ void ui_pop(struct ui *u)
 	if (u->depth <= 1)
 		return;
 	ui_screen_fini(&u->stack[--u->depth]);
+	u->n_hits = 0;
 	u->dirty = 1;
 }
 

@@ -26,7 +26,8 @@
 
 struct ui_glyph {
 	uint32_t key;     /* (size << 21) | cp; 0 = empty slot */
-	int16_t page;     /* atlas page, -1 = nothing to draw (space, placeholder) */
+	int16_t page;     /* atlas page; -1 nothing to draw (space, placeholder); -2 not rasterised yet */
+	int8_t font;      /* 0 main face, 1.. fallback k-1 */
 	int16_t x, y, w, h;
 	int16_t advance;
 	int16_t dy;       /* baseline correction for a fallback font's cell */
@@ -60,7 +61,8 @@ struct ui_fonts {
 int ui_fonts_init(struct ui_fonts *f, SDL_Renderer *r, const struct kk_config *cfg);
 void ui_fonts_fini(struct ui_fonts *f);
 struct ui_face *ui_face(struct ui_fonts *f, int size);
-/* The cached glyph for cp at size (rasterised and uploaded on first use). Never NULL. */
+/* The cached glyph for cp at size, rasterised and uploaded on first use. Never NULL. The
+ * pointer is valid only until the next ui_glyph / ui_metrics_advance call (the table may grow). */
 const struct ui_glyph *ui_glyph(struct ui_fonts *f, int size, uint32_t cp);
 /* Metrics callback for the layout engine (ctx: struct ui_metrics_ctx). */
 struct ui_metrics_ctx {

@@ -17,7 +17,7 @@
  *      ignored). libxml2 stops at 256 levels of nesting and would lose the rest silently; that
  *      is E2BIG with a note. A parser context is used (htmlCtxtReadMemory, the same parser as
  *      htmlReadMemory) only to see that.
- *   4. The tree is walked without recursion: an explicit stack of frames (KK_IMPORT_MAX_DEPTH),
+ *   4. The tree is walked without recursion: an explicit stack of MAX_DEPTH frames,
  *      each frame saving the context it changes (innermost list, heading or item, table, cell,
  *      caption) so that leaving an element restores it.
  *
@@ -33,17 +33,20 @@
  *     caption a line break.
  *   - ol/ul (menu, dir as ul): li -> ITEM with level = list nesting (capped at
  *     KK_IMPORT_MAX_LIST_LEVEL), marker "1." "2." ... (ol, honouring start) or "•" (ul). A
- *     second paragraph in the same li is an ITEM of the same level without a marker (a
- *     continuation). li outside a list is level 1 "•".
+ *     second paragraph in the same li (or the text after a <br> in it) is an ITEM of the same
+ *     level with the marker "" (a continuation, drawn with the item's indent and no marker).
+ *     li outside a list is level 1 "•".
  *   - strong, b, em, i: emphasis ranges on the paragraph's text, trimmed of spaces, touching or
- *     overlapping ranges merged, at most KK_IMPORT_MAX_EMPH per block. Other inline elements
- *     (span, font, a, u, sub, sup, unknown ones) keep their text.
+ *     overlapping ranges merged, at most KK_IMPORT_MAX_EMPH per block (then noted). Cells have
+ *     no ranges (struct kk_cell has none), so emphasis in a cell is plain text. Other inline
+ *     elements (span, font, a, u, sub, sup, unknown ones) keep their text.
  *   - table: one TABLE block. Cells are placed as browsers do: a cell goes in the first column
  *     of its row not covered by an earlier rowspan; a colspan is shortened where it would
  *     overlap a covered column; spans are clamped to 1..KK_TABLE_MAX_SPAN (0, negative and
  *     garbage are 1) and a rowspan ends at the end of its row group (thead/tbody/tfoot or the
  *     table). Then rows and columns in which no cell starts are removed (a colspan="1000" in a
- *     3-column table gives 3 columns). th -> head. Cell text: paragraphs joined with "\n".
+ *     3-column table gives 3 columns; browsers draw such lines with no width), so (row, col)
+ *     are positions in that compacted grid. th -> head. Cell text: paragraphs joined with "\n".
  *     caption -> the block's text. A table inside a cell is flattened into the cell's text
  *     (rows on lines, cells separated by a space). A table with exactly one cell and no caption
  *     is a layout box: its content is read as ordinary blocks. A table whose cells are all empty
@@ -57,8 +60,9 @@
  *   - hr -> RULE (in a cell: a line break).
  *   - Dropped with their content, each kind noted once: script, style, noscript, iframe, frame,
  *     frameset, object, embed, applet, form, input, button, select, textarea, datalist, svg,
- *     math, canvas, video, audio, template, noembed, noframes, title, meta, link, base (and what
- *     libxml2 puts in head), comments, processing instructions. Void elements without text
+ *     math, canvas, video, audio, template, noembed, noframes, title, meta, link, base, head
+ *     (libxml2 makes one up for a stray <title> or <style>, so head is noted by what it holds),
+ *     comments, processing instructions. Void elements without text
  *     (col, colgroup, area, param, source, track, wbr) vanish silently. Only the attributes src,
  *     alt, rowspan, colspan, start are ever read, so on*, style, class, href vanish.
  *
@@ -86,11 +90,11 @@
 #include "base/err.h"
 #include "base/utf8.h"
 
-#define MAX_DEPTH 512            /* frames of the walk; libxml2 itself stops at 256 */
-#define MAX_SRC 1024             /* bytes of an image path */
-#define MAX_TEXT (2 * KK_IMPORT_MAX_INPUT) /* one block's text (markers in cells can add a little) */
-#define MAX_NUMBER 1000000       /* ol start */
-#define NOTE_URL 120             /* bytes of a URL quoted in a note */
+#define MAX_DEPTH 512                      /* frames of the walk; libxml2 stops at 256 */
+#define MAX_SRC 1024                       /* bytes of an image path */
+#define MAX_TEXT (2 * KK_IMPORT_MAX_INPUT) /* one block's text (cell markers add a little) */
+#define MAX_NUMBER 1000000                 /* ol start */
+#define NOTE_URL 120                       /* bytes of a URL quoted in a note */
 
 /* ---- characters ------------------------------------------------------------------------ */
 
@@ -174,7 +178,7 @@ static size_t fold_run(struct fold *f, const char *in, size_t len, char *out)
 
 size_t kk_text_fold_space(char *s, size_t len)
 {
-	struct fold f = { 0, 0, 0, 0 };
+	struct fold f = {0, 0, 0, 0};
 
 	if (!s)
 		return 0;
@@ -186,14 +190,14 @@ size_t kk_text_fold_space(char *s, size_t len)
 struct mark {
 	enum kk_block_kind kind; /* 0: not recognised */
 	int level;
-	char marker[32];         /* "" for none */
-	size_t cut;              /* bytes of the line before its text */
+	char marker[32]; /* "" for none */
+	size_t cut;      /* bytes of the line before its text */
 };
 
 static int cn_numeral(int32_t c)
 {
-	static const int32_t digits[] = { 0x4E00, 0x4E8C, 0x4E09, 0x56DB, 0x4E94, 0x516D, 0x4E03,
-					   0x516B, 0x4E5D, 0x5341, 0x767E, 0x96F6, 0x3007 };
+	static const int32_t digits[] = {0x4E00, 0x4E8C, 0x4E09, 0x56DB, 0x4E94, 0x516D, 0x4E03,
+	                                 0x516B, 0x4E5D, 0x5341, 0x767E, 0x96F6, 0x3007};
 	for (size_t i = 0; i < sizeof digits / sizeof digits[0]; i++)
 		if (c == digits[i])
 			return 1;
@@ -268,7 +272,8 @@ static int recognise(const char *s, size_t len, struct mark *m)
 		m->marker[i] = '\0';
 	} else if (digit_value(c) >= 0) {
 		num[n++] = (char)('0' + digit_value(c));
-		for (c = peek(s, len, i, &j); n < 4 && digit_value(c) >= 0; c = peek(s, len, i, &j)) {
+		for (c = peek(s, len, i, &j); n < 4 && digit_value(c) >= 0;
+		     c = peek(s, len, i, &j)) {
 			num[n++] = (char)('0' + digit_value(c));
 			i = j;
 		}
@@ -285,10 +290,11 @@ static int recognise(const char *s, size_t len, struct mark *m)
 	}
 	while (i < len && s[i] == ' ')
 		i++;
-	if (i >= len)
+	if (i >= len ||
+	    (m->kind == KK_BLOCK_HEADING && kk_utf8_count(s, len) > KK_IMPORT_HEADING_MAX_CHARS)) {
+		memset(m, 0, sizeof *m); /* a marker without text, or a sentence: a paragraph */
 		return 0;
-	if (m->kind == KK_BLOCK_HEADING && kk_utf8_count(s, len) > KK_IMPORT_HEADING_MAX_CHARS)
-		return 0;
+	}
 	m->cut = i;
 	return 1;
 }
@@ -299,8 +305,8 @@ static int recognise(const char *s, size_t len, struct mark *m)
 struct acc {
 	struct kk_buf text;
 	struct fold f;
-	int breaks_as_space;   /* a caption is one line */
-	int emph_open;         /* an emphasis range is open at emph_start */
+	int breaks_as_space; /* a caption is one line */
+	int emph_open;       /* an emphasis range is open at emph_start */
 	uint32_t emph_start;
 	struct kk_span *spans; /* room for KK_IMPORT_MAX_EMPH; NULL for cells and captions */
 	size_t n_spans;
@@ -354,8 +360,8 @@ static int acc_text(struct acc *a, const char *s, size_t len)
 /* Drop trailing spaces and line breaks. */
 static void acc_trim(struct acc *a)
 {
-	while (a->text.len && (a->text.data[a->text.len - 1] == ' ' ||
-			       a->text.data[a->text.len - 1] == '\n'))
+	while (a->text.len &&
+	       (a->text.data[a->text.len - 1] == ' ' || a->text.data[a->text.len - 1] == '\n'))
 		a->text.len--;
 	if (a->text.data)
 		a->text.data[a->text.len] = '\0';
@@ -451,7 +457,7 @@ static int body_block(struct kk_body *b, enum kk_block_kind kind, struct kk_bloc
  * emphasis ranges of text moved by the cut. text[0..len) is copied.
  */
 static int emit_text(struct kk_body *b, const struct mark *m, const char *text, size_t len,
-		     const struct kk_span *spans, size_t n_spans)
+                     const struct kk_span *spans, size_t n_spans)
 {
 	struct kk_block *blk;
 	uint32_t cut = (uint32_t)m->cut;
@@ -460,7 +466,8 @@ static int emit_text(struct kk_body *b, const struct mark *m, const char *text, 
 	if ((rc = body_block(b, m->kind, &blk)))
 		return rc;
 	blk->level = m->level;
-	if (m->marker[0] && (rc = kk_block_set_marker(blk, m->marker)))
+	/* an ITEM always has a marker; "" marks the continuation of a list item */
+	if ((m->marker[0] || m->kind == KK_BLOCK_ITEM) && (rc = kk_block_set_marker(blk, m->marker)))
 		return rc;
 	if ((rc = kk_block_set_text(blk, text + cut, len - cut)))
 		return rc;
@@ -491,12 +498,12 @@ struct table {
 	size_t n, cap;
 	uint32_t occ[KK_IMPORT_MAX_TABLE_COLS];
 	uint32_t gen[KK_IMPORT_MAX_TABLE_COLS];
-	uint32_t group;      /* current row group (generation) */
-	uint32_t rows;       /* rows started */
-	uint32_t next_col;   /* where the search for the next cell of the row starts */
+	uint32_t group;    /* current row group (generation) */
+	uint32_t rows;     /* rows started */
+	uint32_t next_col; /* where the search for the next cell of the row starts */
 	int row_open;
-	size_t clamp_from;   /* first cell whose rowspan may pass the current group's end */
-	struct tcell pend;   /* the cell being filled */
+	size_t clamp_from; /* first cell whose rowspan may pass the current group's end */
+	struct tcell pend; /* the cell being filled */
 	struct acc cell, caption;
 };
 
@@ -619,7 +626,7 @@ static int tbl_compact(struct table *t, int cols)
 
 	for (size_t i = 0; i < t->n; i++) {
 		uint32_t end = cols ? t->cells[i].col + t->cells[i].colspan
-				    : t->cells[i].row + t->cells[i].rowspan;
+		                    : t->cells[i].row + t->cells[i].rowspan;
 		if (end > size)
 			size = end;
 	}
@@ -678,8 +685,8 @@ static int tbl_emit(struct kk_body *b, struct table *t, struct acc *caption)
 		const struct tcell *c = &t->cells[i];
 		/* after compaction every value is below the cell count (KK_TABLE_MAX_CELLS) */
 		if ((rc = kk_block_add_cell(blk, (uint16_t)c->row, (uint16_t)c->col,
-					    (uint16_t)c->rowspan, (uint16_t)c->colspan, c->head,
-					    c->text)))
+		                            (uint16_t)c->rowspan, (uint16_t)c->colspan, c->head,
+		                            c->text)))
 			return rc;
 	}
 	return 0;
@@ -859,8 +866,8 @@ enum el_class {
 	EL_VOID,       /* dropped silently: never has text */
 	EL_HEAD,
 	EL_BLOCK,
-	EL_HEADING,    /* arg: level */
-	EL_LIST,       /* arg: ordered */
+	EL_HEADING, /* arg: level */
+	EL_LIST,    /* arg: ordered */
 	EL_LI,
 	EL_BR,
 	EL_HR,
@@ -870,7 +877,7 @@ enum el_class {
 	EL_CAPTION,
 	EL_TSECT,
 	EL_TR,
-	EL_CELL        /* arg: head */
+	EL_CELL /* arg: head */
 };
 
 struct el_def {
@@ -879,6 +886,7 @@ struct el_def {
 };
 
 /* Sorted by name (strcmp) for bsearch; el_sorted() checks it. */
+/* clang-format off */
 static const struct el_def el_defs[] = {
 	{ "address", EL_BLOCK, 0 },   { "applet", EL_DROP, 0 },      { "area", EL_VOID, 0 },
 	{ "article", EL_BLOCK, 0 },   { "aside", EL_BLOCK, 0 },      { "audio", EL_DROP, 0 },
@@ -910,6 +918,7 @@ static const struct el_def el_defs[] = {
 	{ "track", EL_VOID, 0 },      { "ul", EL_LIST, 0 },          { "video", EL_DROP, 0 },
 	{ "wbr", EL_VOID, 0 },
 };
+/* clang-format on */
 #define N_EL (sizeof el_defs / sizeof el_defs[0])
 
 static int el_cmp(const void *key, const void *def)
@@ -965,10 +974,10 @@ struct imp {
 	unsigned char seen[NOTE_KEYS];
 	struct frame *fr;
 	int depth;
-	struct ctxidx cur;  /* frame indexes, -1 for none */
-	int emph;           /* open emphasis elements */
-	struct acc para;    /* the paragraph in the normal flow */
-	struct table *tbl;  /* the outermost table being built */
+	struct ctxidx cur; /* frame indexes, -1 for none */
+	int emph;          /* open emphasis elements */
+	struct acc para;   /* the paragraph in the normal flow */
+	struct table *tbl; /* the outermost table being built */
 };
 
 static void note(struct imp *im, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -1102,8 +1111,17 @@ static long attr_long(xmlNode *n, const char *name, long dflt, int allow_negativ
 	return r;
 }
 
-enum src_verdict { SRC_OK, SRC_EMPTY, SRC_REMOTE, SRC_DATA, SRC_SCRIPT, SRC_SCHEME,
-		   SRC_ABSOLUTE, SRC_UNSAFE, SRC_LONG };
+enum src_verdict {
+	SRC_OK,
+	SRC_EMPTY,
+	SRC_REMOTE,
+	SRC_DATA,
+	SRC_SCRIPT,
+	SRC_SCHEME,
+	SRC_ABSOLUTE,
+	SRC_UNSAFE,
+	SRC_LONG
+};
 
 static int hexval(unsigned char c)
 {
@@ -1258,7 +1276,7 @@ static int do_img(struct imp *im, xmlNode *node)
 	alt = xmlGetProp(node, (const xmlChar *)"alt");
 	if (alt) {
 		size_t n = strlen((const char *)alt);
-		struct fold f = { 0, 0, 0, 1 };
+		struct fold f = {0, 0, 0, 1};
 		n = fold_run(&f, (const char *)alt, n, (char *)alt);
 		if (n && (rc = kk_block_set_text(blk, (const char *)alt, n)))
 			goto out;
@@ -1363,7 +1381,10 @@ static int part_open(struct imp *im, struct frame *f, int idx)
 		return 0;
 	case EL_CELL:
 		rc = tbl_cell_start(t, attr_long(f->node, "rowspan", 1, 0),
-				    attr_long(f->node, "colspan", 1, 0), f->arg);
+		                    attr_long(f->node, "colspan", 1, 0), f->arg);
+		if (rc == KK_E2BIG)
+			note(im, "a table with more than %d cells or %d columns",
+			     KK_TABLE_MAX_CELLS, KK_IMPORT_MAX_TABLE_COLS);
 		if (rc)
 			return rc;
 		f->act = ACT_CELL;
@@ -1405,8 +1426,8 @@ static int li_open(struct imp *im, struct frame *f, int idx)
 		return rc;
 	f->level = list ? list->level : 1;
 	if (list && list->arg)
-		snprintf(f->marker, sizeof f->marker, "%ld.", list->counter < MAX_NUMBER * 2 ?
-			 list->counter++ : list->counter);
+		snprintf(f->marker, sizeof f->marker, "%ld.",
+		         list->counter < MAX_NUMBER * 2 ? list->counter++ : list->counter);
 	else
 		snprintf(f->marker, sizeof f->marker, "•");
 	a = cur_acc(im);
@@ -1531,8 +1552,8 @@ static int visit(struct imp *im, xmlNode *n, int *pushed)
 	case XML_TEXT_NODE:
 	case XML_CDATA_SECTION_NODE:
 		return n->content ? acc_text(cur_acc(im), (const char *)n->content,
-					     strlen((const char *)n->content))
-				  : 0;
+		                             strlen((const char *)n->content))
+		                  : 0;
 	case XML_COMMENT_NODE:
 		if (!noted(im, NOTE_COMMENT))
 			note(im, "dropped comment");
@@ -1633,7 +1654,7 @@ static char *clean_input(const char *in, size_t len, size_t *out_len, int *dropp
 }
 
 int kk_import_html(const char *html, size_t len, kk_import_note_fn note_fn, void *ctx,
-		   struct kk_body **out)
+                   struct kk_body **out)
 {
 	struct imp im;
 	htmlParserCtxtPtr pc = NULL;
@@ -1686,9 +1707,9 @@ int kk_import_html(const char *html, size_t len, kk_import_note_fn note_fn, void
 		goto out;
 	}
 	doc = htmlCtxtReadMemory(pc, guarded, (int)glen, NULL, "UTF-8",
-				 HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
-					 HTML_PARSE_NOWARNING | HTML_PARSE_NOBLANKS |
-					 HTML_PARSE_IGNORE_ENC);
+	                         HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
+	                             HTML_PARSE_NOWARNING | HTML_PARSE_NOBLANKS |
+	                             HTML_PARSE_IGNORE_ENC);
 	if (pc->errNo == XML_ERR_NO_MEMORY) {
 		rc = KK_ENOMEM;
 		goto out;
@@ -1708,8 +1729,11 @@ int kk_import_html(const char *html, size_t len, kk_import_note_fn note_fn, void
 		}
 		goto out;
 	}
-	if ((rc = walk(&im, doc->children)) || (rc = flush_para(&im)))
+	if ((rc = walk(&im, doc->children)) || (rc = flush_para(&im))) {
+		if (rc == KK_E2BIG && im.body->n >= KK_BODY_MAX_BLOCKS)
+			note(&im, "more than %d blocks", KK_BODY_MAX_BLOCKS);
 		goto out;
+	}
 done:
 	*out = im.body;
 	im.body = NULL;
@@ -1731,9 +1755,9 @@ out:
 
 struct timp {
 	struct kk_body *body;
-	struct table *tbl;   /* the | table being collected, or NULL */
-	unsigned tbl_lines;  /* its lines so far, separator lines included */
-	char *line;          /* scratch for one folded line */
+	struct table *tbl;  /* the | table being collected, or NULL */
+	unsigned tbl_lines; /* its lines so far, separator lines included */
+	char *line;         /* scratch for one folded line */
 };
 
 /* Bytes of a | or ｜ at s[i], else 0. */
@@ -1855,7 +1879,7 @@ static int text_table_row(struct timp *st, const char *s, size_t len, size_t fir
 /* One line of body_text. */
 static int text_line(struct timp *st, const char *s, size_t len)
 {
-	struct fold f = { 0, 0, 0, 1 };
+	struct fold f = {0, 0, 0, 1};
 	struct mark m;
 	size_t n, first, last;
 	int rc;
@@ -1907,7 +1931,8 @@ int kk_import_text(const char *text, size_t len, struct kk_body **out)
 				break;
 			}
 			if (c == 0xE2 && j + 2 < len && (unsigned char)text[j + 1] == 0x80 &&
-			    ((unsigned char)text[j + 2] == 0xA8 || (unsigned char)text[j + 2] == 0xA9)) {
+			    ((unsigned char)text[j + 2] == 0xA8 ||
+			     (unsigned char)text[j + 2] == 0xA9)) {
 				next = j + 3; /* U+2028, U+2029 */
 				break;
 			}

@@ -22,13 +22,13 @@
 #include "base/body.h"
 
 /* Caps beyond those of body.h (KK_BODY_MAX_BLOCKS, KK_TABLE_MAX_CELLS, KK_TABLE_MAX_SPAN). */
-#define KK_IMPORT_MAX_INPUT (2u << 20)  /* bytes of body_html / body_text */
-#define KK_IMPORT_MAX_ATTRS 512         /* attributes of one start tag (libxml2 is quadratic) */
-#define KK_IMPORT_MAX_TABLE_COLS 1000   /* grid columns of one table while it is built */
-#define KK_IMPORT_MAX_LIST_LEVEL 8      /* deeper lists are shown at this level */
-#define KK_IMPORT_MAX_EMPH 1024         /* emphasis ranges of one block; more are dropped */
-#define KK_IMPORT_MAX_NOTES 64          /* notes of one call; then one "further notes" note */
-#define KK_IMPORT_HEADING_MAX_CHARS 60  /* a longer "一、…" line is a paragraph */
+#define KK_IMPORT_MAX_INPUT (2u << 20) /* bytes of body_html / body_text */
+#define KK_IMPORT_MAX_ATTRS 512        /* attributes of one start tag (libxml2 is quadratic) */
+#define KK_IMPORT_MAX_TABLE_COLS 4096  /* grid columns of one table while it is built */
+#define KK_IMPORT_MAX_LIST_LEVEL 8     /* deeper lists are shown at this level */
+#define KK_IMPORT_MAX_EMPH 1024        /* emphasis ranges of one block; more are dropped */
+#define KK_IMPORT_MAX_NOTES 64         /* notes of one call; then one "further notes" note */
+#define KK_IMPORT_HEADING_MAX_CHARS 60 /* a longer "一、…" line is a paragraph */
 
 /*
  * A note about something dropped or repaired, reported to the caller (kioskdb prints them as
@@ -46,7 +46,7 @@ typedef void (*kk_import_note_fn)(void *ctx, const char *msg); /* the one allowe
  * Blocks the calling thread for the parse (about a second at worst for 2 MiB).
  */
 int kk_import_html(const char *html, size_t len, kk_import_note_fn note, void *ctx,
-		   struct kk_body **out);
+                   struct kk_body **out);
 
 /*
  * Recognise structure in plain text (FORMAT.md "body_text" rules). Same returns and ownership

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,6 +27,7 @@
 #include "base/log.h"
 #include "base/utf8.h"
 #include "kioskdb/bodyimport.h"
+#include "text/layout.h"
 
 extern char **environ;
 
@@ -40,6 +42,73 @@ extern char **environ;
 #define MAX_TOPICS 32
 #define MAX_ATTACHMENTS 64
 #define MAX_SYNONYM_WORDS 64
+
+/* A set of ids (open addressing, FNV-1a) remembering the line that used each first. */
+struct idset_slot {
+	char *id;
+	int line;
+};
+
+struct idset {
+	struct idset_slot *slots;
+	size_t cap, n;
+};
+
+static uint64_t fnv1a(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static struct idset_slot *idset_find(const struct idset *set, const char *id)
+{
+	size_t i;
+	if (!set->cap)
+		return NULL;
+	for (i = fnv1a(id) & (set->cap - 1); set->slots[i].id; i = (i + 1) & (set->cap - 1))
+		if (!strcmp(set->slots[i].id, id))
+			return &set->slots[i];
+	return &set->slots[i]; /* the empty slot where it would go */
+}
+
+/* Add id; returns 0, 1 if it was there already (*first = its line) or KK_ENOMEM. */
+static int idset_add(struct idset *set, const char *id, int line, int *first)
+{
+	struct idset_slot *sl;
+	if (set->n * 2 >= set->cap) {
+		struct idset bigger = { calloc(set->cap ? set->cap * 2 : 1024, sizeof(struct idset_slot)),
+					set->cap ? set->cap * 2 : 1024, 0 };
+		if (!bigger.slots)
+			return KK_ENOMEM;
+		for (size_t i = 0; i < set->cap; i++)
+			if (set->slots[i].id) {
+				*idset_find(&bigger, set->slots[i].id) = set->slots[i];
+				bigger.n++;
+			}
+		free(set->slots);
+		*set = bigger;
+	}
+	sl = idset_find(set, id);
+	if (sl->id) {
+		*first = sl->line;
+		return 1;
+	}
+	if (!(sl->id = kk_strdup(id)))
+		return KK_ENOMEM;
+	sl->line = line;
+	set->n++;
+	return 0;
+}
+
+static void idset_fini(struct idset *set)
+{
+	for (size_t i = 0; i < set->cap; i++)
+		free(set->slots[i].id);
+	free(set->slots);
+	memset(set, 0, sizeof *set);
+}
 
 /* A link to check once every id is known. */
 struct link {
@@ -61,10 +130,9 @@ struct ctx {
 	struct kk_export_stats *st;
 	const char *file; /* file being read, for messages */
 	int line;
-	char **ids;       /* document ids seen (sorted at the end) */
-	size_t n_ids, cap_ids;
-	char **guide_ids;
-	size_t n_guide_ids, cap_guide_ids;
+	struct idset ids;       /* document ids seen, with their lines */
+	struct idset guide_ids; /* guide ids seen */
+	int dirfd;              /* the export folder; every file is opened below it */
 	struct link *links;
 	size_t n_links, cap_links;
 	struct media_ref *media;
@@ -238,11 +306,6 @@ static char *get_date(struct ctx *c, json_t *obj, const char *key, int required,
 	return kk_strdup(norm);
 }
 
-static int id_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int add_link(struct ctx *c, const char *field, const char *target)
 {
 	struct link *l;
@@ -259,30 +322,80 @@ static int add_link(struct ctx *c, const char *field, const char *target)
 /* ---- files inside the export ----------------------------------------------------------- */
 
 /*
- * Resolve a relative path from the export into dir/rel, refusing anything that could leave
- * the folder: absolute paths, `..` segments, backslashes, NUL, and symlinks to elsewhere.
+ * Open a file of the export by relative path, refusing anything that could leave the folder
+ * or block: absolute paths, `..` or empty segments, backslashes, symlinks at ANY level (each
+ * component is opened with O_NOFOLLOW relative to the previous one), and anything but a regular
+ * file (a FIFO or /dev/zero would hang the build). Returns an fd or KK_ENOENT / KK_EINVAL.
  */
-static int export_path(struct ctx *c, const char *rel, char *out, size_t outsz)
+static int open_in_export(struct ctx *c, const char *rel)
 {
+	char part[256];
 	const char *p = rel;
+	int dir = c->dirfd, fd = -1;
 	struct stat sb;
 
 	if (!*rel || rel[0] == '/' || strchr(rel, '\\') || strlen(rel) > 255)
 		return KK_EINVAL;
-	while (*p) {
+	for (;;) {
 		const char *slash = strchr(p, '/');
 		size_t n = slash ? (size_t)(slash - p) : strlen(p);
-		if ((n == 2 && !strncmp(p, "..", 2)) || n == 0)
-			return KK_EINVAL;
-		p += n + (slash ? 1 : 0);
+		if (n == 0 || (n == 2 && !strncmp(p, "..", 2)) || (n == 1 && *p == '.'))
+			goto bad;
+		memcpy(part, p, n);
+		part[n] = '\0';
+		fd = openat(dir, part,
+			    (slash ? O_DIRECTORY | O_RDONLY : O_RDONLY | O_NONBLOCK) | O_NOFOLLOW |
+				    O_CLOEXEC);
+		if (dir != c->dirfd)
+			close(dir);
+		if (fd < 0)
+			return errno == ENOENT ? KK_ENOENT : KK_EINVAL;
+		if (!slash)
+			break;
+		dir = fd;
+		p = slash + 1;
 	}
-	if ((size_t)snprintf(out, outsz, "%s/%s", c->dir, rel) >= outsz)
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
 		return KK_EINVAL;
-	if (lstat(out, &sb) != 0)
-		return KK_ENOENT;
-	if (!S_ISREG(sb.st_mode))
-		return KK_EINVAL;
-	return 0;
+	}
+	return fd;
+bad:
+	if (dir != c->dirfd)
+		close(dir);
+	return KK_EINVAL;
+}
+
+/* Open a top-level file of the export as a stream; NULL with errno set if absent or not plain. */
+static FILE *fopen_in_export(struct ctx *c, const char *name)
+{
+	int fd = open_in_export(c, name);
+	FILE *f;
+	if (fd < 0) {
+		errno = fd == KK_ENOENT ? ENOENT : EINVAL;
+		return NULL;
+	}
+	f = fdopen(fd, "rb");
+	if (!f)
+		close(fd);
+	return f;
+}
+
+/* Read all of an open fd into b (which keeps its cap); closes fd. */
+static int read_fd(int fd, struct kk_buf *b)
+{
+	char chunk[65536];
+	ssize_t n;
+	int rc = 0;
+	while ((n = read(fd, chunk, sizeof chunk)) > 0)
+		if ((rc = kk_buf_add(b, chunk, (size_t)n)))
+			break;
+	if (n < 0 && !rc)
+		rc = KK_EIO;
+	if (!rc && !b->data)
+		rc = kk_buf_add(b, "", 0);
+	close(fd);
+	return rc;
 }
 
 enum ftype { F_OTHER, F_PNG, F_JPEG, F_PDF };
@@ -336,19 +449,18 @@ static int store_image(struct ctx *c, const char *path, const struct kk_buf *dat
 }
 
 /* Read a file of the export (relative path) with the attachment cap; reports problems. */
-static int read_export_file(struct ctx *c, const char *field, const char *rel, struct kk_buf *b,
-			    char *full, size_t fullsz)
+static int read_export_file(struct ctx *c, const char *field, const char *rel, struct kk_buf *b)
 {
-	int rc = export_path(c, rel, full, fullsz);
-	if (rc == KK_ENOENT) {
+	int fd = open_in_export(c, rel), rc;
+	if (fd == KK_ENOENT) {
 		report(c, 0, field, "file \"%s\" not found in the export", rel);
-		return rc;
+		return fd;
 	}
-	if (rc) {
+	if (fd < 0) {
 		report(c, 0, field, "path \"%s\" is not a plain file inside the export", rel);
-		return rc;
+		return fd;
 	}
-	rc = kk_buf_read_file(b, full);
+	rc = read_fd(fd, b);
 	if (rc == KK_E2BIG)
 		report(c, 0, field, "file \"%s\" is over the %u MiB cap", rel, MAX_ATTACHMENT >> 20);
 	else if (rc)
@@ -356,17 +468,37 @@ static int read_export_file(struct ctx *c, const char *field, const char *rel, s
 	return rc;
 }
 
+/*
+ * Run pdftoppm on pdf, writing prefix-N.png. Page images are scaled to at most 1600 px (a
+ * hostile page size cannot exhaust memory) and the run is killed after PDF_DEADLINE_S seconds
+ * (a crafted PDF cannot hang the build). Returns 0, KK_EIO (not installed) or KK_EINVAL.
+ */
+#define PDF_DEADLINE_S 120
 static int run_pdftoppm(const char *pdf, const char *prefix)
 {
-	char *argv[] = { "pdftoppm", "-r", "110", "-png", "-l", "200", (char *)pdf, (char *)prefix,
-			 NULL };
+	char *argv[] = { "pdftoppm", "-r", "110", "-scale-to", "1600", "-png", "-l", "200",
+			 (char *)pdf, (char *)prefix, NULL };
 	pid_t pid;
-	int status;
+	int status = 0;
+	struct timespec tick = { 0, 50 * 1000 * 1000 };
 	if (posix_spawnp(&pid, "pdftoppm", NULL, NULL, argv, environ) != 0)
 		return KK_EIO;
-	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return KK_EINVAL;
-	return 0;
+	for (int waited = 0;; waited++) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			break;
+		if (r < 0)
+			return KK_EIO;
+		if (waited > PDF_DEADLINE_S * 20) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return KK_EINVAL;
+		}
+		nanosleep(&tick, NULL);
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		return KK_EIO;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : KK_EINVAL;
 }
 
 static int name_cmp(const void *a, const void *b)
@@ -376,23 +508,38 @@ static int name_cmp(const void *a, const void *b)
 	return lx != ly ? (lx < ly ? -1 : 1) : strcmp(x, y); /* page-9 before page-10 */
 }
 
-/* Render a PDF into page images and store them. Reports problems; returns 0 or an error. */
-static int store_pdf_pages(struct ctx *c, const char *full, const char *rel, int64_t att_id)
+/*
+ * Render a PDF (its bytes, read once from the export) into page images and store them.
+ * Every failure is reported with the file's name.
+ */
+static int store_pdf_pages(struct ctx *c, const struct kk_buf *pdf, const char *rel, int64_t att_id)
 {
 	char tmpl[] = "/tmp/kioskdb-pdf-XXXXXX", prefix[64], path[512];
 	char *names[MAX_PDF_PAGES + 1];
 	size_t n = 0;
 	struct dirent *de;
 	DIR *d = NULL;
+	FILE *f;
 	int rc = 0;
 
-	if (!mkdtemp(tmpl))
+	if (!mkdtemp(tmpl)) {
+		report(c, 0, "attachments", "PDF \"%s\": cannot create a temporary folder", rel);
 		return KK_EIO;
+	}
+	snprintf(path, sizeof path, "%s/in.pdf", tmpl);
 	snprintf(prefix, sizeof prefix, "%s/p", tmpl);
-	rc = run_pdftoppm(full, prefix);
+	f = fopen(path, "wb");
+	if (!f || fwrite(pdf->data, 1, pdf->len, f) != pdf->len || fclose(f) != 0) {
+		report(c, 0, "attachments", "PDF \"%s\": cannot write a temporary copy", rel);
+		rc = KK_EIO;
+		goto out;
+	}
+	rc = run_pdftoppm(path, prefix);
+	unlink(path);
 	if (rc) {
 		report(c, 0, "attachments", "PDF \"%s\" could not be rendered (%s)", rel,
-		       rc == KK_EIO ? "pdftoppm not installed" : "damaged PDF");
+		       rc == KK_EIO ? "pdftoppm from poppler-utils is not installed"
+				    : "damaged, hostile or too slow to render");
 		goto out;
 	}
 	if (!(d = opendir(tmpl))) {
@@ -400,9 +547,13 @@ static int store_pdf_pages(struct ctx *c, const char *full, const char *rel, int
 		goto out;
 	}
 	while ((de = readdir(d)) && n <= MAX_PDF_PAGES)
-		if (de->d_name[0] == 'p')
-			names[n++] = kk_strdup(de->d_name);
-	qsort(names, n, sizeof names[0], name_cmp);
+		if (de->d_name[0] == 'p' && (names[n] = kk_strdup(de->d_name)))
+			n++;
+	if (n)
+		qsort(names, n, sizeof names[0], name_cmp);
+	if (n >= MAX_PDF_PAGES)
+		report(c, 1, "attachments", "PDF \"%s\": only the first %d pages are shown", rel,
+		       MAX_PDF_PAGES);
 	for (size_t i = 0; i < n && !rc; i++) {
 		struct kk_buf b;
 		int64_t media;
@@ -411,6 +562,9 @@ static int store_pdf_pages(struct ctx *c, const char *full, const char *rel, int
 		snprintf(path, sizeof path, "%s/%s", tmpl, names[i]);
 		snprintf(label, sizeof label, "%s#%zu", rel, i + 1);
 		rc = kk_buf_read_file(&b, path);
+		if (rc)
+			report(c, 0, "attachments", "PDF \"%s\": page %zu cannot be stored (%s)", rel,
+			       i + 1, kk_err_name(rc));
 		if (!rc)
 			rc = store_image(c, label, &b, F_PNG, &media);
 		if (!rc)
@@ -426,7 +580,7 @@ out:
 	if (d)
 		closedir(d);
 	rmdir(tmpl);
-	return rc;
+	return rc == KK_E2BIG ? KK_EINVAL : rc;
 }
 
 /* ---- bodies ---------------------------------------------------------------------------- */
@@ -443,14 +597,13 @@ static int body_images(struct ctx *c, struct kk_body *b, const char *field)
 	for (size_t i = 0; i < b->n; i++) {
 		struct kk_block *blk = &b->blocks[i];
 		struct kk_buf data;
-		char full[1024];
 		enum ftype t;
 		int rc;
 
 		if (blk->kind != KK_BLOCK_IMAGE || !blk->src)
 			continue;
 		kk_buf_init(&data, MAX_ATTACHMENT);
-		rc = read_export_file(c, field, blk->src, &data, full, sizeof full);
+		rc = read_export_file(c, field, blk->src, &data);
 		if (!rc) {
 			t = sniff((const unsigned char *)data.data, data.len);
 			if (t != F_PNG && t != F_JPEG)
@@ -503,6 +656,13 @@ static int get_body(struct ctx *c, json_t *obj, const char *html_key, const char
 		*bad = 1;
 		return 0;
 	}
+	for (size_t i = 0; i < (*out)->n; i++)
+		if ((*out)->blocks[i].text && strlen((*out)->blocks[i].text) > KK_TEXT_MAX_BYTES) {
+			report(c, 0, key, "a paragraph of over %u bytes cannot be shown; split it",
+			       KK_TEXT_MAX_BYTES);
+			*bad = 1;
+			return 0;
+		}
 	if ((rc = body_images(c, *out, key)))
 		return rc;
 	return 0;
@@ -512,33 +672,37 @@ static int get_body(struct ctx *c, json_t *obj, const char *html_key, const char
 
 /*
  * Read one line (without the newline) into b. Returns 1 for a line, 0 at the end, KK_E2BIG for
- * a line over the cap (the rest of the line is skipped), KK_EIO on a read error.
+ * a line over the cap (the rest of the line is skipped), KK_EINVAL for a line holding a NUL
+ * byte (it would hide text from every C string function), KK_EIO on a read error.
  */
 static int read_line(FILE *f, struct kk_buf *b)
 {
-	char chunk[65536];
-	int too_long = 0, any = 0;
+	char chunk[4096];
+	size_t n = 0;
+	int ch, too_long = 0, any = 0, nul = 0;
 	kk_buf_reset(b);
-	while (fgets(chunk, sizeof chunk, f)) {
-		size_t n = strlen(chunk);
-		int nl = n && chunk[n - 1] == '\n';
+	while ((ch = getc_unlocked(f)) != EOF) {
 		any = 1;
-		if (nl)
-			n--;
-		if (!too_long && kk_buf_add(b, chunk, n))
-			too_long = 1;
-		if (nl)
+		if (ch == '\n')
 			break;
+		if (ch == 0)
+			nul = 1;
+		chunk[n++] = (char)ch;
+		if (n == sizeof chunk) {
+			if (!too_long && kk_buf_add(b, chunk, n))
+				too_long = 1;
+			n = 0;
+		}
 	}
+	if (!too_long && kk_buf_add(b, chunk, n))
+		too_long = 1;
 	if (ferror(f))
 		return KK_EIO;
 	if (!any)
 		return 0;
 	if (b->len && b->data[b->len - 1] == '\r')
 		b->data[--b->len] = '\0';
-	if (!b->data)
-		kk_buf_add(b, "", 0);
-	return too_long ? KK_E2BIG : 1;
+	return too_long ? KK_E2BIG : nul ? KK_EINVAL : 1;
 }
 
 /*
@@ -584,7 +748,6 @@ static int read_site(struct ctx *c)
 {
 	static const char *const contact_keys[] = { "office", "address", "hours", "phone",
 						    "postcode", "email" };
-	char path[1024];
 	struct kk_buf b;
 	json_error_t err;
 	json_t *j = NULL, *ver, *contact;
@@ -594,11 +757,14 @@ static int read_site(struct ctx *c)
 
 	c->file = "site.json";
 	c->line = 1;
-	snprintf(path, sizeof path, "%s/site.json", c->dir);
 	kk_buf_init(&b, 1 << 20);
-	rc = kk_buf_read_file(&b, path);
+	rc = open_in_export(c, "site.json");
+	if (rc >= 0)
+		rc = read_fd(rc, &b);
 	if (rc) {
-		report(c, 0, NULL, "%s", rc == KK_ENOENT ? "missing (required)" : "cannot be read");
+		report(c, 0, NULL, "%s", rc == KK_ENOENT ? "missing (required)"
+				       : rc == KK_E2BIG ? "larger than 1 MiB"
+							: "not a plain file that can be read");
 		rc = 0;
 		goto out;
 	}
@@ -690,7 +856,6 @@ static int doc_attachments(struct ctx *c, json_t *arr, struct kk_doc *d, int sto
 	json_array_foreach(arr, i, a) {
 		struct kk_attachment att = { 0 };
 		struct kk_buf data;
-		char full[1024];
 		enum ftype t;
 		int bad = 0;
 		int64_t att_id, media;
@@ -703,7 +868,7 @@ static int doc_attachments(struct ctx *c, json_t *arr, struct kk_doc *d, int sto
 		file = get_str(c, a, "file", MAX_FIELD, 1, &bad);
 		title = get_str(c, a, "title", MAX_TITLE, 0, &bad);
 		kk_buf_init(&data, MAX_ATTACHMENT);
-		if (!file || read_export_file(c, "attachments", file, &data, full, sizeof full))
+		if (!file || read_export_file(c, "attachments", file, &data))
 			goto next;
 		t = sniff((const unsigned char *)data.data, data.len);
 		c->st->attachments++;
@@ -716,7 +881,7 @@ static int doc_attachments(struct ctx *c, json_t *arr, struct kk_doc *d, int sto
 		if ((rc = kk_writer_add_attachment(c->w, d->id, (int)i, &att, &att_id)))
 			goto next;
 		if (t == F_PDF)
-			rc = store_pdf_pages(c, full, file, att_id);
+			rc = store_pdf_pages(c, &data, file, att_id);
 		else if (t == F_PNG || t == F_JPEG) {
 			if (!(rc = store_image(c, file, &data, t, &media)))
 				rc = kk_writer_add_attachment_page(c->w, att_id, 1, media);
@@ -783,12 +948,15 @@ static int read_document(struct ctx *c, json_t *j)
 		bad = 1;
 	}
 	if (d->ext_id) {
-		if ((rc = grow((void **)&c->ids, &c->cap_ids, c->n_ids, sizeof *c->ids)))
+		int first = 0;
+		rc = idset_add(&c->ids, d->ext_id, c->line, &first);
+		if (rc < 0)
 			goto out;
-		if (!(c->ids[c->n_ids++] = kk_strdup(d->ext_id))) {
-			rc = KK_ENOMEM;
-			goto out;
+		if (rc == 1) {
+			report(c, 0, "id", "\"%s\" is already used by line %d", d->ext_id, first);
+			bad = 1;
 		}
+		rc = 0;
 	}
 	d->title = get_str(c, j, "title", MAX_TITLE, 1, &bad);
 	d->index_no = get_str(c, j, "index_no", MAX_FIELD, 0, &bad);
@@ -865,13 +1033,15 @@ static int read_guide(struct ctx *c, json_t *j)
 		bad = 1;
 	}
 	if (g->ext_id) {
-		if ((rc = grow((void **)&c->guide_ids, &c->cap_guide_ids, c->n_guide_ids,
-			       sizeof *c->guide_ids)))
+		int first = 0;
+		rc = idset_add(&c->guide_ids, g->ext_id, c->line, &first);
+		if (rc < 0)
 			goto out;
-		if (!(c->guide_ids[c->n_guide_ids++] = kk_strdup(g->ext_id))) {
-			rc = KK_ENOMEM;
-			goto out;
+		if (rc == 1) {
+			report(c, 0, "id", "\"%s\" is already used by line %d", g->ext_id, first);
+			bad = 1;
 		}
+		rc = 0;
 	}
 	book = get_str(c, j, "book", MAX_FIELD, 1, &bad);
 	g->book = book ? kk_book_parse(book) : 0;
@@ -903,10 +1073,10 @@ static int read_guide(struct ctx *c, json_t *j)
 			bad = 1;
 			continue;
 		}
+		g->n_sections++; /* owned from here: freed with the guide on any error */
 		sec->label = get_str(c, s, "label", MAX_FIELD, 1, &bad);
 		if ((rc = get_body(c, s, "html", "text", 1, &sec->body, &bad)))
 			goto out;
-		g->n_sections++;
 	}
 	if (c->w && !bad && c->st->problems == before)
 		rc = kk_writer_add_guide(c->w, g);
@@ -922,18 +1092,16 @@ out:
 
 static int read_jsonl(struct ctx *c, const char *name, int (*fn)(struct ctx *, json_t *))
 {
-	char path[1024];
 	struct kk_buf b;
 	FILE *f;
 	int rc = 0, r;
 
 	c->file = name;
 	c->line = 0;
-	snprintf(path, sizeof path, "%s/%s", c->dir, name);
-	f = fopen(path, "rb");
+	f = fopen_in_export(c, name);
 	if (!f) {
 		report(c, 0, NULL, "%s", errno == ENOENT ? "missing (required; may be empty)"
-							 : strerror(errno));
+							 : "not a plain file inside the export");
 		return 0;
 	}
 	kk_buf_init(&b, MAX_LINE);
@@ -947,6 +1115,10 @@ static int read_jsonl(struct ctx *c, const char *name, int (*fn)(struct ctx *, j
 		}
 		if (r == KK_E2BIG) {
 			report(c, 0, NULL, "line longer than %u MiB", MAX_LINE >> 20);
+			continue;
+		}
+		if (r == KK_EINVAL) {
+			report(c, 0, NULL, "line contains a NUL byte");
 			continue;
 		}
 		j = parse_line(c, &b, &bad);
@@ -964,23 +1136,25 @@ static int read_jsonl(struct ctx *c, const char *name, int (*fn)(struct ctx *, j
 
 static int read_synonyms(struct ctx *c)
 {
-	char path[1024];
 	struct kk_buf b;
 	FILE *f;
 	int rc = 0, r;
 
 	c->file = "synonyms.txt";
 	c->line = 0;
-	snprintf(path, sizeof path, "%s/synonyms.txt", c->dir);
-	if (!(f = fopen(path, "rb")))
+	if (!(f = fopen_in_export(c, "synonyms.txt"))) {
+		if (errno != ENOENT)
+			report(c, 0, NULL, "not a plain file inside the export");
 		return 0; /* optional */
+	}
 	kk_buf_init(&b, 64 * 1024);
 	while ((r = read_line(f, &b)) != 0) {
 		char *words[MAX_SYNONYM_WORDS], *save = NULL, *tok, *hash;
 		size_t n = 0, at;
 		c->line++;
 		if (r < 0) {
-			report(c, 0, NULL, r == KK_E2BIG ? "line too long" : "read error");
+			report(c, 0, NULL, r == KK_E2BIG ? "line too long"
+					   : r == KK_EINVAL ? "line contains a NUL byte" : "read error");
 			if (r == KK_EIO)
 				break;
 			continue;
@@ -989,6 +1163,8 @@ static int read_synonyms(struct ctx *c)
 			report(c, 0, NULL, "invalid UTF-8 at byte %zu of the line", at + 1);
 			continue;
 		}
+		if (c->line == 1 && b.len >= 3 && !memcmp(b.data, "\xEF\xBB\xBF", 3))
+			memset(b.data, ' ', 3); /* a BOM from a Windows editor */
 		if ((hash = strchr(b.data, '#')))
 			*hash = '\0';
 		/* words are separated by spaces: split first (folding would join two CJK words) */
@@ -1010,31 +1186,15 @@ static int read_synonyms(struct ctx *c)
 	return rc;
 }
 
-/* Duplicate ids and dangling links, once all records are read. */
-static void check_ids(struct ctx *c)
+/* Dangling links, once all records are read (duplicates are reported as they are read). */
+static void check_links(struct ctx *c)
 {
-	if (c->n_ids)
-		qsort(c->ids, c->n_ids, sizeof *c->ids, id_cmp);
-	if (c->n_guide_ids)
-		qsort(c->guide_ids, c->n_guide_ids, sizeof *c->guide_ids, id_cmp);
-	c->file = "documents.jsonl";
-	for (size_t i = 1; i < c->n_ids; i++)
-		if (!strcmp(c->ids[i], c->ids[i - 1])) {
-			c->line = 0;
-			report(c, 0, "id", "\"%s\" is used by more than one document", c->ids[i]);
-		}
-	c->file = "guides.jsonl";
-	for (size_t i = 1; i < c->n_guide_ids; i++)
-		if (!strcmp(c->guide_ids[i], c->guide_ids[i - 1])) {
-			c->line = 0;
-			report(c, 0, "id", "\"%s\" is used by more than one guide", c->guide_ids[i]);
-		}
 	for (size_t i = 0; i < c->n_links; i++) {
-		const char *key = c->links[i].target;
-		if (!c->n_ids || !bsearch(&key, c->ids, c->n_ids, sizeof *c->ids, id_cmp)) {
+		const struct idset_slot *sl = idset_find(&c->ids, c->links[i].target);
+		if (!sl || !sl->id) {
 			c->file = c->links[i].from_file;
 			c->line = c->links[i].line;
-			report(c, 0, c->links[i].field, "no document with id \"%s\"", key);
+			report(c, 0, c->links[i].field, "no document with id \"%s\"", c->links[i].target);
 		}
 	}
 }
@@ -1050,22 +1210,23 @@ int kk_export_read(const char *dir, struct kk_writer *w, FILE *out, struct kk_ex
 	c.w = w;
 	c.out = out;
 	c.st = st;
-	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+	c.dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (c.dirfd < 0 || fstat(c.dirfd, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
 		fprintf(out, "%s: not a folder\n", dir);
 		st->problems++;
+		if (c.dirfd >= 0)
+			close(c.dirfd);
 		return KK_EINVAL;
 	}
 	if ((rc = read_site(&c)) || (rc = read_jsonl(&c, "documents.jsonl", read_document)) ||
 	    (rc = read_jsonl(&c, "guides.jsonl", read_guide)) || (rc = read_synonyms(&c)))
 		goto out;
-	check_ids(&c);
+	check_links(&c);
 out:
-	for (size_t i = 0; i < c.n_ids; i++)
-		free(c.ids[i]);
-	free(c.ids);
-	for (size_t i = 0; i < c.n_guide_ids; i++)
-		free(c.guide_ids[i]);
-	free(c.guide_ids);
+	idset_fini(&c.ids);
+	idset_fini(&c.guide_ids);
+	if (c.dirfd >= 0)
+		close(c.dirfd);
 	for (size_t i = 0; i < c.n_links; i++) {
 		free(c.links[i].from_file);
 		free(c.links[i].target);

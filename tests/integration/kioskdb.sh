@@ -51,11 +51,37 @@ has "missing attachment, with its line" "$TMP/broken.out" '^documents.jsonl:6: a
 has "invalid UTF-8, with its line" "$TMP/broken.out" '^documents.jsonl:7: -: invalid UTF-8'
 has "invalid JSON, with its line" "$TMP/broken.out" '^documents.jsonl:8: -: invalid JSON'
 has "path escaping the export is refused" "$TMP/broken.out" '^documents.jsonl:9: attachments: path "../../etc/passwd" is not a plain file'
-has "duplicate id" "$TMP/broken.out" 'id: "ok-1" is used by more than one document'
+has "duplicate id, with its line and the first use" "$TMP/broken.out" '^documents.jsonl:10: id: "ok-1" is already used by line 1'
 has "bad id and unknown validity" "$TMP/broken.out" '^documents.jsonl:11: validity: unknown'
 has "huge field is capped" "$TMP/broken.out" '^documents.jsonl:12: title: 600 bytes, over the cap'
 has "guide without sections" "$TMP/broken.out" '^guides.jsonl:1: sections:'
 has "unknown book" "$TMP/broken.out" '^guides.jsonl:2: book: unknown book "惠农"'
+
+check_exit "build of the broken export lists the same problems" 1 "$KIOSKDB" build --src "$B" --out "$TMP/broken.db"
+has "build reports the duplicate id at its line too" "$TMP/out" '^documents.jsonl:10: id: "ok-1" is already used by line 1'
+has "build reports problems after the duplicate too" "$TMP/out" '^documents.jsonl:12: title: 600 bytes'
+
+# --- hostile export folders: links out of the folder, devices, FIFOs -----------------------
+L="$TMP/links"
+mkdir -p "$L" "$TMP/outside"
+cp "$B/site.json" "$L/"
+: >"$L/guides.jsonl"
+cp "$ROOT/offline-db/sample/attachments/"*.png "$TMP/outside/secret.png" 2>/dev/null || printf '\x89PNG\r\n\x1a\n' >"$TMP/outside/secret.png"
+ln -s "$TMP/outside" "$L/attachments"
+echo '{"id":"l-1","title":"链接","publisher":"示例县人民政府","published":"2023-01-05","body_text":"正文。","attachments":[{"file":"attachments/secret.png","title":"x"}]}' >"$L/documents.jsonl"
+check_exit "a symlinked folder cannot pull files from outside the export" 1 "$KIOSKDB" build --src "$L" --out "$TMP/links.db"
+has "the symlinked path is named" "$TMP/out" 'attachments: path "attachments/secret.png" is not a plain file inside the export'
+rm "$L/documents.jsonl"
+ln -s /dev/zero "$L/documents.jsonl"
+check_exit "documents.jsonl pointing at /dev/zero is refused at once" 1 timeout 20 "$KIOSKDB" validate --src "$L"
+has "the file is named" "$TMP/out" '^documents.jsonl:0: -: not a plain file'
+rm "$L/documents.jsonl"
+mkfifo "$L/documents.jsonl"
+check_exit "a FIFO instead of documents.jsonl is refused at once" 1 timeout 20 "$KIOSKDB" validate --src "$L"
+rm "$L/documents.jsonl"
+printf '{"id":"n-1","title":"a"}\000{"id":"n-2"}\n' >"$L/documents.jsonl"
+check_exit "a NUL byte in a line is a problem" 1 "$KIOSKDB" validate --src "$L"
+has "the NUL line is named" "$TMP/out" '^documents.jsonl:1: -: line contains a NUL byte'
 
 # --- atomic output: a failed build leaves the old database untouched ----------------------
 cp "$TMP/sample.db" "$TMP/keep.db"
@@ -73,6 +99,7 @@ cat >"$H/documents.jsonl" <<'J'
 {"id":"h-1","title":"带脚本的页面","publisher":"示例县人民政府","published":"2023-01-05","body_html":"<p onclick=\"steal()\">正文第一段</p><script>alert('xss')</script><style>p{color:red}</style><iframe src=\"http://evil.example/\"></iframe><img src=\"http://tracker.example/t.gif\"><p><a href=\"javascript:alert(1)\">链接文字</a></p>"}
 J
 check_exit "build an export with hostile HTML" 0 "$KIOSKDB" build --src "$H" --out "$TMP/hostile.db"
+[ -s "$TMP/hostile.db" ] && ok "the hostile-HTML database exists" || fail "the hostile-HTML database exists"
 has "dropped parts are reported as warnings" "$TMP/out" 'documents.jsonl:1: body_html: warning: .*script'
 if sqlite3 "$TMP/hostile.db" "SELECT text FROM block" | grep -qE "alert|steal|color:red|evil|tracker|javascript"; then
 	fail "no script, style, handler or remote URL reaches the database"

@@ -100,6 +100,7 @@ static void test_problems_name_lines(void)
 	KT_CHECK(!strncmp(p.lines[6], "test.conf:8: expected `key = value`", 35));
 	KT_CHECK(!strncmp(p.lines[7], "test.conf:9: printer:", 21));
 	KT_CHECK(!strncmp(p.lines[8], "test.conf:10: staff_pin_hash:", 29));
+	KT_CHECK(strstr(p.lines[8], "1234") == NULL); /* a PIN never reaches a log */
 	KT_CHECK(!strncmp(p.lines[9], "test.conf:11: fullscreen:", 25));
 	KT_CHECK(!strncmp(p.lines[10], "test.conf:12: font_path: must not be empty", 42));
 	KT_CHECK(!strncmp(p.lines[11], "test.conf:13: site_name: unterminated", 37));
