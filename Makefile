@@ -45,7 +45,7 @@ KIOSK_OBJ = $(call CORE_OBJ,$(1)) $(call obj,$(1),$(UI_SRC))
 TOOL_OBJ  = $(call CORE_OBJ,$(1)) $(call obj,$(1),$(TOOL_SRC))
 LIB_OBJ   = $(call obj,$(1),$(CORE_SRC) $(UI_SRC) $(TOOL_SRC) $(GEN_SRC))
 
-.PHONY: all deps run test bench check clean sample
+.PHONY: all deps run test bench check clean sample fuzz
 .SECONDARY:
 all: $(BUILD)/kiosk $(BUILD)/kioskdb
 
@@ -99,6 +99,25 @@ $(ASAN)/tests/%: $(ASAN)/obj/tests/unit/%.o $(call LIB_OBJ,$(ASAN))
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $^ $(LDLIBS_ALL)
 
+# Fuzz targets (tests/fuzz/fuzz_*.c): `make test` replays their corpus under ASan+UBSan with
+# gcc; `make fuzz` runs them with clang's libFuzzer for FUZZ_SECONDS each.
+FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS = $(patsubst tests/fuzz/%.c,$(ASAN)/tests/replay_%,$(FUZZ_SRC))
+FUZZ_SECONDS ?= 60
+
+$(ASAN)/tests/replay_%: $(ASAN)/obj/tests/fuzz/%.o $(ASAN)/obj/tests/fuzz/replay.o $(call LIB_OBJ,$(ASAN))
+	@mkdir -p $(@D)
+	$(CC) $(SAN) -o $@ $^ $(LDLIBS_ALL)
+
+fuzz: deps
+	@command -v clang >/dev/null || { echo "fuzz: needs clang (apt-get install clang)"; exit 1; }
+	@mkdir -p $(BUILD)/fuzz
+	for f in $(FUZZ_SRC); do n=$$(basename $$f .c); t=$${n#fuzz_}; \
+		clang -g -O1 -fsanitize=fuzzer,address,undefined -Ifirmware -Ioffline-db $(PKG_CFLAGS) \
+			$$f $(CORE_SRC) $(TOOL_SRC) $(GEN_SRC) -o $(BUILD)/fuzz/$$n $(LDLIBS_ALL) && \
+		mkdir -p $(BUILD)/fuzz/corpus-$$t && cp tests/fuzz/corpus/$$t/* $(BUILD)/fuzz/corpus-$$t/ && \
+		$(BUILD)/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/corpus-$$t || exit 1; done
+
 UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 ASAN_BINS = $(patsubst tests/unit/%.c,$(ASAN)/tests/%,$(TEST_SRC))
 
@@ -113,7 +132,7 @@ run: deps
 	$(BUILD)/kiosk --db $(BUILD)/sample.db --window $(WINDOW) --config assets/kiosk.conf
 
 test: deps
-	$(MAKE) -j$$(nproc) all check $(UNIT_BINS) $(ASAN_BINS) $(ASAN)/kiosk $(ASAN)/kioskdb $(BUILD)/sample.db
+	$(MAKE) -j$$(nproc) all check $(UNIT_BINS) $(ASAN_BINS) $(FUZZ_BINS) $(ASAN)/kiosk $(ASAN)/kioskdb $(BUILD)/sample.db
 	tests/run.sh $(BUILD) $(ASAN)
 
 check:

@@ -45,6 +45,14 @@ if [ -n "$asan" ]; then
 		run_suite "asan/$(basename "$t")" "$t"
 	done
 fi
+# fuzz corpora replayed on the ASan+UBSan build: every saved input stays a regression test
+if [ -n "$asan" ]; then
+	for t in "$asan"/tests/replay_fuzz_*; do
+		[ -x "$t" ] || continue
+		target=${t##*/replay_fuzz_}
+		run_suite "replay/$target" "$t" "$here"/tests/fuzz/corpus/"$target"/*
+	done
+fi
 for t in "$here"/tests/integration/*.sh; do
 	[ "$(basename "$t")" = lib.sh ] && continue
 	run_suite "$(basename "$t")" env KK_BUILD="$build" bash "$t"
