@@ -14,6 +14,11 @@ int ui_px(struct ui *u, int v)
 	return r < 1 && v > 0 ? 1 : r;
 }
 
+int ui_sz(struct ui *u, int v)
+{
+	return ui_px(u, u->large ? v * 3 / 2 : v);
+}
+
 void ui_color(struct ui *u, uint32_t c)
 {
 	SDL_SetRenderDrawColor(u->r, (Uint8)(c >> 24), (Uint8)(c >> 16), (Uint8)(c >> 8), (Uint8)c);

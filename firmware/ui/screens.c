@@ -111,8 +111,8 @@ static int dl_line(struct ui *u, struct dl *d, int size, int x, int y, int max_w
 static int dl_row(struct ui *u, struct dl *d, int y, const char *title, const char *meta,
 		  const char *badge, uint32_t badge_col, enum ui_action a, int64_t arg)
 {
-	int x = 0, w = content_width(u), pad = ui_px(u, 24), sz = ui_px(u, SZ_ROW);
-	int msz = ui_px(u, SZ_META), bw = 0, h, ty;
+	int x = 0, w = content_width(u), pad = ui_px(u, 24), sz = ui_sz(u, SZ_ROW);
+	int msz = ui_sz(u, SZ_META), bw = 0, h, ty;
 	size_t start = d->n;
 
 	dl_fill(d, x, y, w, 1, COL_LINE); /* placeholder, fixed below */
@@ -172,13 +172,13 @@ static void build_docs(struct ui *u, struct ui_screen *sc)
 	q.series = sc->series;
 	q.limit = 500;
 	if (kk_catalog_list_docs(u->cat, &q, &l)) {
-		dl_line(u, &sc->dl, ui_px(u, SZ_BODY), 0, 0, content_width(u), "目录暂时无法读取，请联系工作人员。",
+		dl_line(u, &sc->dl, ui_sz(u, SZ_BODY), 0, 0, content_width(u), "目录暂时无法读取，请联系工作人员。",
 			COL_TEXT);
 		return;
 	}
 	snprintf(msg, sizeof msg, "共 %zu 件%s", l.total, l.total > l.n ? "，显示最新的 500 件" : "");
-	dl_line(u, &sc->dl, ui_px(u, SZ_META), 0, y, content_width(u), msg, COL_MUTED);
-	y += ui_px(u, SZ_META) * 2;
+	dl_line(u, &sc->dl, ui_sz(u, SZ_META), 0, y, content_width(u), msg, COL_MUTED);
+	y += ui_sz(u, SZ_META) * 2;
 	build_doc_rows(u, &sc->dl, y, &l);
 	kk_doc_list_fini(&l);
 }
@@ -242,7 +242,7 @@ static int build_image(struct ui *u, struct dl *d, int y, int64_t media, int max
 /* A table: equal columns (at least 3 em), rows as tall as their tallest cell; merged cells. */
 static int build_table(struct ui *u, struct dl *d, int y, const struct kk_block *b, int width)
 {
-	int sz = ui_px(u, SZ_BODY) * 4 / 5, pad = ui_px(u, 10), cols = b->cols, rows = b->rows;
+	int sz = ui_sz(u, SZ_BODY) * 4 / 5, pad = ui_px(u, 10), cols = b->cols, rows = b->rows;
 	int colw, *rowy = NULL, *rowh = NULL, total = 0;
 
 	if (!cols || !rows || !b->n_cells)
@@ -301,7 +301,7 @@ out:
 /* Lay out a body at y with the given width; returns the new y. */
 static int build_body(struct ui *u, struct dl *d, int y, const struct kk_body *b, int width)
 {
-	int sz = ui_px(u, SZ_BODY), gap = sz * 3 / 5;
+	int sz = ui_sz(u, SZ_BODY), gap = sz * 3 / 5;
 	char buf[4096];
 
 	for (size_t i = 0; b && i < b->n; i++) {
@@ -374,7 +374,7 @@ static void build_doc(struct ui *u, struct ui_screen *sc)
 {
 	struct kk_doc *doc = NULL;
 	struct dl *d = &sc->dl;
-	int w = content_width(u), y = 0, sz = ui_px(u, SZ_BODY), msz = ui_px(u, SZ_META) + 2;
+	int w = content_width(u), y = 0, sz = ui_sz(u, SZ_BODY), msz = ui_sz(u, SZ_META) + 2;
 	int rc = kk_catalog_get_doc(u->cat, sc->arg, &doc);
 	char buf[3072];
 
@@ -406,7 +406,7 @@ static void build_doc(struct ui *u, struct ui_screen *sc)
 						 .color = validity_color(doc->validity) };
 		y += ui_px(u, 24);
 	}
-	y += ui_dl_para(u, d, ui_px(u, SZ_TITLE), 0, y, w, doc->title, NULL, 0, COL_TEXT, 0, 0,
+	y += ui_dl_para(u, d, ui_sz(u, SZ_TITLE), 0, y, w, doc->title, NULL, 0, COL_TEXT, 0, 0,
 			ui_px(u, 14));
 	y += ui_px(u, 20);
 	{
@@ -508,7 +508,7 @@ static void build_guide(struct ui *u, struct ui_screen *sc)
 {
 	struct kk_guide *g = NULL;
 	struct dl *d = &sc->dl;
-	int w = content_width(u), y = 0, sz = ui_px(u, SZ_BODY);
+	int w = content_width(u), y = 0, sz = ui_sz(u, SZ_BODY);
 	char buf[512];
 
 	if (kk_catalog_get_guide(u->cat, sc->arg, &g)) {
@@ -517,13 +517,13 @@ static void build_guide(struct ui *u, struct ui_screen *sc)
 		return;
 	}
 	snprintf(sc->title, sizeof sc->title, "%s", g->title);
-	y += ui_dl_para(u, d, ui_px(u, SZ_TITLE), 0, y, w, g->title, NULL, 0, COL_TEXT, 0, 0,
+	y += ui_dl_para(u, d, ui_sz(u, SZ_TITLE), 0, y, w, g->title, NULL, 0, COL_TEXT, 0, 0,
 			ui_px(u, 14));
 	snprintf(buf, sizeof buf, "%s事项一本通 › %s%s%s", kk_book_name(g->book), g->group,
 		 g->updated ? " · 更新于 " : "", g->updated ? g->updated : "");
 	y += ui_px(u, 8);
-	dl_line(u, d, ui_px(u, SZ_META), 0, y, w, buf, COL_MUTED);
-	y += ui_px(u, SZ_META) * 2;
+	dl_line(u, d, ui_sz(u, SZ_META), 0, y, w, buf, COL_MUTED);
+	y += ui_sz(u, SZ_META) * 2;
 	for (size_t i = 0; i < g->n_sections; i++) {
 		int lh;
 		dl_fill(d, 0, y, ui_px(u, 8), sz + ui_px(u, 8), COL_BAR);
@@ -541,7 +541,7 @@ static void build_search(struct ui *u, struct ui_screen *sc)
 	struct kk_doc_query q = { 0 };
 	struct kk_doc_list l;
 	char msg[600];
-	int y = 0, sz = ui_px(u, SZ_BODY);
+	int y = 0, sz = ui_sz(u, SZ_BODY);
 
 	if (!u->query[0]) {
 		ui_dl_para(u, &sc->dl, sz, 0, 0, content_width(u),
@@ -560,8 +560,8 @@ static void build_search(struct ui *u, struct ui_screen *sc)
 		ui_dl_para(u, &sc->dl, sz, 0, 0, content_width(u), msg, NULL, 0, COL_TEXT, 0, 0, sz / 2);
 	} else {
 		snprintf(msg, sizeof msg, "找到 %zu 件文件", l.total);
-		dl_line(u, &sc->dl, ui_px(u, SZ_META), 0, y, content_width(u), msg, COL_MUTED);
-		y += ui_px(u, SZ_META) * 2;
+		dl_line(u, &sc->dl, ui_sz(u, SZ_META), 0, y, content_width(u), msg, COL_MUTED);
+		y += ui_sz(u, SZ_META) * 2;
 		build_doc_rows(u, &sc->dl, y, &l);
 	}
 	kk_doc_list_fini(&l);
@@ -572,6 +572,7 @@ static void screen_build(struct ui *u, struct ui_screen *sc)
 {
 	dl_fini(&sc->dl);
 	sc->dl_width = u->w;
+	sc->dl_large = u->large;
 	if (!u->cat)
 		return;
 	switch (sc->kind) {
@@ -614,6 +615,7 @@ void ui_push(struct ui *u, enum ui_screen_kind kind, int64_t arg)
 	memset(sc, 0, sizeof *sc);
 	sc->kind = kind;
 	sc->arg = arg;
+	sc->keep_frac = -1;
 	if (kind == SCR_DOCS) {
 		sc->series = (int)arg;
 		snprintf(sc->title, sizeof sc->title, "%s",
@@ -692,6 +694,15 @@ void ui_do_action(struct ui *u, enum ui_action a, int64_t arg)
 		u->query[0] = '\0';
 		ui_search_changed(u);
 		break;
+	case ACT_LARGE_PRINT:
+		/* 长者模式: every screen lays out again at the new size, at the same place */
+		sc->keep_frac = sc->dl.height > 0 ? sc->scroll / (float)sc->dl.height : 0;
+		u->large = !u->large;
+		break;
+	case ACT_SCROLL_TO:
+		sc->scroll = (float)arg;
+		sc->vel = 0;
+		break;
 	}
 	u->dirty = 1;
 }
@@ -707,10 +718,17 @@ static void draw_button(struct ui *u, int x, int y, int w, int h, const char *la
 	ui_hit_add(u, x, y, w, h, a, arg);
 }
 
+/* The 长者模式 switch, one tap away on every screen; its label says what a tap does. */
+static void draw_large_button(struct ui *u, int x, int y, int w, int h)
+{
+	draw_button(u, x, y, w, h, u->large ? "标准字" : "大字", ACT_LARGE_PRINT, 0,
+		    u->large ? COL_BUTTON : 0xFFD966FFu, COL_TEXT);
+}
+
 static void draw_footer(struct ui *u)
 {
 	char buf[512];
-	int fh = ui_px(u, FOOT_H), sz = ui_px(u, SZ_META);
+	int fh = ui_px(u, FOOT_H), sz = ui_sz(u, SZ_META);
 	ui_fill(u, 0, u->h - fh, u->w, fh, 0xE6E0D4FFu);
 	if (u->cat)
 		snprintf(buf, sizeof buf, "%s · 数据更新于 %s · 内容版本 %lld.%lld",
@@ -727,10 +745,12 @@ static void draw_bar(struct ui *u, const char *title)
 {
 	int bh = ui_px(u, BAR_H), bw = ui_px(u, 180), m = ui_px(u, 12), sz = ui_px(u, 36);
 	int tx = 2 * bw + 4 * m;
+	int lw = ui_px(u, 200);
 	ui_fill(u, 0, 0, u->w, bh, COL_BAR);
 	draw_button(u, m, m, bw, bh - 2 * m, "‹ 返回", ACT_BACK, 0, COL_BUTTON, COL_BAR);
 	draw_button(u, bw + 2 * m, m, bw, bh - 2 * m, "首页", ACT_HOME, 0, COL_BUTTON, COL_BAR);
-	ui_text_line(u, sz, tx, ui_text_top(0, bh, sz), u->w - tx - m, title, COL_BAR_TEXT, 0);
+	draw_large_button(u, u->w - m - lw, m, lw, bh - 2 * m);
+	ui_text_line(u, sz, tx, ui_text_top(0, bh, sz), u->w - tx - lw - 3 * m, title, COL_BAR_TEXT, 0);
 }
 
 static void draw_home(struct ui *u)
@@ -753,7 +773,7 @@ static void draw_home(struct ui *u)
 	int portrait = u->h > u->w, cols = portrait ? 2 : 3, rows = portrait ? 3 : 2;
 	int tw = (u->w - 2 * m - (cols - 1) * gap) / cols;
 	int th = (u->h - hh - fh - 2 * m - (rows - 1) * gap) / rows;
-	int nsz = ui_px(u, 48), ssz = ui_px(u, 30);
+	int nsz = ui_px(u, u->large ? 60 : 48), ssz = ui_px(u, u->large ? 40 : 30);
 
 	if (u->cat) {
 		snprintf(t[0].sub, sizeof t[0].sub, "共 %ld 件文件", u->info.n_documents);
@@ -764,20 +784,24 @@ static void draw_home(struct ui *u)
 		snprintf(t[3].sub, sizeof t[3].sub, "%ld 篇解读", u->info.n_series[KK_SERIES_INTERPRETATION]);
 	}
 	ui_fill(u, 0, 0, u->w, hh, COL_BAR);
+	draw_large_button(u, u->w - m - ui_px(u, 200), (hh - ui_px(u, 96)) / 2, ui_px(u, 200), ui_px(u, 96));
 	{
 		/* a long site name gets a smaller size rather than an ellipsis */
-		int tsz = ui_px(u, 56);
-		while (tsz > ui_px(u, 36) && ui_text_width(u, tsz, u->cfg->site_name) > u->w - 2 * m)
+		int tsz = ui_px(u, 56), room = u->w - 3 * m - ui_px(u, 200);
+		while (tsz > ui_px(u, 36) && ui_text_width(u, tsz, u->cfg->site_name) > room)
 			tsz -= 2;
-		ui_text_line(u, tsz, m, ui_px(u, 28) + (ui_px(u, 56) - tsz) / 2, u->w - 2 * m,
+		ui_text_line(u, tsz, m, ui_px(u, 28) + (ui_px(u, 56) - tsz) / 2, room,
 			     u->cfg->site_name, COL_BAR_TEXT, 0);
 	}
-	ui_text_line(u, ui_px(u, 30), m, ui_px(u, 104), u->w - 2 * m,
+	ui_text_line(u, ui_px(u, 30), m, ui_px(u, 104), u->w - 3 * m - ui_px(u, 200),
 		     "政府信息公开查阅点 · 免费查阅 · 请点击下面的按钮", 0xF6D9D6FFu, 0);
 	for (int i = 0; i < 6; i++) {
 		int x = m + (i % cols) * (tw + gap), y = hh + m + (i / cols) * (th + gap);
 		ui_fill(u, x, y, tw, th, t[i].col);
-		ui_text_line(u, nsz, x, y + th / 2 - nsz - ui_px(u, 6), tw, t[i].name, 0xFFFFFFFFu, 1);
+		int fit = nsz;
+		while (fit > ui_px(u, 28) && ui_text_width(u, fit, t[i].name) > tw - ui_px(u, 24))
+			fit -= 2;
+		ui_text_line(u, fit, x, y + th / 2 - fit - ui_px(u, 6), tw, t[i].name, 0xFFFFFFFFu, 1);
 		ui_text_line(u, ssz, x, y + th / 2 + ui_px(u, 14), tw, t[i].sub, 0xFFFFFFDDu, 1);
 		ui_hit_add(u, x, y, tw, th, t[i].a, t[i].arg);
 	}
@@ -794,7 +818,7 @@ static void draw_error(struct ui *u)
 	ui_text_line(u, ui_px(u, 36), m, u->h / 2, u->w - 2 * m, "请联系现场工作人员，给您带来不便，敬请谅解。",
 		     COL_MUTED, 1);
 	snprintf(detail, sizeof detail, "工作人员请查看日志：content %s", kk_err_name(u->cat_err));
-	ui_text_line(u, ui_px(u, SZ_META), m, u->h / 2 + ui_px(u, 90), u->w - 2 * m, detail, COL_MUTED, 1);
+	ui_text_line(u, ui_sz(u, SZ_META), m, u->h / 2 + ui_px(u, 90), u->w - 2 * m, detail, COL_MUTED, 1);
 	draw_footer(u);
 }
 
@@ -830,6 +854,19 @@ static void draw_search_box(struct ui *u, int y)
 	draw_button(u, u->w - m - bw, y, bw, h, "清空", ACT_SEARCH_CLEAR, 0, COL_ACCENT, 0xFFFFFFFFu);
 }
 
+/* The idle warning: calm, large, and any touch keeps the visitor's place. */
+static void draw_countdown(struct ui *u)
+{
+	char msg[160];
+	int h = ui_px(u, 120), y = u->h - ui_px(u, FOOT_H) - h, sz = ui_sz(u, SZ_BODY);
+	if (!u->countdown)
+		return;
+	snprintf(msg, sizeof msg, "长时间没有操作，%d 秒后返回首页。轻触屏幕可继续阅读。", u->countdown);
+	ui_fill(u, 0, y, u->w, h, 0x1F4E8CF0u);
+	ui_text_line(u, sz, ui_px(u, MARGIN), ui_text_top(y, h, sz), u->w - 2 * ui_px(u, MARGIN), msg,
+		     0xFFFFFFFFu, 1);
+}
+
 void ui_draw(struct ui *u)
 {
 	struct ui_screen *sc = &u->stack[u->depth - 1];
@@ -844,10 +881,17 @@ void ui_draw(struct ui *u)
 	}
 	if (sc->kind == SCR_HOME) {
 		draw_home(u);
+		draw_countdown(u);
 		return;
 	}
-	if (sc->dl_width != u->w)
+	if (sc->dl_width != u->w || sc->dl_large != u->large) {
 		screen_build(u, sc);
+		if (sc->keep_frac >= 0 && sc->dl.height > 0) {
+			/* the same place in the text, now in another size */
+			sc->scroll = sc->keep_frac * (float)sc->dl.height;
+			sc->keep_frac = -1;
+		}
+	}
 	top = ui_px(u, BAR_H) + ui_px(u, 24);
 	if (sc->kind == SCR_DOCS) {
 		draw_tabs(u, sc, top);
@@ -874,4 +918,5 @@ void ui_draw(struct ui *u)
 	}
 	draw_bar(u, sc->title[0] ? sc->title : "政府信息公开查阅点");
 	draw_footer(u);
+	draw_countdown(u);
 }

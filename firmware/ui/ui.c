@@ -24,6 +24,7 @@
 #define FRAME_MS 16
 #define TAP_SLOP 12        /* px at scale 1 before a touch becomes a drag */
 #define FLING_DECAY 0.996f /* per ms */
+#define UI_COUNTDOWN_S 10  /* the idle warning shows this many seconds before the reset */
 
 static void ui_set_size(struct ui *u, int w, int h)
 {
@@ -65,6 +66,10 @@ static void note_input(struct ui *u)
 {
 	u->last_input = u->now;
 	u->idle_skew = 0;
+	if (u->countdown) {
+		u->countdown = 0;
+		u->dirty = 1;
+	}
 }
 
 static void touch_down(struct ui *u, int x, int y)
@@ -180,11 +185,25 @@ static void animate(struct ui *u, uint32_t dt)
 		clamp_scroll(u);
 		u->dirty = 1;
 	}
-	if (u->cfg->idle_timeout > 0 && u->depth > 1 &&
-	    (uint64_t)(u->now - u->last_input) + u->idle_skew >= (uint64_t)u->cfg->idle_timeout * 1000) {
-		kk_info("ui", "idle for %d s: back to the home screen", u->cfg->idle_timeout);
-		ui_go_home(u);
-		note_input(u);
+	if (u->cfg->idle_timeout > 0 && (u->depth > 1 || u->large || u->query[0])) {
+		uint64_t idle = (uint64_t)(u->now - u->last_input) + u->idle_skew;
+		uint64_t limit = (uint64_t)u->cfg->idle_timeout * 1000;
+		int left = idle >= limit ? 0 : (int)((limit - idle + 999) / 1000);
+		if (!left) {
+			/* the resident walked away: clear everything of theirs */
+			kk_info("ui", "idle for %d s: back to the home screen", u->cfg->idle_timeout);
+			ui_go_home(u);
+			u->large = 0;
+			u->countdown = 0;
+			note_input(u);
+			u->dirty = 1;
+		} else if (left <= UI_COUNTDOWN_S && left != u->countdown) {
+			u->countdown = left; /* a gentle warning first */
+			u->dirty = 1;
+		} else if (left > UI_COUNTDOWN_S && u->countdown) {
+			u->countdown = 0;
+			u->dirty = 1;
+		}
 	}
 }
 

@@ -103,7 +103,8 @@ enum ui_screen_kind { SCR_HOME = 1, SCR_DOCS, SCR_DOC, SCR_BOOK, SCR_GROUP, SCR_
 
 enum ui_action {
 	ACT_NONE = 0, ACT_BACK, ACT_HOME, ACT_OPEN_DOCS, ACT_OPEN_DOC, ACT_OPEN_BOOK, ACT_OPEN_GROUP,
-	ACT_OPEN_GUIDE, ACT_OPEN_SEARCH, ACT_OPEN_GUIDE_DOC, ACT_SERIES_FILTER, ACT_SEARCH_CLEAR
+	ACT_OPEN_GUIDE, ACT_OPEN_SEARCH, ACT_OPEN_GUIDE_DOC, ACT_SERIES_FILTER, ACT_SEARCH_CLEAR,
+	ACT_LARGE_PRINT, ACT_SCROLL_TO
 };
 
 struct ui_screen {
@@ -114,7 +115,9 @@ struct ui_screen {
 	float scroll, vel;     /* content scroll offset (px) and fling velocity (px/ms) */
 	struct dl dl;          /* scroll content */
 	int content_top;       /* y where the scroll area starts */
-	int dl_width;          /* width the dl was laid out for */
+	int dl_width;          /* width the dl was laid out for (0: rebuild before drawing) */
+	int dl_large;          /* large-print state the dl was laid out for */
+	float keep_frac;       /* after a rebuild, scroll to this fraction of the height (< 0: no) */
 };
 
 #define UI_MAX_DEPTH 16
@@ -149,7 +152,9 @@ struct ui {
 	int down_x, down_y, last_y;
 	uint32_t last_move;
 	float track_vel;
-	/* search */
+	/* per-visitor state, cleared by the idle reset */
+	int large;            /* 长者模式: large print */
+	int countdown;        /* seconds left before the idle reset, shown when > 0 */
 	char query[256];
 	int dirty;
 	int quit;
@@ -181,6 +186,8 @@ int ui_dl_para(struct ui *u, struct dl *d, int size, int x, int y, int width, co
 void ui_dl_draw(struct ui *u, const struct dl *d, int x0, int y0, int clip_top, int clip_bottom);
 void ui_glyph_draw(struct ui *u, int size, uint32_t cp, int x, int y, uint32_t rgba);
 int ui_px(struct ui *u, int v); /* v scaled by u->s */
+/* A text size: v px at scale 1, half as large again in large-print mode (32 -> 48 on 1080p). */
+int ui_sz(struct ui *u, int v);
 
 /* theme */
 #define COL_BG 0xF4F1EAFFu

@@ -15,7 +15,7 @@ done
 if file "$S/home.png" | grep -q "PNG image data, 1280 x 800"; then ok "screenshots are 1280x800 PNG"; else fail "screenshots are 1280x800 PNG"; fi
 # both files must exist: cmp's "missing file" status must never pass a check
 differ() { if [ -s "$S/$1.png" ] && [ -s "$S/$2.png" ] && ! cmp -s "$S/$1.png" "$S/$2.png"; then ok "$3"; else fail "$3"; fi; }
-same() { if cmp -s "$S/$1.png" "$S/$2.png"; then ok "$3"; else fail "$3"; fi; }
+same() { if [ -s "$S/$1.png" ] && cmp -s "$S/$1.png" "$S/$2.png"; then ok "$3"; else fail "$3"; fi; }
 differ home catalogue "tapping 政府信息公开目录 opens the list"
 differ catalogue document "tapping a row opens the document"
 differ document document-scrolled "dragging scrolls the document"
@@ -43,6 +43,32 @@ S
 check_exit "idle script runs" 0 run --size 1280x800 --script "$TMP/idle.script" --shots "$TMP/idle"
 if cmp -s "$TMP/idle/after-60s.png" "$TMP/idle/start.png"; then fail "60 s idle keeps the document"; else ok "60 s idle keeps the document"; fi
 check "past idle_timeout the kiosk returns home" cmp -s "$TMP/idle/after-160s.png" "$TMP/idle/start.png"
+
+# 长者模式 (large print) keeps the reading position; the idle warning; the reset clears it all
+cat >"$TMP/lp.script" <<'L'
+tap 230 295
+tap 600 260
+drag 640 700 640 300 400
+wait 200
+shot normal
+tap 1171 45
+shot large
+idle 112
+shot countdown
+tap 640 400
+idle 100
+shot still-here
+idle 30
+shot home-reset
+L
+check_exit "large-print and idle script runs" 0 run --size 1280x800 --script "$TMP/lp.script" --shots "$TMP/lp"
+S="$TMP/lp"
+differ normal large "大字 lays the document out again in large print"
+differ large countdown "a countdown warns before the idle reset"
+same large still-here "a touch during the warning keeps the visitor's place"
+cp "$TMP/a/home.png" "$TMP/lp/first-home.png"
+same first-home home-reset "the idle reset returns home in normal print"
+S="$TMP/a"
 
 # search by title or 文号 with typed text
 cat >"$TMP/search.script" <<'S'
