@@ -524,8 +524,36 @@ static void build_guide(struct ui *u, struct ui_screen *sc)
 	y += ui_px(u, 8);
 	dl_line(u, d, ui_sz(u, SZ_META), 0, y, w, buf, COL_MUTED);
 	y += ui_sz(u, SZ_META) * 2;
+	/* a quick index: one large chip per section, each jumping to it (patched below once the
+	 * sections are laid out and their places known) */
+	size_t *chip = calloc(g->n_sections ? g->n_sections : 1, sizeof *chip);
+	{
+		int csz = ui_sz(u, SZ_META) + ui_px(u, 2), ch = ui_px(u, 84), gap = ui_px(u, 12), x = 0;
+		for (size_t i = 0; chip && i < g->n_sections; i++) {
+			int cw = ui_text_width(u, csz, g->sections[i].label) + 2 * ui_px(u, 20);
+			chip[i] = (size_t)-1;
+			if (i == 0 && g->n_sections > 1 && !strcmp(g->sections[0].label, "事项名称"))
+				continue; /* the title says it already */
+			if (cw > w)
+				cw = w;
+			if (x && x + cw > w) {
+				x = 0;
+				y += ch + gap;
+			}
+			dl_fill(d, x, y, cw, ch, COL_CARD);
+			dl_frame(d, x, y, cw, ch, 2, COL_BAR);
+			dl_line(u, d, csz, x + ui_px(u, 20), ui_text_top(y, ch, csz), cw - ui_px(u, 40),
+				g->sections[i].label, COL_BAR);
+			chip[i] = d->n;
+			dl_link(d, x, y, cw, ch, ACT_SCROLL_TO, 0);
+			x += cw + gap;
+		}
+		y += ch + ui_px(u, 32);
+	}
 	for (size_t i = 0; i < g->n_sections; i++) {
 		int lh;
+		if (chip && chip[i] != (size_t)-1 && chip[i] < d->n)
+			d->items[chip[i]].arg = y > ui_px(u, 16) ? y - ui_px(u, 16) : 0;
 		dl_fill(d, 0, y, ui_px(u, 8), sz + ui_px(u, 8), COL_BAR);
 		lh = ui_dl_para(u, d, sz + ui_px(u, 2), ui_px(u, 24), y, w - ui_px(u, 24),
 				g->sections[i].label, NULL, 0, COL_BAR, 0, 0, sz / 2);
@@ -533,6 +561,7 @@ static void build_guide(struct ui *u, struct ui_screen *sc)
 		y = build_body(u, d, y, g->sections[i].body, w);
 		y += ui_px(u, 20);
 	}
+	free(chip);
 	kk_guide_free(g);
 }
 

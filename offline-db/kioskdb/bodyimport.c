@@ -214,6 +214,15 @@ static int digit_value(int32_t c)
 	return -1;
 }
 
+/* Whether s[0..len) contains the 3-byte sequence p (a CJK punctuation mark). */
+static int has_bytes(const char *s, size_t len, const char *p)
+{
+	for (size_t i = 0; i + 3 <= len; i++)
+		if (s[i] == p[0] && s[i + 1] == p[1] && s[i + 2] == p[2])
+			return 1;
+	return 0;
+}
+
 static int32_t peek(const char *s, size_t len, size_t i, size_t *next)
 {
 	*next = i;
@@ -290,8 +299,12 @@ static int recognise(const char *s, size_t len, struct mark *m)
 	}
 	while (i < len && s[i] == ' ')
 		i++;
+	/* A heading names a part ("一、总体要求"); a numbered sentence ("一、同意实施…项目。") is
+	 * a paragraph that keeps its number: long lines and lines with a full stop or semicolon. */
 	if (i >= len ||
-	    (m->kind == KK_BLOCK_HEADING && kk_utf8_count(s, len) > KK_IMPORT_HEADING_MAX_CHARS)) {
+	    (m->kind == KK_BLOCK_HEADING &&
+	     (kk_utf8_count(s, len) > KK_IMPORT_HEADING_MAX_CHARS ||
+	      has_bytes(s + i, len - i, "\xE3\x80\x82") || has_bytes(s + i, len - i, "\xEF\xBC\x9B")))) {
 		memset(m, 0, sizeof *m); /* a marker without text, or a sentence: a paragraph */
 		return 0;
 	}

@@ -70,6 +70,13 @@ cp "$TMP/a/home.png" "$TMP/lp/first-home.png"
 same first-home home-reset "the idle reset returns home in normal print"
 S="$TMP/a"
 
+# a guide's quick index jumps to 申请材料
+printf 'tap 639 295\ntap 600 160\ntap 600 160\nshot top\ntap 448 225\nshot materials\n' >"$TMP/gq.script"
+check_exit "guide quick-index script runs" 0 run --size 1280x800 --script "$TMP/gq.script" --shots "$TMP/gq"
+S="$TMP/gq"
+differ top materials "a quick-index chip jumps to its section"
+S="$TMP/a"
+
 # search by title or 文号 with typed text
 cat >"$TMP/search.script" <<'S'
 tap 1048 583

@@ -1306,7 +1306,23 @@ static void test_html_block_cap(void)
 	free(rules);
 }
 
-KT_MAIN(KT_CASE(test_fold_space), KT_CASE(test_text_numbering), KT_CASE(test_text_long_heading),
+/* "一、总体要求" names a part; "一、同意实施…项目。…" is a numbered sentence (a 批复's items). */
+static void test_text_sentence_is_not_heading(void)
+{
+	const char *t = "一、总体要求\n二、同意实施白沙镇高标准农田建设项目。项目区涉及4个行政村。\n"
+			"（一）加强组织领导；明确责任分工\n（二）工作措施";
+	struct kk_body *b = NULL;
+	KT_REQUIRE(kk_import_text(t, strlen(t), &b) == 0);
+	KT_REQUIRE(b->n == 4);
+	KT_CHECK_INT(b->blocks[0].kind, KK_BLOCK_HEADING);
+	KT_CHECK_INT(b->blocks[1].kind, KK_BLOCK_PARA);
+	KT_CHECK(!strncmp(b->blocks[1].text, "二、同意", strlen("二、同意"))); /* number kept */
+	KT_CHECK_INT(b->blocks[2].kind, KK_BLOCK_PARA);
+	KT_CHECK_INT(b->blocks[3].kind, KK_BLOCK_HEADING);
+	kk_body_free(b);
+}
+
+KT_MAIN(KT_CASE(test_fold_space), KT_CASE(test_text_sentence_is_not_heading), KT_CASE(test_text_numbering), KT_CASE(test_text_long_heading),
         KT_CASE(test_text_lines), KT_CASE(test_text_tables), KT_CASE(test_text_errors),
         KT_CASE(test_html_blocks), KT_CASE(test_html_lists), KT_CASE(test_html_br_and_whitespace),
         KT_CASE(test_html_numbered_paragraphs), KT_CASE(test_html_emphasis),
