@@ -243,7 +243,8 @@ int kk_catalog_list_docs(struct kk_catalog *c, const struct kk_doc_query *q, str
 		" AND (?2 IS NULL OR d.publisher = ?2)"
 		" AND (?3 IS NULL OR d.id IN (SELECT dt.document_id FROM document_topic dt"
 		"      JOIN topic t ON t.id = dt.topic_id WHERE t.name = ?3))"
-		" AND (?4 = 0 OR substr(d.published, 1, 4) = printf('%04d', ?4))";
+		" AND (?4 = 0 OR substr(d.published, 1, 4) = printf('%04d', ?4))"
+		" AND (?8 IS NULL OR d.genre = ?8)";
 	struct kk_buf sql, terms;
 	struct kk_buf like[KK_QUERY_MAX_TERMS];
 	size_t n_terms = 0;
@@ -291,6 +292,8 @@ int kk_catalog_list_docs(struct kk_catalog *c, const struct kk_doc_query *q, str
 		if (q->topic)
 			sqlite3_bind_text(st, 3, q->topic, -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, 4, q->year);
+		if (q->genre)
+			sqlite3_bind_text(st, 8, q->genre, -1, SQLITE_STATIC);
 		if (pass == 0) {
 			if (sqlite3_step(st) == SQLITE_ROW)
 				out->total = (size_t)sqlite3_column_int64(st, 0);
@@ -327,6 +330,57 @@ out:
 		kk_buf_fini(&like[t]);
 	if (rc)
 		kk_doc_list_fini(out);
+	return rc;
+}
+
+/* ---- facets --------------------------------------------------------------------------- */
+
+void kk_facet_list_fini(struct kk_facet_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->items[i].name);
+	free(l->items);
+	memset(l, 0, sizeof *l);
+}
+
+int kk_catalog_facets(struct kk_catalog *c, int facet, struct kk_facet_list *out)
+{
+	static const char *const sql[] = {
+		NULL,
+		"SELECT t.name, count(*) FROM document_topic dt JOIN topic t ON t.id = dt.topic_id"
+		" GROUP BY t.id ORDER BY 2 DESC, 1 LIMIT 2000",
+		"SELECT publisher, count(*) FROM document GROUP BY publisher ORDER BY 2 DESC, 1"
+		" LIMIT 2000",
+		"SELECT genre, count(*) FROM document WHERE genre IS NOT NULL GROUP BY genre"
+		" ORDER BY 2 DESC, 1 LIMIT 2000",
+		"SELECT substr(published, 1, 4), count(*) FROM document GROUP BY 1 ORDER BY 1 DESC"
+		" LIMIT 2000",
+	};
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (facet < KK_FACET_TOPIC || facet > KK_FACET_YEAR)
+		return KK_EINVAL;
+	if ((rc = kk_sql_prepare(c->db, sql[facet], &st)))
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct kk_facet_value *p = realloc(out->items, (out->n + 1) * sizeof *p);
+		if (!p) {
+			rc = KK_ENOMEM;
+			break;
+		}
+		out->items = p;
+		p += out->n;
+		if (!(p->name = kk_sql_col_str(st, 0)))
+			continue; /* NULL name: nothing to show */
+		p->count = (long)sqlite3_column_int64(st, 1);
+		out->n++;
+	}
+	sqlite3_finalize(st);
+	rc = rc == SQLITE_DONE ? 0 : rc < 0 ? rc : KK_EDB;
+	if (rc)
+		kk_facet_list_fini(out);
 	return rc;
 }
 

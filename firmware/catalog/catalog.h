@@ -111,6 +111,7 @@ struct kk_doc_query {
 	const char *publisher; /* exact 发布机构, or NULL */
 	const char *topic;     /* exact 主题分类, or NULL */
 	int year;              /* year of 公开日期, or 0 */
+	const char *genre;     /* exact 体裁, or NULL */
 	const char *title_like;/* words (space-separated, each plain text, not a pattern) that must
 				* all appear in the title or the 文号; NULL for none */
 	size_t offset;
@@ -118,6 +119,22 @@ struct kk_doc_query {
 };
 #define KK_LIST_MAX 2000
 #define KK_QUERY_MAX_TERMS 8
+
+/* Browsing the 目录 by a facet: the values present and how many documents carry each. */
+enum kk_facet { KK_FACET_TOPIC = 1, KK_FACET_PUBLISHER, KK_FACET_GENRE, KK_FACET_YEAR };
+
+struct kk_facet_value {
+	char *name;  /* topic, publisher, genre, or the year as "2024" */
+	long count;
+};
+
+struct kk_facet_list {
+	struct kk_facet_value *items;
+	size_t n;
+};
+void kk_facet_list_fini(struct kk_facet_list *l);
+/* Names of the facets for the screen: "主题分类" "发布机构" "体裁" "年份". */
+const char *kk_facet_name(int facet);
 
 struct kk_guide_group {
 	int64_t id;
@@ -196,6 +213,9 @@ int kk_catalog_get_doc(struct kk_catalog *c, int64_t id, struct kk_doc **out);
 int kk_catalog_find_doc(struct kk_catalog *c, const char *ext_id, int64_t *id);
 /* The first document of a series (e.g. the 公开指南), newest first; KK_ENOENT if none. */
 int kk_catalog_first_in_series(struct kk_catalog *c, int series, int64_t *id);
+
+/* Values of a facet, most documents first (years newest first), at most KK_LIST_MAX. */
+int kk_catalog_facets(struct kk_catalog *c, int facet, struct kk_facet_list *out);
 
 int kk_catalog_list_groups(struct kk_catalog *c, int book, struct kk_group_list *out);
 int kk_catalog_list_guides(struct kk_catalog *c, int64_t group_id, struct kk_guide_list *out);

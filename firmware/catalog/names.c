@@ -68,3 +68,14 @@ int kk_book_parse(const char *s)
 		return KK_BOOK_HUIQI;
 	return 0;
 }
+
+const char *kk_facet_name(int facet)
+{
+	switch (facet) {
+	case KK_FACET_TOPIC: return "主题分类";
+	case KK_FACET_PUBLISHER: return "发布机构";
+	case KK_FACET_GENRE: return "体裁";
+	case KK_FACET_YEAR: return "年份";
+	}
+	return "分类";
+}

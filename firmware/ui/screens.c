@@ -162,6 +162,43 @@ static int build_doc_rows(struct ui *u, struct dl *d, int y, const struct kk_doc
 	return y;
 }
 
+/* A row of chips "按主题分类" "按发布机构" … opening the facet lists; returns the new y. */
+static int build_facet_chips(struct ui *u, struct dl *d, int y)
+{
+	int csz = ui_sz(u, SZ_META) + ui_px(u, 2), ch = ui_px(u, 84), gap = ui_px(u, 12), x = 0;
+	int w = content_width(u);
+	char label[64];
+	for (int f = KK_FACET_TOPIC; f <= KK_FACET_YEAR; f++) {
+		int cw;
+		snprintf(label, sizeof label, "按%s浏览", kk_facet_name(f));
+		cw = ui_text_width(u, csz, label) + 2 * ui_px(u, 24);
+		if (x && x + cw > w) {
+			x = 0;
+			y += ch + gap;
+		}
+		dl_fill(d, x, y, cw, ch, COL_CARD);
+		dl_frame(d, x, y, cw, ch, 2, COL_ACCENT);
+		dl_line(u, d, csz, x + ui_px(u, 24), ui_text_top(y, ch, csz), cw, label, COL_ACCENT);
+		dl_link(d, x, y, cw, ch, ACT_OPEN_FACETS, f);
+		x += cw + gap;
+	}
+	return y + ch + ui_px(u, 24);
+}
+
+/* The values of one facet with their counts; a tap lists the documents. */
+static void build_facets(struct ui *u, struct ui_screen *sc)
+{
+	char meta[64];
+	int y = 0;
+	if (!sc->facets.items && kk_catalog_facets(u->cat, sc->facet, &sc->facets))
+		return;
+	for (size_t i = 0; i < sc->facets.n; i++) {
+		snprintf(meta, sizeof meta, "%ld 件", sc->facets.items[i].count);
+		y += dl_row(u, &sc->dl, y, sc->facets.items[i].name, meta, NULL, 0, ACT_FACET_PICK,
+			    (int64_t)i);
+	}
+}
+
 static void build_docs(struct ui *u, struct ui_screen *sc)
 {
 	struct kk_doc_query q = { 0 };
@@ -171,6 +208,16 @@ static void build_docs(struct ui *u, struct ui_screen *sc)
 
 	q.series = sc->series;
 	q.limit = 500;
+	switch (sc->facet) {
+	case KK_FACET_TOPIC: q.topic = sc->facet_value; break;
+	case KK_FACET_PUBLISHER: q.publisher = sc->facet_value; break;
+	case KK_FACET_GENRE: q.genre = sc->facet_value; break;
+	case KK_FACET_YEAR: q.year = atoi(sc->facet_value); break;
+	default:
+		/* the whole 目录: offer browsing by facet first, as large chips */
+		y = build_facet_chips(u, &sc->dl, y);
+		break;
+	}
 	if (kk_catalog_list_docs(u->cat, &q, &l)) {
 		dl_line(u, &sc->dl, ui_sz(u, SZ_BODY), 0, 0, content_width(u), "目录暂时无法读取，请联系工作人员。",
 			COL_TEXT);
@@ -611,6 +658,7 @@ static void screen_build(struct ui *u, struct ui_screen *sc)
 	case SCR_GROUP: build_group(u, sc); break;
 	case SCR_GUIDE: build_guide(u, sc); break;
 	case SCR_SEARCH: build_search(u, sc); break;
+	case SCR_FACETS: build_facets(u, sc); break;
 	default: break;
 	}
 }
@@ -620,6 +668,7 @@ static void screen_build(struct ui *u, struct ui_screen *sc)
 void ui_screen_fini(struct ui_screen *sc)
 {
 	dl_fini(&sc->dl);
+	kk_facet_list_fini(&sc->facets);
 	memset(sc, 0, sizeof *sc);
 }
 
@@ -645,7 +694,11 @@ void ui_push(struct ui *u, enum ui_screen_kind kind, int64_t arg)
 	sc->kind = kind;
 	sc->arg = arg;
 	sc->keep_frac = -1;
-	if (kind == SCR_DOCS) {
+	if (kind == SCR_DOCS && arg < 0) {
+		/* filtered on a facet: the caller sets the value and builds (ACT_FACET_PICK) */
+		sc->facet = (int)-arg;
+		return;
+	} else if (kind == SCR_DOCS) {
 		sc->series = (int)arg;
 		snprintf(sc->title, sizeof sc->title, "%s",
 			 arg == KK_SERIES_INTERPRETATION ? "政策解读" : "政府信息公开目录");
@@ -660,6 +713,9 @@ void ui_push(struct ui *u, enum ui_screen_kind kind, int64_t arg)
 			}
 	} else if (kind == SCR_SEARCH) {
 		snprintf(sc->title, sizeof sc->title, "搜索");
+	} else if (kind == SCR_FACETS) {
+		sc->facet = (int)arg;
+		snprintf(sc->title, sizeof sc->title, "按%s浏览", kk_facet_name((int)arg));
 	}
 	screen_build(u, sc);
 	u->dirty = 1;
@@ -727,6 +783,23 @@ void ui_do_action(struct ui *u, enum ui_action a, int64_t arg)
 		/* 长者模式: every screen lays out again at the new size, at the same place */
 		sc->keep_frac = sc->dl.height > 0 ? sc->scroll / (float)sc->dl.height : 0;
 		u->large = !u->large;
+		break;
+	case ACT_OPEN_FACETS: ui_push(u, SCR_FACETS, arg); break;
+	case ACT_FACET_PICK:
+		if (sc->kind == SCR_FACETS && arg >= 0 && (size_t)arg < sc->facets.n) {
+			char value[256];
+			int facet = sc->facet;
+			snprintf(value, sizeof value, "%s", sc->facets.items[arg].name);
+			struct ui_screen *docs;
+			/* the facet screen and its list stay below, for 返回 */
+			ui_push(u, SCR_DOCS, -facet);
+			docs = &u->stack[u->depth - 1];
+			snprintf(docs->facet_value, sizeof docs->facet_value, "%s", value);
+			snprintf(docs->title, sizeof docs->title, "政府信息公开目录 · %.200s%s", value,
+				 facet == KK_FACET_YEAR ? "年" : "");
+			utf8_cut(docs->title);
+			screen_build(u, docs);
+		}
 		break;
 	case ACT_SCROLL_TO:
 		sc->scroll = (float)arg;

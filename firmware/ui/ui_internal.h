@@ -99,18 +99,21 @@ void dl_add(struct dl *d, const struct dl_item *it);
 /* ---- UI state --------------------------------------------------------------------------- */
 
 enum ui_screen_kind { SCR_HOME = 1, SCR_DOCS, SCR_DOC, SCR_BOOK, SCR_GROUP, SCR_GUIDE, SCR_SEARCH,
-		      SCR_ERROR };
+		      SCR_ERROR, SCR_FACETS };
 
 enum ui_action {
 	ACT_NONE = 0, ACT_BACK, ACT_HOME, ACT_OPEN_DOCS, ACT_OPEN_DOC, ACT_OPEN_BOOK, ACT_OPEN_GROUP,
 	ACT_OPEN_GUIDE, ACT_OPEN_SEARCH, ACT_OPEN_GUIDE_DOC, ACT_SERIES_FILTER, ACT_SEARCH_CLEAR,
-	ACT_LARGE_PRINT, ACT_SCROLL_TO
+	ACT_LARGE_PRINT, ACT_SCROLL_TO, ACT_OPEN_FACETS, ACT_FACET_PICK
 };
 
 struct ui_screen {
 	enum ui_screen_kind kind;
 	int64_t arg;           /* doc id, book, group id, guide id, series */
 	int series;            /* docs: series filter (0 = all) */
+	int facet;             /* docs: enum kk_facet of the filter (0 = none); facets: which facet */
+	char facet_value[256]; /* docs: the value filtered on */
+	struct kk_facet_list facets; /* facets: the values listed (kept while covered) */
 	char title[256];
 	float scroll, vel;     /* content scroll offset (px) and fling velocity (px/ms) */
 	struct dl dl;          /* scroll content */

@@ -20,12 +20,12 @@ printf '  database size                                    : %8s\n' "$(du -h "$T
 printf '  kioskdb info (open + counts)                     : %8.3f s\n' "$(secs "$BUILD/kioskdb" info "$T/big.db")"
 cat >"$T/walk.script" <<'S'
 tap 230 295
-tap 600 260
+tap 600 340
 drag 640 700 640 200 300
 wait 500
 key Escape
 tap 290 136
-tap 600 260
+tap 600 340
 S
 printf '  kiosk headless start + list + 2 documents        : %8.3f s\n' "$(secs "$BUILD/kiosk" --db "$T/big.db" --config assets/kiosk.conf --headless --size 1280x800 --script "$T/walk.script")"
 printf '  same on the 67-document sample                   : %8.3f s\n' "$(secs "$BUILD/kiosk" --db "$BUILD/sample.db" --config assets/kiosk.conf --headless --size 1280x800 --script "$T/walk.script")"

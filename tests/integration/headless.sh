@@ -34,7 +34,7 @@ for f in "$S"/*.png; do cmp -s "$f" "$S2/$(basename "$f")" || rep=1; done
 cat >"$TMP/idle.script" <<'S'
 shot start
 tap 230 295
-tap 600 260
+tap 600 340
 idle 60
 shot after-60s
 idle 100
@@ -47,7 +47,7 @@ check "past idle_timeout the kiosk returns home" cmp -s "$TMP/idle/after-160s.pn
 # 长者模式 (large print) keeps the reading position; the idle warning; the reset clears it all
 cat >"$TMP/lp.script" <<'L'
 tap 230 295
-tap 600 260
+tap 600 340
 drag 640 700 640 300 400
 wait 200
 shot normal
@@ -68,6 +68,15 @@ differ large countdown "a countdown warns before the idle reset"
 same large still-here "a touch during the warning keeps the visitor's place"
 cp "$TMP/a/home.png" "$TMP/lp/first-home.png"
 same first-home home-reset "the idle reset returns home in normal print"
+S="$TMP/a"
+
+# browsing the 目录 by 主题分类: chips, the values with counts, the filtered list, and back
+printf 'tap 230 295\nshot cat\ntap 120 210\nshot facets\ntap 600 150\nshot filtered\nkey Escape\nshot facets-back\n' >"$TMP/f.script"
+check_exit "facet browsing script runs" 0 run --size 1280x800 --script "$TMP/f.script" --shots "$TMP/f"
+S="$TMP/f"
+differ cat facets "按主题分类浏览 lists the topics"
+differ facets filtered "a topic lists its documents"
+same facets facets-back "返回 comes back to the same topic list"
 S="$TMP/a"
 
 # a guide's quick index jumps to 申请材料

@@ -176,6 +176,27 @@ static void test_roundtrip(void)
 	KT_CHECK_INT(l.total, 1);
 	kk_doc_list_fini(&l);
 
+	{
+		struct kk_facet_list f;
+		KT_REQUIRE(kk_catalog_facets(c, KK_FACET_TOPIC, &f) == 0);
+		KT_CHECK_INT(f.n, 2);
+		KT_CHECK_INT(f.items[0].count, 1);
+		kk_facet_list_fini(&f);
+		KT_REQUIRE(kk_catalog_facets(c, KK_FACET_PUBLISHER, &f) == 0);
+		KT_CHECK_INT(f.n, 2);
+		kk_facet_list_fini(&f);
+		KT_REQUIRE(kk_catalog_facets(c, KK_FACET_YEAR, &f) == 0);
+		KT_REQUIRE(f.n == 1);
+		KT_CHECK_STR(f.items[0].name, "2023");
+		KT_CHECK_INT(f.items[0].count, 2);
+		kk_facet_list_fini(&f);
+		KT_CHECK_INT(kk_catalog_facets(c, 99, &f), KK_EINVAL);
+		memset(&q, 0, sizeof q);
+		q.publisher = "示例县人民政府办公室";
+		KT_REQUIRE(kk_catalog_list_docs(c, &q, &l) == 0);
+		KT_CHECK_INT(l.n, 1);
+		kk_doc_list_fini(&l);
+	}
 	KT_REQUIRE(kk_catalog_find_doc(c, "doc-1", &id) == 0);
 	KT_REQUIRE(kk_catalog_get_doc(c, id, &d) == 0);
 	KT_CHECK_STR(d->doc_no, "示政发〔2023〕1号");
