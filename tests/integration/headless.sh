@@ -79,6 +79,13 @@ differ facets filtered "a topic lists its documents"
 same facets facets-back "返回 comes back to the same topic list"
 S="$TMP/a"
 
+# a 废止 document: the banner says so and links to the document that replaces it
+printf 'tap 1048 583\ntype 大众创业 若干政策\ntap 600 275\nshot repealed\ntap 600 177\nshot replacement\n' >"$TMP/e.script"
+check_exit "repealed-document script runs" 0 run --size 1280x800 --script "$TMP/e.script" --shots "$TMP/e"
+S="$TMP/e"
+differ repealed replacement "the banner's link opens the replacement"
+S="$TMP/a"
+
 # a guide's quick index jumps to 申请材料
 printf 'tap 639 295\ntap 600 160\ntap 600 160\nshot top\ntap 448 225\nshot materials\n' >"$TMP/gq.script"
 check_exit "guide quick-index script runs" 0 run --size 1280x800 --script "$TMP/gq.script" --shots "$TMP/gq"
