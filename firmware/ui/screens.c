@@ -1014,8 +1014,8 @@ void ui_draw(struct ui *u)
 	if (sc->dl.height > bottom - top) {
 		int track = bottom - top - ui_px(u, 20);
 		int th = track * (bottom - top) / sc->dl.height;
-		int ty = top + ui_px(u, 10) + (int)((track - th) * sc->scroll /
-						   (sc->dl.height - (bottom - top)));
+		float at = sc->scroll / (float)(sc->dl.height - (bottom - top));
+		int ty = top + ui_px(u, 10) + (int)((float)(track - th) * (at < 0 ? 0 : at > 1 ? 1 : at));
 		ui_fill(u, u->w - ui_px(u, 16), ty, ui_px(u, 8), th < 40 ? 40 : th, 0x00000055u);
 	}
 	draw_bar(u, sc->title[0] ? sc->title : "政府信息公开查阅点");

@@ -46,12 +46,17 @@ static int view_height(struct ui *u)
 	return u->h - ui_px(u, 64) - top;
 }
 
-static void clamp_scroll(struct ui *u)
+static float scroll_max(struct ui *u)
 {
 	struct ui_screen *sc = top_screen(u);
 	float max = (float)(sc->dl.height - view_height(u) + ui_px(u, 40));
-	if (max < 0)
-		max = 0;
+	return max < 0 ? 0 : max;
+}
+
+static void clamp_scroll(struct ui *u)
+{
+	struct ui_screen *sc = top_screen(u);
+	float max = scroll_max(u);
 	if (sc->scroll > max) {
 		sc->scroll = max;
 		sc->vel = 0;
@@ -98,12 +103,22 @@ static void touch_move(struct ui *u, int x, int y)
 	if (!u->dragging)
 		return;
 	dt = u->now - u->last_move;
-	sc->scroll -= (float)(y - u->last_y);
+	{
+		/* past either end the content follows the finger at a third of the speed (rubber
+		 * band), so the resident feels the end instead of a dead stop */
+		float dy = (float)(y - u->last_y), max = scroll_max(u);
+		if ((sc->scroll < 0 && dy > 0) || (sc->scroll > max && dy < 0))
+			dy /= 3;
+		sc->scroll -= dy;
+		if (sc->scroll < -(float)u->h / 4)
+			sc->scroll = -(float)u->h / 4;
+		if (sc->scroll > max + (float)u->h / 4)
+			sc->scroll = max + (float)u->h / 4;
+	}
 	if (dt > 0)
 		u->track_vel = 0.6f * u->track_vel + 0.4f * (float)(u->last_y - y) / (float)dt;
 	u->last_y = y;
 	u->last_move = u->now;
-	clamp_scroll(u);
 	u->dirty = 1;
 }
 
@@ -115,7 +130,10 @@ static void touch_up(struct ui *u, int x, int y)
 	u->down = 0;
 	if (u->dragging) {
 		/* a finger that stopped before lifting does not fling */
-		top_screen(u)->vel = u->now - u->last_move > 100 ? 0 : u->track_vel;
+		struct ui_screen *sc = top_screen(u);
+		sc->vel = u->now - u->last_move > 100 ? 0 : u->track_vel;
+		if (sc->scroll < 0 || sc->scroll > scroll_max(u))
+			sc->vel = 0; /* released past an end: the spring brings it back */
 		u->dragging = 0;
 		return;
 	}
@@ -183,6 +201,15 @@ static void animate(struct ui *u, uint32_t dt)
 		if (fabsf(sc->vel) < 0.02f)
 			sc->vel = 0;
 		clamp_scroll(u);
+		u->dirty = 1;
+	}
+	if (!u->down && (sc->scroll < 0 || sc->scroll > scroll_max(u))) {
+		/* released past an end: spring back (about 150 ms), then rest exactly at the end */
+		float target = sc->scroll < 0 ? 0 : scroll_max(u);
+		sc->scroll = target + (sc->scroll - target) * powf(0.98f, (float)dt);
+		if (fabsf(sc->scroll - target) < 0.5f)
+			sc->scroll = target;
+		sc->vel = 0;
 		u->dirty = 1;
 	}
 	if (u->cfg->idle_timeout > 0 && (u->depth > 1 || u->large || u->query[0])) {
@@ -306,7 +333,8 @@ static void run_interactive(struct ui *u)
 	u->last_input = u->now;
 	while (!u->quit) {
 		SDL_Event e;
-		int animating = top_screen(u)->vel != 0;
+		int animating = top_screen(u)->vel != 0 || top_screen(u)->scroll < 0 ||
+				top_screen(u)->scroll > scroll_max(u);
 		if (SDL_WaitEventTimeout(&e, animating ? 1 : 250)) {
 			do {
 				u->now = SDL_GetTicks();

@@ -79,6 +79,15 @@ differ facets filtered "a topic lists its documents"
 same facets facets-back "返回 comes back to the same topic list"
 S="$TMP/a"
 
+# lists pull past their ends (rubber band) and spring back exactly
+printf 'tap 230 295\nshot top\ndrag 640 300 640 700 300\nshot pulled\nwait 150\nshot springing\nwait 1000\nshot back\n' >"$TMP/rb.script"
+check_exit "rubber-band script runs" 0 run --size 1280x800 --script "$TMP/rb.script" --shots "$TMP/rb"
+S="$TMP/rb"
+differ top pulled "pulling past the top moves the list"
+differ pulled springing "released, it springs back over time"
+same top back "and rests exactly at the top"
+S="$TMP/a"
+
 # a 废止 document: the banner says so and links to the document that replaces it
 printf 'tap 1048 583\ntype 大众创业 若干政策\ntap 600 275\nshot repealed\ntap 600 177\nshot replacement\n' >"$TMP/e.script"
 check_exit "repealed-document script runs" 0 run --size 1280x800 --script "$TMP/e.script" --shots "$TMP/e"
