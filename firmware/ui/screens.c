@@ -456,6 +456,30 @@ static void build_doc(struct ui *u, struct ui_screen *sc)
 	y += ui_dl_para(u, d, ui_sz(u, SZ_TITLE), 0, y, w, doc->title, NULL, 0, COL_TEXT, 0, 0,
 			ui_px(u, 14));
 	y += ui_px(u, 20);
+	if (doc->series == KK_SERIES_GUIDE && (u->info.contact_office || u->info.contact_phone)) {
+		/* 依申请公开, plainly, before anything else: where to go, when, whom to call */
+		const char *labels[] = { "受理机构", "地　　址", "办公时间", "咨询电话" };
+		const char *values[] = { u->info.contact_office, u->info.contact_address,
+					 u->info.contact_hours, u->info.contact_phone };
+		int top = y, pad = ui_px(u, 20), lw = 5 * (msz + 2);
+		size_t at = d->n;
+		dl_fill(d, 0, y, w, 1, 0);
+		y += pad;
+		y += ui_dl_para(u, d, sz, pad, y, w - 2 * pad, "申请政府信息公开（依申请公开）", NULL, 0,
+				0xFFFFFFFFu, 0, 0, sz / 3);
+		y += ui_px(u, 8);
+		for (int i = 0; i < 4; i++) {
+			if (!values[i])
+				continue;
+			dl_line(u, d, msz + 2, pad, y, lw, labels[i], 0xFFFFFFFFu);
+			y += ui_dl_para(u, d, msz + 2, pad + lw + pad, y, w - lw - 3 * pad, values[i], NULL,
+					0, 0xFFFFFFFFu, 0, 0, msz / 2);
+		}
+		y += pad;
+		d->items[at] = (struct dl_item){ .type = DL_FILL, .x = 0, .y = top, .w = w,
+						 .h = y - top, .color = 0x5B3A8CFFu };
+		y += ui_px(u, 24);
+	}
 	{
 		/* the catalogue card: 索引号, 文号, 发布机构, dates, 有效性, 主题分类 */
 		const char *labels[8], *values[8];

@@ -88,6 +88,17 @@ static void touch_down(struct ui *u, int x, int y)
 	u->last_move = u->now;
 	u->track_vel = 0;
 	top_screen(u)->vel = 0;
+	/* feedback in the next frame: darken what the finger is on */
+	u->pressed = 0;
+	for (int i = u->n_hits - 1; i >= 0; i--) {
+		SDL_Point p = { x, y };
+		if (SDL_PointInRect(&p, &u->hits[i].r)) {
+			u->pressed = 1;
+			u->pressed_r = u->hits[i].r;
+			u->dirty = 1;
+			break;
+		}
+	}
 }
 
 static void touch_move(struct ui *u, int x, int y)
@@ -98,8 +109,10 @@ static void touch_move(struct ui *u, int x, int y)
 		return;
 	note_input(u);
 	if (!u->dragging && (abs(y - u->down_y) > ui_px(u, TAP_SLOP) ||
-			     abs(x - u->down_x) > ui_px(u, TAP_SLOP)))
+			     abs(x - u->down_x) > ui_px(u, TAP_SLOP))) {
 		u->dragging = 1;
+		u->pressed = 0; /* a drag is not a press */
+	}
 	if (!u->dragging)
 		return;
 	dt = u->now - u->last_move;
@@ -128,6 +141,10 @@ static void touch_up(struct ui *u, int x, int y)
 		return;
 	note_input(u);
 	u->down = 0;
+	if (u->pressed) {
+		u->pressed = 0;
+		u->dirty = 1;
+	}
 	if (u->dragging) {
 		/* a finger that stopped before lifting does not fling */
 		struct ui_screen *sc = top_screen(u);
@@ -237,6 +254,8 @@ static void animate(struct ui *u, uint32_t dt)
 static void frame(struct ui *u)
 {
 	ui_draw(u);
+	if (u->pressed)
+		ui_fill(u, u->pressed_r.x, u->pressed_r.y, u->pressed_r.w, u->pressed_r.h, 0x00000040u);
 	SDL_RenderPresent(u->r);
 	u->dirty = 0;
 }

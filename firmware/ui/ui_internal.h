@@ -152,6 +152,8 @@ struct ui {
 	int n_hits;
 	/* touch */
 	int down, dragging;
+	int pressed;          /* a hit region is under the finger: shown darkened (touch feedback) */
+	SDL_Rect pressed_r;
 	int down_x, down_y, last_y;
 	uint32_t last_move;
 	float track_vel;
