@@ -274,7 +274,67 @@ static int write_shot(struct ui *u, const char *dir, const char *name)
 	return 0;
 }
 
+struct frame_stats;
+static int run_script_stats(struct ui *u, const struct kk_script *s, const char *shots,
+			    struct frame_stats *fs);
+
+/*
+ * Frame statistics for benchmarks (KK_FRAME_STATS=1 in the environment): in headless mode a
+ * frame is then drawn at every 16 ms step of `drag` and `wait`, as the board would, and the
+ * time each took is printed at the end (median and 99th percentile). Off by default, so tests
+ * and screenshots are unaffected.
+ */
+struct frame_stats {
+	double *ms;
+	size_t n, cap;
+};
+
+static void stats_frame(struct ui *u, struct frame_stats *fs)
+{
+	Uint64 t0;
+	if (!fs)
+		return;
+	t0 = SDL_GetPerformanceCounter();
+	frame(u);
+	if (fs->n == fs->cap) {
+		size_t cap = fs->cap ? fs->cap * 2 : 1024;
+		double *p = realloc(fs->ms, cap * sizeof *p);
+		if (!p)
+			return;
+		fs->ms = p;
+		fs->cap = cap;
+	}
+	fs->ms[fs->n++] = (double)(SDL_GetPerformanceCounter() - t0) * 1000.0 /
+			  (double)SDL_GetPerformanceFrequency();
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void stats_print(struct ui *u, struct frame_stats *fs)
+{
+	if (!fs || !fs->n)
+		return;
+	qsort(fs->ms, fs->n, sizeof *fs->ms, cmp_double);
+	printf("frames: %zu at %dx%d, median %.3f ms, p99 %.3f ms, max %.3f ms\n", fs->n, u->w, u->h,
+	       fs->ms[fs->n / 2], fs->ms[fs->n * 99 / 100], fs->ms[fs->n - 1]);
+	free(fs->ms);
+}
+
 static int run_script(struct ui *u, const struct kk_script *s, const char *shots)
+{
+	struct frame_stats stats_store = { 0 };
+	struct frame_stats *fs = getenv("KK_FRAME_STATS") ? &stats_store : NULL;
+	int rc = run_script_stats(u, s, shots, fs);
+	stats_print(u, fs);
+	return rc;
+}
+
+static int run_script_stats(struct ui *u, const struct kk_script *s, const char *shots,
+			    struct frame_stats *fs)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		const struct kk_cmd *c = &s->cmds[i];
@@ -301,6 +361,7 @@ static int run_script(struct ui *u, const struct kk_script *s, const char *shots
 				animate(u, (uint32_t)(c->a[4] / steps));
 				touch_move(u, c->a[0] + (c->a[2] - c->a[0]) * k / steps,
 					   c->a[1] + (c->a[3] - c->a[1]) * k / steps);
+				stats_frame(u, fs);
 			}
 			touch_up(u, c->a[2], c->a[3]);
 			break;
@@ -308,8 +369,10 @@ static int run_script(struct ui *u, const struct kk_script *s, const char *shots
 		case KK_CMD_TYPE: text_input(u, c->text); break;
 		case KK_CMD_KEY: key_press(u, c->a[0]); break;
 		case KK_CMD_WAIT:
-			for (int left = c->a[0]; left > 0; left -= FRAME_MS)
+			for (int left = c->a[0]; left > 0; left -= FRAME_MS) {
 				animate(u, (uint32_t)(left < FRAME_MS ? left : FRAME_MS));
+				stats_frame(u, fs);
+			}
 			break;
 		case KK_CMD_IDLE:
 			u->idle_skew += (uint32_t)c->a[0] * 1000u;

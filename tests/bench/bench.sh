@@ -29,3 +29,9 @@ tap 600 340
 S
 printf '  kiosk headless start + list + 2 documents        : %8.3f s\n' "$(secs "$BUILD/kiosk" --db "$T/big.db" --config assets/kiosk.conf --headless --size 1280x800 --script "$T/walk.script")"
 printf '  same on the 67-document sample                   : %8.3f s\n' "$(secs "$BUILD/kiosk" --db "$BUILD/sample.db" --config assets/kiosk.conf --headless --size 1280x800 --script "$T/walk.script")"
+echo
+echo "bench scroll: the 2024 annual report (text + 4 statistics tables + chart) at 1920x1080,"
+echo "  12 flings, a frame every 16 ms (software renderer, KK_FRAME_STATS=1):"
+printf '  '
+KK_FRAME_STATS=1 "$BUILD/kiosk" --db "$BUILD/sample.db" --config assets/kiosk.conf --headless \
+	--size 1920x1080 --script tests/bench/scroll.script 2>/dev/null
