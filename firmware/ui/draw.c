@@ -195,13 +195,97 @@ int ui_dl_para(struct ui *u, struct dl *d, int size, int x, int y, int width, co
 	return rc;
 }
 
+/*
+ * Glyph batching: consecutive glyphs from one atlas page go to the renderer as one
+ * SDL_RenderGeometry call (two triangles each, colour per vertex) instead of one
+ * SDL_RenderCopy and colour change each. The batch is flushed before anything else is drawn,
+ * so the display list's painting order is kept.
+ */
+#define BATCH_GLYPHS 1024
+
+struct glyph_batch {
+	SDL_Texture *tex;
+	SDL_Vertex v[BATCH_GLYPHS * 4];
+	int idx[BATCH_GLYPHS * 6];
+	int n; /* glyphs */
+};
+
+static void batch_flush(struct ui *u, struct glyph_batch *b)
+{
+	if (b->n) {
+		SDL_SetTextureColorMod(b->tex, 255, 255, 255);
+		SDL_SetTextureAlphaMod(b->tex, 255);
+		SDL_RenderGeometry(u->r, b->tex, b->v, b->n * 4, b->idx, b->n * 6);
+	}
+	b->n = 0;
+}
+
+/* Queue one glyph that is already in the atlas (see the rasterising pass in ui_dl_draw). */
+static void batch_glyph(struct ui *u, struct glyph_batch *b, const struct ui_glyph *g, int x, int y,
+			uint32_t rgba)
+{
+	SDL_Texture *tex = u->fonts.pages[g->page];
+	SDL_Color c = { (Uint8)(rgba >> 24), (Uint8)(rgba >> 16), (Uint8)(rgba >> 8), (Uint8)rgba };
+	float s0 = (float)g->x / UI_ATLAS_DIM, t0 = (float)g->y / UI_ATLAS_DIM;
+	float s1 = (float)(g->x + g->w) / UI_ATLAS_DIM, t1 = (float)(g->y + g->h) / UI_ATLAS_DIM;
+	float x1 = (float)x, y1 = (float)(y + g->dy), x2 = x1 + g->w, y2 = y1 + g->h;
+	SDL_Vertex *v;
+	int *ix, base;
+
+	if (tex != b->tex || b->n == BATCH_GLYPHS) {
+		batch_flush(u, b);
+		b->tex = tex;
+	}
+	v = &b->v[b->n * 4];
+	ix = &b->idx[b->n * 6];
+	base = b->n * 4;
+	v[0] = (SDL_Vertex){ { x1, y1 }, c, { s0, t0 } };
+	v[1] = (SDL_Vertex){ { x2, y1 }, c, { s1, t0 } };
+	v[2] = (SDL_Vertex){ { x2, y2 }, c, { s1, t1 } };
+	v[3] = (SDL_Vertex){ { x1, y2 }, c, { s0, t1 } };
+	ix[0] = base;
+	ix[1] = base + 1;
+	ix[2] = base + 2;
+	ix[3] = base;
+	ix[4] = base + 2;
+	ix[5] = base + 3;
+	b->n++;
+}
+
 void ui_dl_draw(struct ui *u, const struct dl *d, int x0, int y0, int clip_top, int clip_bottom)
 {
+	static struct glyph_batch batch; /* UI thread only */
+	uint32_t flushes;
+
+	/* Pass 1: make sure every visible glyph is in the atlas, so nothing is rasterised (and the
+	 * atlas never cleared) while a batch refers to it. If the atlas was cleared on the way,
+	 * go once more: the visible glyphs alone fit in the atlas. */
+	for (int pass = 0; pass < 2; pass++) {
+		flushes = u->fonts.flushes;
+		for (size_t i = 0; i < d->n; i++) {
+			const struct dl_item *it = &d->items[i];
+			int y = y0 + it->y;
+			if (it->type == DL_GLYPH && y + it->h >= clip_top && y <= clip_bottom)
+				ui_glyph(&u->fonts, it->size, it->cp);
+		}
+		if (flushes == u->fonts.flushes)
+			break;
+	}
+	batch.n = 0;
+	batch.tex = NULL;
 	for (size_t i = 0; i < d->n; i++) {
 		const struct dl_item *it = &d->items[i];
 		int x = x0 + it->x, y = y0 + it->y;
 		if (y + it->h < clip_top || y > clip_bottom)
 			continue;
+		if (it->type == DL_GLYPH) {
+			const struct ui_glyph *g = ui_glyph(&u->fonts, it->size, it->cp);
+			if (g->page >= 0 && !g->missing) {
+				batch_glyph(u, &batch, g, x, y, it->color);
+				continue;
+			}
+		}
+		batch_flush(u, &batch);
 		switch (it->type) {
 		case DL_GLYPH:
 			ui_glyph_draw(u, it->size, it->cp, x, y, it->color);
@@ -229,4 +313,5 @@ void ui_dl_draw(struct ui *u, const struct dl *d, int x0, int y0, int clip_top, 
 			break;
 		}
 	}
+	batch_flush(u, &batch);
 }
