@@ -150,7 +150,10 @@ int ui_dl_para(struct ui *u, struct dl *d, int size, int x, int y, int width, co
 {
 	struct ui_metrics_ctx mc = { &u->fonts, size };
 	struct kk_font_metrics m = { &mc, ui_metrics_advance, size };
-	struct kk_para_style st = { width, first_indent, indent, 1 };
+	/* Body text (indented paragraphs and list items) is justified as print is; titles, headings,
+	 * table cells and labels are set ragged, where spreading a line pushed short by an
+	 * unbreakable "2025年" would only open gaps between the characters. */
+	struct kk_para_style st = { width, first_indent, indent, first_indent > 0 || indent > 0 };
 	struct kk_para_layout l = { 0 };
 	int line_h = size + line_gap, rc;
 

@@ -956,7 +956,10 @@ static void draw_tabs(struct ui *u, struct ui_screen *sc, int y)
 		int x = m + i * (tw + gap), on = sc->series == i;
 		ui_fill(u, x, y, tw, th, on ? COL_ACCENT : COL_CARD);
 		ui_frame(u, x, y, tw, th, 1, on ? COL_ACCENT : COL_LINE);
-		ui_text_line(u, sz, x, ui_text_top(y, th, sz), tw, tab_names[i],
+		int fit = sz;
+		while (fit > ui_px(u, 18) && ui_text_width(u, fit, tab_names[i]) > tw - ui_px(u, 8))
+			fit -= 1; /* narrow portrait tabs: a smaller size, never an ellipsis */
+		ui_text_line(u, fit, x, ui_text_top(y, th, fit), tw, tab_names[i],
 			     on ? 0xFFFFFFFFu : COL_TEXT, 1);
 		ui_hit_add(u, x, y, tw, th, ACT_SERIES_FILTER, i);
 	}

@@ -95,6 +95,17 @@ S="$TMP/e"
 differ repealed replacement "the banner's link opens the replacement"
 S="$TMP/a"
 
+# the same visit on a portrait panel, in large print
+check_exit "portrait large-print walk runs" 0 run --size 1080x1920 --script "$ROOT/tests/integration/walk-portrait.script" --shots "$TMP/p"
+S="$TMP/p"
+if file "$S/catalogue.png" | grep -q "PNG image data, 1080 x 1920"; then ok "portrait screenshots are 1080x1920"; else fail "portrait screenshots are 1080x1920"; fi
+differ home home-large "大字 on the home screen"
+differ home-large catalogue "portrait: the catalogue opens"
+differ catalogue document "portrait: a document opens"
+differ document document-scrolled "portrait: the document scrolls"
+differ document-scrolled huimin "portrait: 惠民一本通 opens after 首页"
+S="$TMP/a"
+
 # a guide's quick index jumps to 申请材料
 printf 'tap 639 295\ntap 600 160\ntap 600 160\nshot top\ntap 448 225\nshot materials\n' >"$TMP/gq.script"
 check_exit "guide quick-index script runs" 0 run --size 1280x800 --script "$TMP/gq.script" --shots "$TMP/gq"
