@@ -10,6 +10,7 @@
 #define KT_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int kt_failed_now;
@@ -49,6 +50,16 @@ static const char *kt_file_name = "";
 			KT_FAIL_("%s == %s: \"%s\" != \"%s\"", #a, #b, kt_a_ ? kt_a_ : "(null)", \
 				 kt_b_ ? kt_b_ : "(null)");                                   \
 	} while (0)
+
+/* Remove a scratch folder made with mkdtemp (and everything in it); returns system()'s status. */
+static inline int kt_rmtree(const char *dir)
+{
+	char cmd[600];
+	if (!dir[0] || strstr(dir, "/tmp/") != dir)
+		return -1; /* only ever below /tmp */
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	return system(cmd);
+}
 
 struct kt_case {
 	const char *name;

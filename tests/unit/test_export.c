@@ -156,9 +156,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	char cmd[300];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	KT_CHECK(system(cmd) == 0);
+	KT_CHECK(kt_rmtree(dir) == 0);
 }
 
 KT_MAIN(KT_CASE(setup), KT_CASE(test_dates), KT_CASE(test_valid_export),
