@@ -19,8 +19,11 @@ int ui_sz(struct ui *u, int v)
 	return ui_px(u, u->large ? v * 3 / 2 : v);
 }
 
+/* Opaque colours are drawn without blending: a blended fill costs a read and a multiply per
+ * pixel in the software renderer, an opaque one is a memset. */
 void ui_color(struct ui *u, uint32_t c)
 {
+	SDL_SetRenderDrawBlendMode(u->r, (c & 0xFF) == 0xFF ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
 	SDL_SetRenderDrawColor(u->r, (Uint8)(c >> 24), (Uint8)(c >> 16), (Uint8)(c >> 8), (Uint8)c);
 }
 
@@ -120,6 +123,8 @@ int ui_text_line(struct ui *u, int size, int x, int y, int max_w, const char *te
 void dl_fini(struct dl *d)
 {
 	free(d->items);
+	free(d->max_bottom);
+	free(d->min_top);
 	for (size_t i = 0; i < d->n_images; i++)
 		SDL_DestroyTexture(d->images[i]);
 	free(d->images);
@@ -139,7 +144,9 @@ void dl_add(struct dl *d, const struct dl_item *it)
 		d->items = p;
 		d->cap = cap;
 	}
+	static uint32_t gen_next; /* UI thread only */
 	d->items[d->n++] = *it;
+	d->gen = ++gen_next ? gen_next : ++gen_next;
 	if (it->y + it->h > d->height)
 		d->height = it->y + it->h;
 }
@@ -255,17 +262,81 @@ static void batch_glyph(struct ui *u, struct glyph_batch *b, const struct ui_gly
 	b->n++;
 }
 
-void ui_dl_draw(struct ui *u, const struct dl *d, int x0, int y0, int clip_top, int clip_bottom)
+/*
+ * The y index of a display list. Items are mostly in reading order, but a background is
+ * added before the text it holds and a table's frames after its cells, so y is not sorted.
+ * Two running bounds make a visible range findable by binary search anyway: max_bottom[i] is
+ * the lowest bottom edge among items 0..i and min_top[i] the highest top among items i..n-1;
+ * both only grow with i. Items [first, end) with max_bottom[first] >= top and
+ * min_top[end - 1] <= bottom include every item meeting [top, bottom], in painting order.
+ * Returns 0, or -1 without memory (the caller then walks every item).
+ */
+static int dl_index(struct dl *d)
+{
+	int32_t *mb, *mt;
+	if (d->idx_n == d->n && d->max_bottom)
+		return 0;
+	mb = realloc(d->max_bottom, (d->n ? d->n : 1) * sizeof *mb);
+	if (!mb)
+		return -1;
+	d->max_bottom = mb;
+	mt = realloc(d->min_top, (d->n ? d->n : 1) * sizeof *mt);
+	if (!mt)
+		return -1;
+	d->min_top = mt;
+	for (size_t i = 0; i < d->n; i++) {
+		int32_t b = d->items[i].y + d->items[i].h;
+		mb[i] = i && mb[i - 1] > b ? mb[i - 1] : b;
+	}
+	for (size_t i = d->n; i-- > 0;) {
+		int32_t t = d->items[i].y;
+		mt[i] = i + 1 < d->n && mt[i + 1] < t ? mt[i + 1] : t;
+	}
+	d->idx_n = d->n;
+	return 0;
+}
+
+/* The range [*first, *end) of items that may meet content rows [top, bottom]. */
+static void dl_range(struct dl *d, int top, int bottom, size_t *first, size_t *end)
+{
+	size_t lo = 0, hi = d->n;
+	if (dl_index(d)) {
+		*first = 0;
+		*end = d->n;
+		return;
+	}
+	while (lo < hi) { /* first item whose running bottom reaches top */
+		size_t mid = lo + (hi - lo) / 2;
+		if (d->max_bottom[mid] < top)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*first = lo;
+	hi = d->n;
+	while (lo < hi) { /* first item from which every item starts below bottom */
+		size_t mid = lo + (hi - lo) / 2;
+		if (d->min_top[mid] <= bottom)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*end = lo;
+}
+
+void ui_dl_draw(struct ui *u, struct dl *d, int x0, int y0, int clip_top, int clip_bottom)
 {
 	static struct glyph_batch batch; /* UI thread only */
 	uint32_t flushes;
+	size_t first, end;
 
-	/* Pass 1: make sure every visible glyph is in the atlas, so nothing is rasterised (and the
-	 * atlas never cleared) while a batch refers to it. If the atlas was cleared on the way,
-	 * go once more: the visible glyphs alone fit in the atlas. */
+	dl_range(d, clip_top - y0, clip_bottom - y0, &first, &end);
+	/* Pass 1: make sure every visible glyph is in the atlas, so nothing is rasterised (and no
+	 * page evicted) while a batch refers to it. If a page was evicted on the way, go once
+	 * more: the visible glyphs alone fit in the atlas. */
 	for (int pass = 0; pass < 2; pass++) {
 		flushes = u->fonts.flushes;
-		for (size_t i = 0; i < d->n; i++) {
+		for (size_t i = first; i < end; i++) {
 			const struct dl_item *it = &d->items[i];
 			int y = y0 + it->y;
 			if (it->type == DL_GLYPH && y + it->h >= clip_top && y <= clip_bottom)
@@ -276,7 +347,7 @@ void ui_dl_draw(struct ui *u, const struct dl *d, int x0, int y0, int clip_top, 
 	}
 	batch.n = 0;
 	batch.tex = NULL;
-	for (size_t i = 0; i < d->n; i++) {
+	for (size_t i = first; i < end; i++) {
 		const struct dl_item *it = &d->items[i];
 		int x = x0 + it->x, y = y0 + it->y;
 		if (y + it->h < clip_top || y > clip_bottom)
@@ -305,16 +376,114 @@ void ui_dl_draw(struct ui *u, const struct dl *d, int x0, int y0, int clip_top, 
 				SDL_RenderCopy(u->r, d->images[it->arg], NULL, &dst);
 			}
 			break;
-		case DL_LINK: {
-			int top = y < clip_top ? clip_top : y;
-			int bot = y + it->h > clip_bottom ? clip_bottom : y + it->h;
-			if (bot > top)
-				ui_hit_add(u, x, top, it->w, bot - top, (enum ui_action)it->action, it->arg);
-			break;
-		}
+		case DL_LINK:
 		case DL_EMPH:
 			break;
 		}
 	}
 	batch_flush(u, &batch);
+}
+
+void ui_dl_hits(struct ui *u, struct dl *d, int x0, int y0, int clip_top, int clip_bottom)
+{
+	size_t first, end;
+	dl_range(d, clip_top - y0, clip_bottom - y0, &first, &end);
+	for (size_t i = first; i < end; i++) {
+		const struct dl_item *it = &d->items[i];
+		int y = y0 + it->y;
+		int top = y < clip_top ? clip_top : y;
+		int bot = y + it->h > clip_bottom ? clip_bottom : y + it->h;
+		if (it->type == DL_LINK && bot > top)
+			ui_hit_add(u, x0 + it->x, top, it->w, bot - top, (enum ui_action)it->action, it->arg);
+	}
+}
+
+void ui_ring_fini(struct ui_ring *g)
+{
+	if (g->tex)
+		SDL_DestroyTexture(g->tex);
+	memset(g, 0, sizeof *g);
+}
+
+static int ring_row(int y, int h)
+{
+	int r = y % h;
+	return r < 0 ? r + h : r;
+}
+
+/* Paint content rows [a, b) of d into the ring (the render target is the ring). */
+static void ring_paint(struct ui *u, struct dl *d, int a, int b)
+{
+	struct ui_ring *g = &u->ring;
+	while (a < b) {
+		int r = ring_row(a, g->h), n = b - a < g->h - r ? b - a : g->h - r;
+		SDL_Rect clip = { 0, r, g->w, n };
+		SDL_RenderSetClipRect(u->r, &clip);
+		ui_fill(u, 0, r, g->w, n, COL_BG);
+		ui_dl_draw(u, d, g->x0, r - a, r, r + n);
+		a += n;
+	}
+}
+
+/* Make the ring fit a w x h viewport; 0 on success, -1 when the renderer cannot. */
+static int ring_fit(struct ui *u, int w, int h)
+{
+	struct ui_ring *g = &u->ring;
+	if (g->failed)
+		return -1;
+	if (g->tex && g->w == w && g->h == h)
+		return 0;
+	if (g->tex)
+		SDL_DestroyTexture(g->tex);
+	g->tex = SDL_CreateTexture(u->r, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_TARGET, w, h);
+	g->valid = 0;
+	if (!g->tex) {
+		kk_warn("ui", "no target texture (%s): drawing without the scroll cache", SDL_GetError());
+		g->failed = 1;
+		return -1;
+	}
+	SDL_SetTextureBlendMode(g->tex, SDL_BLENDMODE_NONE);
+	g->w = w;
+	g->h = h;
+	return 0;
+}
+
+void ui_dl_view(struct ui *u, struct dl *d, int x0, int top, int bottom, int scroll)
+{
+	struct ui_ring *g = &u->ring;
+	int h = bottom - top, r0;
+
+	if (h <= 0)
+		return;
+	if (ring_fit(u, u->w, h) || SDL_SetRenderTarget(u->r, g->tex)) {
+		SDL_Rect clip = { 0, top, u->w, h };
+		SDL_RenderSetClipRect(u->r, &clip);
+		ui_fill(u, 0, top, u->w, h, COL_BG);
+		ui_dl_draw(u, d, x0, top - scroll, top, bottom);
+		SDL_RenderSetClipRect(u->r, NULL);
+		ui_dl_hits(u, d, x0, top - scroll, top, bottom);
+		return;
+	}
+	if (!g->valid || g->dl != d || g->gen != d->gen || g->x0 != x0 || scroll - g->scroll >= h ||
+	    g->scroll - scroll >= h) {
+		g->x0 = x0;
+		ring_paint(u, d, scroll, scroll + h);
+	} else if (scroll > g->scroll) {
+		ring_paint(u, d, g->scroll + h, scroll + h);
+	} else if (scroll < g->scroll) {
+		ring_paint(u, d, scroll, g->scroll);
+	}
+	g->valid = 1;
+	g->dl = d;
+	g->gen = d->gen;
+	g->scroll = scroll;
+	SDL_RenderSetClipRect(u->r, NULL);
+	SDL_SetRenderTarget(u->r, NULL);
+
+	r0 = ring_row(scroll, h);
+	SDL_RenderCopy(u->r, g->tex, &(SDL_Rect){ 0, r0, u->w, h - r0 }, &(SDL_Rect){ 0, top, u->w, h - r0 });
+	if (r0)
+		SDL_RenderCopy(u->r, g->tex, &(SDL_Rect){ 0, 0, u->w, r0 },
+			       &(SDL_Rect){ 0, top + h - r0, u->w, r0 });
+	ui_dl_hits(u, d, x0, top - scroll, top, bottom);
 }

@@ -109,19 +109,19 @@ struct ui_face *ui_face(struct ui_fonts *f, int size)
 	return face;
 }
 
-/* Forget every glyph's place in the atlas (metrics stay): they are rasterised again on use. */
-static void atlas_clear(struct ui_fonts *f)
+/*
+ * The atlas: up to UI_ATLAS_PAGES textures, each packed in shelves. When the page being filled
+ * is full, the next page is created; when all exist, the page whose glyphs were looked up
+ * least recently is emptied (its glyphs keep their metrics and are rasterised again on their
+ * next use) and packing starts over in it. A screen of text needs far less than one page per
+ * size, so a document with many sizes and rare characters evicts only glyphs out of view.
+ */
+static void atlas_evict(struct ui_fonts *f, int page)
 {
 	for (uint32_t i = 0; i < f->table_cap; i++)
-		if (f->table[i].key && f->table[i].page >= 0)
+		if (f->table[i].key && f->table[i].page == page)
 			f->table[i].page = -2;
-	f->shelf_x = f->shelf_y = f->shelf_h = 0;
-	f->n_pages = f->n_pages ? 1 : 0;
-	for (int i = 1; i < UI_ATLAS_PAGES; i++)
-		if (f->pages[i]) {
-			SDL_DestroyTexture(f->pages[i]);
-			f->pages[i] = NULL;
-		}
+	f->pg[page].shelf_x = f->pg[page].shelf_y = f->pg[page].shelf_h = 0;
 	f->flushes++;
 }
 
@@ -141,43 +141,52 @@ static SDL_Texture *new_page(struct ui_fonts *f)
 	return t;
 }
 
-/* Find room for a w x h box; returns the page or -1. Clears the atlas when all pages are full. */
+/* The page to fill once the current one is full: a new one, or the least recently used. */
+static int atlas_next_page(struct ui_fonts *f)
+{
+	int lru = 0;
+	if (f->n_pages < UI_ATLAS_PAGES && (f->pages[f->n_pages] = new_page(f))) {
+		memset(&f->pg[f->n_pages], 0, sizeof f->pg[0]);
+		return f->n_pages++;
+	}
+	/* all pages exist (or texture memory ran out): reuse the least recently used */
+	for (int i = 1; i < f->n_pages; i++)
+		if (f->pg[i].used < f->pg[lru].used)
+			lru = i;
+	atlas_evict(f, lru);
+	return lru;
+}
+
+/* Find room for a w x h box; returns the page or -1. */
 static int atlas_place(struct ui_fonts *f, int w, int h, int *x, int *y)
 {
+	struct ui_atlas_page *p;
 	if (w > UI_ATLAS_DIM || h > UI_ATLAS_DIM)
 		return -1;
-	for (int attempt = 0; attempt < 2; attempt++) {
-		if (f->n_pages == 0) {
-			if (!(f->pages[0] = f->pages[0] ? f->pages[0] : new_page(f)))
-				return -1;
-			f->n_pages = 1;
-		}
-		if (f->shelf_x + w > UI_ATLAS_DIM) {
-			f->shelf_y += f->shelf_h + 1;
-			f->shelf_x = 0;
-			f->shelf_h = 0;
-		}
-		if (f->shelf_y + h > UI_ATLAS_DIM) {
-			if (f->n_pages == UI_ATLAS_PAGES) {
-				atlas_clear(f);
-				continue;
-			}
-			if (!(f->pages[f->n_pages] = new_page(f))) {
-				/* out of texture memory: start over in the pages we have */
-				atlas_clear(f);
-				continue;
-			}
-			f->n_pages++;
-			f->shelf_x = f->shelf_y = f->shelf_h = 0;
-		}
-		*x = f->shelf_x;
-		*y = f->shelf_y;
-		f->shelf_x += w + 1;
-		if (h > f->shelf_h)
-			f->shelf_h = h;
-		return f->n_pages - 1;
+	if (f->n_pages == 0) {
+		if (!(f->pages[0] = new_page(f)))
+			return -1;
+		memset(&f->pg[0], 0, sizeof f->pg[0]);
+		f->n_pages = 1;
+		f->cur = 0;
 	}
-	return -1;
+	p = &f->pg[f->cur];
+	if (p->shelf_x + w > UI_ATLAS_DIM) {
+		p->shelf_y += p->shelf_h + 1;
+		p->shelf_x = 0;
+		p->shelf_h = 0;
+	}
+	if (p->shelf_y + h > UI_ATLAS_DIM) {
+		f->cur = atlas_next_page(f);
+		p = &f->pg[f->cur];
+	}
+	*x = p->shelf_x;
+	*y = p->shelf_y;
+	p->shelf_x += w + 1;
+	if (h > p->shelf_h)
+		p->shelf_h = h;
+	p->used = ++f->tick;
+	return f->cur;
 }
 
 /* Choose the face that has cp and take its advance; nothing is rasterised here. */
@@ -296,6 +305,8 @@ const struct ui_glyph *ui_glyph(struct ui_fonts *f, int size, uint32_t cp)
 		return &none;
 	if (g->page == -2)
 		glyph_raster(f, ui_face(f, size), cp, g);
+	else if (g->page >= 0)
+		f->pg[g->page].used = ++f->tick;
 	return g;
 }
 

@@ -1002,8 +1002,10 @@ void ui_draw(struct ui *u)
 	int top, bottom;
 
 	u->n_hits = 0;
-	ui_color(u, COL_BG);
-	SDL_RenderClear(u->r);
+	if (!u->cat || sc->kind == SCR_HOME) {
+		ui_color(u, COL_BG);
+		SDL_RenderClear(u->r);
+	}
 	if (!u->cat) {
 		draw_error(u);
 		return;
@@ -1022,6 +1024,10 @@ void ui_draw(struct ui *u)
 		}
 	}
 	top = ui_px(u, BAR_H) + ui_px(u, 24);
+	/* the scroll view and the bars cover the rest: clearing the whole screen each frame
+	 * would cost as much as drawing it */
+	ui_fill(u, 0, 0, u->w, top + (sc->kind == SCR_DOCS ? ui_px(u, TAB_H) :
+				     sc->kind == SCR_SEARCH ? ui_px(u, 96) + ui_px(u, 24) : 0), COL_BG);
 	if (sc->kind == SCR_DOCS) {
 		draw_tabs(u, sc, top);
 		top += ui_px(u, TAB_H);
@@ -1031,12 +1037,7 @@ void ui_draw(struct ui *u)
 	}
 	bottom = u->h - ui_px(u, FOOT_H);
 	sc->content_top = top;
-	{
-		SDL_Rect clip = { 0, top, u->w, bottom - top };
-		SDL_RenderSetClipRect(u->r, &clip);
-		ui_dl_draw(u, &sc->dl, ui_px(u, MARGIN), top - (int)sc->scroll, top, bottom);
-		SDL_RenderSetClipRect(u->r, NULL);
-	}
+	ui_dl_view(u, &sc->dl, ui_px(u, MARGIN), top, bottom, (int)sc->scroll);
 	/* a scroll position indicator, so a resident sees there is more below */
 	if (sc->dl.height > bottom - top) {
 		int track = bottom - top - ui_px(u, 20);

@@ -292,8 +292,8 @@ struct frame_stats {
 static void stats_frame(struct ui *u, struct frame_stats *fs)
 {
 	Uint64 t0;
-	if (!fs)
-		return;
+	if (!fs || !u->dirty)
+		return; /* nothing changed: the board would not draw this frame either */
 	t0 = SDL_GetPerformanceCounter();
 	frame(u);
 	if (fs->n == fs->cap) {
@@ -437,6 +437,11 @@ static void run_interactive(struct ui *u)
 						key_press(u, map_key(e.key.keysym.sym));
 					break;
 				case SDL_TEXTINPUT: text_input(u, e.text.text); break;
+				case SDL_RENDER_TARGETS_RESET:
+				case SDL_RENDER_DEVICE_RESET:
+					u->ring.valid = 0; /* the cached picture is gone */
+					u->dirty = 1;
+					break;
 				case SDL_WINDOWEVENT:
 					if (e.window.event == SDL_WINDOWEVENT_SIZE_CHANGED)
 						ui_set_size(u, e.window.data1, e.window.data2);
@@ -510,6 +515,8 @@ int kk_ui_run(const struct kk_ui_opts *o)
 		ui_set_size(u, w, h);
 	}
 	SDL_SetRenderDrawBlendMode(u->r, SDL_BLENDMODE_BLEND);
+	/* for tests and benchmarks: draw every frame whole, without the scroll cache */
+	u->ring.failed = getenv("KK_NO_SCROLL_CACHE") != NULL;
 	if ((rc = ui_fonts_init(&u->fonts, u->r, o->cfg))) {
 		fprintf(stderr, "kiosk: font not found or unusable: %s (face %d); set font_path in the "
 				"config, or install Debian's fonts-noto-cjk\n",
@@ -532,6 +539,7 @@ out:
 		ui_screen_fini(&u->stack[--u->depth]);
 	kk_catalog_info_fini(&u->info);
 	ui_fonts_fini(&u->fonts);
+	ui_ring_fini(&u->ring);
 	if (u->r)
 		SDL_DestroyRenderer(u->r);
 	if (u->surface)

@@ -52,10 +52,15 @@ struct ui_fonts {
 	int n_faces;
 	SDL_Texture *pages[UI_ATLAS_PAGES];
 	int n_pages;
-	int shelf_x, shelf_y, shelf_h; /* packing cursor in the last page */
+	int cur;                       /* the page being filled */
+	struct ui_atlas_page {
+		int shelf_x, shelf_y, shelf_h; /* packing cursor */
+		uint32_t used;         /* tick of the last glyph looked up on it (LRU) */
+	} pg[UI_ATLAS_PAGES];
+	uint32_t tick;
 	struct ui_glyph *table;        /* open addressing, power of two */
 	uint32_t table_cap, table_n;
-	uint32_t flushes;              /* times the atlas was full and cleared */
+	uint32_t flushes;              /* pages evicted so far (least recently used first) */
 };
 
 int ui_fonts_init(struct ui_fonts *f, SDL_Renderer *r, const struct kk_config *cfg);
@@ -91,10 +96,32 @@ struct dl {
 	int height;
 	SDL_Texture **images;
 	size_t n_images;
+	uint32_t gen;          /* changes with every item added: tells a cached picture is stale */
+	/* y index, made at the first draw after a change (see dl_index in draw.c) */
+	int32_t *max_bottom;   /* max(y + h) of items 0..i: non-decreasing */
+	int32_t *min_top;      /* min(y) of items i..n-1: non-decreasing */
+	size_t idx_n;          /* items the index covers */
 };
 
 void dl_fini(struct dl *d);
 void dl_add(struct dl *d, const struct dl_item *it);
+
+/*
+ * The scroll view's picture cache: a ring texture as large as the viewport. Content row y is
+ * kept in ring row y mod h; scrolling by dy draws only the |dy| newly exposed rows and copies
+ * the ring to the screen in two pieces. Any change to the display list, its position or the
+ * viewport repaints it whole. NULL texture (a renderer without target textures): draw directly.
+ */
+struct ui_ring {
+	SDL_Texture *tex;
+	int w, h;
+	const struct dl *dl;
+	uint32_t gen;
+	int x0;
+	int scroll;            /* content row at the top of the viewport when last painted */
+	int valid;
+	int failed;            /* target textures unavailable: draw straight to the screen */
+};
 
 /* ---- UI state --------------------------------------------------------------------------- */
 
@@ -143,6 +170,7 @@ struct ui {
 	int w, h;
 	float s;              /* scale: 1.0 on a 1080-px short side */
 	struct ui_fonts fonts;
+	struct ui_ring ring;
 	uint32_t now;         /* ms; virtual in headless mode */
 	uint32_t last_input;  /* ms of the last touch or key */
 	uint32_t idle_skew;   /* ms added by `idle` commands */
@@ -188,7 +216,14 @@ int ui_text_line(struct ui *u, int size, int x, int y, int max_w, const char *te
 int ui_dl_para(struct ui *u, struct dl *d, int size, int x, int y, int width, const char *text,
 	       const struct kk_span *emph, size_t n_emph, uint32_t rgba, int first_indent,
 	       int indent, int line_gap);
-void ui_dl_draw(struct ui *u, const struct dl *d, int x0, int y0, int clip_top, int clip_bottom);
+/* Draw the items of d that meet rows [clip_top, clip_bottom) when its origin is at (x0, y0). */
+void ui_dl_draw(struct ui *u, struct dl *d, int x0, int y0, int clip_top, int clip_bottom);
+/* Register the links of d visible in [clip_top, clip_bottom) as hit regions. */
+void ui_dl_hits(struct ui *u, struct dl *d, int x0, int y0, int clip_top, int clip_bottom);
+/* Show d scrolled by `scroll` px in the viewport rows [top, bottom) of the screen, through the
+ * ring cache (struct ui_ring), and register its visible links. */
+void ui_dl_view(struct ui *u, struct dl *d, int x0, int top, int bottom, int scroll);
+void ui_ring_fini(struct ui_ring *g);
 void ui_glyph_draw(struct ui *u, int size, uint32_t cp, int x, int y, uint32_t rgba);
 int ui_px(struct ui *u, int v); /* v scaled by u->s */
 /* A text size: v px at scale 1, half as large again in large-print mode (32 -> 48 on 1080p). */

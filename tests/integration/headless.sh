@@ -95,6 +95,14 @@ S="$TMP/e"
 differ repealed replacement "the banner's link opens the replacement"
 S="$TMP/a"
 
+# the scroll cache only saves work: the same scrolling drawn whole every frame looks the same
+check_exit "scrolling with the scroll cache" 0 run --size 1920x1080 --script "$ROOT/tests/integration/scroll-cache.script" --shots "$TMP/sc1"
+check_exit "scrolling without it" 0 env KK_NO_SCROLL_CACHE=1 "$KIOSK" --db "$DB" --config "$CONF" --headless --size 1920x1080 --script "$ROOT/tests/integration/scroll-cache.script" --shots "$TMP/sc2"
+for n in s0 s1 s2 s3 s4 s5 s6 s7 s8; do
+	if [ -s "$TMP/sc1/$n.png" ] && cmp -s "$TMP/sc1/$n.png" "$TMP/sc2/$n.png"; then ok "scroll cache: $n.png is the same picture"; else fail "scroll cache: $n.png is the same picture"; fi
+done
+if [ -s "$TMP/sc1/s1.png" ] && ! cmp -s "$TMP/sc1/s0.png" "$TMP/sc1/s1.png" && ! cmp -s "$TMP/sc1/s2.png" "$TMP/sc1/s3.png"; then ok "scroll cache: the steps did scroll"; else fail "scroll cache: the steps did scroll"; fi
+
 # the same visit on a portrait panel, in large print
 check_exit "portrait large-print walk runs" 0 run --size 1080x1920 --script "$ROOT/tests/integration/walk-portrait.script" --shots "$TMP/p"
 S="$TMP/p"
