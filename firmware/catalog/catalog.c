@@ -9,6 +9,7 @@
  */
 #include "catalog/catalog.h"
 
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,13 +45,17 @@ int kk_sql_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st)
 /* ---- open ------------------------------------------------------------------------------ */
 
 /*
- * Check the file is a kiosk database we can read: schema version, the tables we need, and a
- * quick_check (catches truncated files and torn pages without reading every row twice).
+ * Check the file is a kiosk database we can read: schema version, a file as long as its header
+ * says (a truncated copy is refused at once) and the tables we need. This runs at every start,
+ * so it reads a few pages, not the whole file: the full quick_check belongs where a database
+ * arrives (kioskdb build, an update's staging; kk_catalog_verify), and a page found damaged
+ * later fails its query with KK_ECORRUPT, which the screens show as a calm notice.
  */
-static int catalog_check(sqlite3 *db, const char *path)
+static int catalog_check(sqlite3 *db, const char *path, off_t file_size)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = 0, version = -1;
+	int version = -1;
+	int64_t pages = -1, page_size = -1;
 
 	if (kk_sql_prepare(db, "PRAGMA user_version", &st))
 		return KK_ECORRUPT;
@@ -67,22 +72,38 @@ static int catalog_check(sqlite3 *db, const char *path)
 			 version > KK_SCHEMA_VERSION ? " (update the firmware)" : " (run kioskdb migrate)");
 		return KK_EVERSION;
 	}
-	if (kk_sql_prepare(db, "PRAGMA quick_check(1)", &st))
-		return KK_ECORRUPT;
-	if (sqlite3_step(st) != SQLITE_ROW ||
-	    strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0) {
-		kk_error("catalog", "%s: quick_check failed: %s", path,
-			 sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0)
-						    : sqlite3_errmsg(db));
-		rc = KK_ECORRUPT;
+	if (!kk_sql_prepare(db, "SELECT page_count, page_size FROM pragma_page_count, pragma_page_size", &st) &&
+	    sqlite3_step(st) == SQLITE_ROW) {
+		pages = sqlite3_column_int64(st, 0);
+		page_size = sqlite3_column_int64(st, 1);
 	}
 	sqlite3_finalize(st);
-	if (rc)
-		return rc;
+	if (pages <= 0 || page_size <= 0 || (int64_t)file_size < pages * page_size) {
+		kk_error("catalog", "%s: truncated: %lld bytes, the header says %lld pages of %lld", path,
+			 (long long)file_size, (long long)pages, (long long)page_size);
+		return KK_ECORRUPT;
+	}
 	if (kk_sql_prepare(db, "SELECT count(*) FROM document, meta WHERE 0", &st))
 		return KK_ECORRUPT;
 	sqlite3_finalize(st);
 	return 0;
+}
+
+int kk_catalog_verify(struct kk_catalog *c)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = 0;
+	if (kk_sql_prepare(c->db, "PRAGMA quick_check(1)", &st))
+		return KK_ECORRUPT;
+	if (sqlite3_step(st) != SQLITE_ROW ||
+	    strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0) {
+		kk_error("catalog", "quick_check failed: %s",
+			 sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0)
+						    : sqlite3_errmsg(c->db));
+		rc = KK_ECORRUPT;
+	}
+	sqlite3_finalize(st);
+	return rc;
 }
 
 int kk_catalog_open(const char *path, struct kk_catalog **out)
@@ -110,7 +131,7 @@ int kk_catalog_open(const char *path, struct kk_catalog **out)
 	sqlite3_db_config(c->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
 	sqlite3_exec(c->db, "PRAGMA query_only = 1", NULL, NULL, NULL);
 	sqlite3_busy_timeout(c->db, 1000);
-	rc = catalog_check(c->db, path);
+	rc = catalog_check(c->db, path, sb.st_size);
 	if (rc)
 		goto fail;
 	*out = c;
@@ -143,23 +164,10 @@ static char *meta_get(struct kk_catalog *c, const char *key)
 	return v;
 }
 
-static long count_of(struct kk_catalog *c, const char *sql, int arg)
-{
-	sqlite3_stmt *st = NULL;
-	long n = -1;
-	if (kk_sql_prepare(c->db, sql, &st))
-		return -1;
-	if (arg)
-		sqlite3_bind_int(st, 1, arg);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = (long)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
-}
-
 int kk_catalog_info(struct kk_catalog *c, struct kk_catalog_info *i)
 {
 	char *s;
+	int rc;
 
 	memset(i, 0, sizeof *i);
 	s = meta_get(c, "version_epoch");
@@ -175,25 +183,94 @@ int kk_catalog_info(struct kk_catalog *c, struct kk_catalog_info *i)
 	i->contact_address = meta_get(c, "contact_address");
 	i->contact_hours = meta_get(c, "contact_hours");
 	i->contact_phone = meta_get(c, "contact_phone");
-	i->n_documents = count_of(c, "SELECT count(*) FROM document", 0);
+	s = meta_get(c, KK_COUNTS_KEY);
+	rc = s ? kk_counts_parse(s, i) : KK_ENOENT;
+	free(s);
+	if (rc && kk_sql_counts(c->db, i)) /* a database built before counts were kept */
+		return KK_EDB;
+	return 0;
+}
+
+static long count_of(sqlite3 *db, const char *sql, int arg)
+{
+	sqlite3_stmt *st = NULL;
+	long n = -1;
+	if (kk_sql_prepare(db, sql, &st))
+		return -1;
+	if (arg)
+		sqlite3_bind_int(st, 1, arg);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+int kk_sql_counts(sqlite3 *db, struct kk_catalog_info *i)
+{
+	i->n_documents = count_of(db, "SELECT count(*) FROM document", 0);
 	for (int k = 1; k <= KK_SERIES_COUNT; k++)
-		i->n_series[k] = count_of(c, "SELECT count(*) FROM document WHERE series_id = ?", k);
+		i->n_series[k] = count_of(db, "SELECT count(*) FROM document WHERE series_id = ?", k);
 	for (int k = KK_VALID; k <= KK_AMENDED; k++)
-		i->n_validity[k] = count_of(c, "SELECT count(*) FROM document WHERE validity = ?", k);
+		i->n_validity[k] = count_of(db, "SELECT count(*) FROM document WHERE validity = ?", k);
 	for (int b = KK_BOOK_HUIMIN; b <= KK_BOOK_HUIQI; b++) {
-		i->n_groups[b] = count_of(c, "SELECT count(*) FROM guide_group WHERE book = ?", b);
-		i->n_guides[b] = count_of(c,
+		i->n_groups[b] = count_of(db, "SELECT count(*) FROM guide_group WHERE book = ?", b);
+		i->n_guides[b] = count_of(db,
 					  "SELECT count(*) FROM guide JOIN guide_group g ON "
 					  "g.id = guide.group_id WHERE g.book = ?",
 					  b);
 	}
-	i->n_sections = count_of(c, "SELECT count(*) FROM guide_section", 0);
-	i->n_attachments = count_of(c, "SELECT count(*) FROM attachment", 0);
-	i->n_media = count_of(c, "SELECT count(*) FROM media", 0);
-	i->n_topics = count_of(c, "SELECT count(*) FROM topic", 0);
-	i->n_synonym_groups = count_of(c, "SELECT count(DISTINCT group_id) FROM synonym", 0);
-	if (i->n_documents < 0)
-		return KK_EDB;
+	i->n_sections = count_of(db, "SELECT count(*) FROM guide_section", 0);
+	i->n_attachments = count_of(db, "SELECT count(*) FROM attachment", 0);
+	i->n_media = count_of(db, "SELECT count(*) FROM media", 0);
+	i->n_topics = count_of(db, "SELECT count(*) FROM topic", 0);
+	i->n_synonym_groups = count_of(db, "SELECT count(DISTINCT group_id) FROM synonym", 0);
+	return i->n_documents < 0 ? KK_EDB : 0;
+}
+
+/* The counts in a fixed order: the one list both directions of the meta text walk. */
+#define COUNT_FIELDS(i)                                                                         \
+	{ &(i)->n_documents, &(i)->n_series[1], &(i)->n_series[2], &(i)->n_series[3],            \
+	  &(i)->n_series[4], &(i)->n_series[5], &(i)->n_series[6], &(i)->n_validity[1],         \
+	  &(i)->n_validity[2], &(i)->n_validity[3], &(i)->n_validity[4], &(i)->n_groups[1],     \
+	  &(i)->n_groups[2], &(i)->n_guides[1], &(i)->n_guides[2], &(i)->n_sections,            \
+	  &(i)->n_attachments, &(i)->n_media, &(i)->n_topics, &(i)->n_synonym_groups }
+#define N_COUNT_FIELDS 20
+
+int kk_counts_format(const struct kk_catalog_info *ci, char *buf, size_t n)
+{
+	struct kk_catalog_info *i = (struct kk_catalog_info *)ci; /* read only below */
+	long *f[N_COUNT_FIELDS] = COUNT_FIELDS(i);
+	size_t at = 0;
+	for (int k = 0; k < N_COUNT_FIELDS; k++) {
+		int w = snprintf(buf + at, n - at, k ? " %ld" : "c1 %ld", *f[k]);
+		if (w < 0 || (size_t)w >= n - at)
+			return KK_E2BIG;
+		at += (size_t)w;
+	}
+	return 0;
+}
+
+int kk_counts_parse(const char *s, struct kk_catalog_info *i)
+{
+	long *f[N_COUNT_FIELDS] = COUNT_FIELDS(i);
+	long v[N_COUNT_FIELDS];
+	if (strncmp(s, "c1", 2) != 0)
+		return KK_EINVAL;
+	s += 2;
+	for (int k = 0; k < N_COUNT_FIELDS; k++) {
+		char *end;
+		if (*s != ' ' || s[1] < '0' || s[1] > '9')
+			return KK_EINVAL;
+		errno = 0;
+		v[k] = strtol(s + 1, &end, 10);
+		if (errno || v[k] < 0 || v[k] > 100000000L)
+			return KK_EINVAL;
+		s = end;
+	}
+	if (*s)
+		return KK_EINVAL;
+	for (int k = 0; k < N_COUNT_FIELDS; k++)
+		*f[k] = v[k];
 	return 0;
 }
 

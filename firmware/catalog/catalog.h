@@ -203,6 +203,9 @@ struct kk_catalog;
  */
 int kk_catalog_open(const char *path, struct kk_catalog **out);
 void kk_catalog_close(struct kk_catalog *c);
+/* Read every page (SQLite's quick_check): for where a database arrives, not for every start.
+ * Returns 0 or KK_ECORRUPT; the detail is logged. */
+int kk_catalog_verify(struct kk_catalog *c);
 
 int kk_catalog_info(struct kk_catalog *c, struct kk_catalog_info *out);
 

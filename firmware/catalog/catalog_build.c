@@ -467,10 +467,28 @@ static int check_pragma(sqlite3 *db, const char *sql, const char *ok)
 	return rc;
 }
 
+/* Keep the figures the home screen shows in meta, so the kiosk does not count at start. */
+static int store_counts(sqlite3 *db)
+{
+	struct kk_catalog_info i = { 0 };
+	sqlite3_stmt *st = NULL;
+	char text[512];
+	int rc;
+	if ((rc = kk_sql_counts(db, &i)) || (rc = kk_counts_format(&i, text, sizeof text)) ||
+	    (rc = kk_sql_prepare(db, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", &st)))
+		return rc;
+	sqlite3_bind_text(st, 1, KK_COUNTS_KEY, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+	rc = step_done(db, st);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int kk_writer_finish(struct kk_writer *w)
 {
 	int rc;
 	if ((rc = resolve_links(w)) || (rc = exec(w->db, "DROP TABLE temp.pending_link")) ||
+	    (rc = store_counts(w->db)) ||
 	    (rc = check_pragma(w->db, "PRAGMA foreign_key_check", NULL)) ||
 	    (rc = exec(w->db, "COMMIT")) ||
 	    (rc = check_pragma(w->db, "PRAGMA integrity_check", "ok")) ||

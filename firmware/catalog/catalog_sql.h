@@ -12,6 +12,17 @@ int kk_sql_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st);
 /* Copy of a text column, or NULL for SQL NULL. Caller frees. */
 char *kk_sql_col_str(sqlite3_stmt *st, int col);
 
+struct kk_catalog_info;
+/* Count what the database holds into the n_* fields of i (kk_catalog_info's figures).
+ * Returns 0 or KK_EDB. */
+int kk_sql_counts(sqlite3 *db, struct kk_catalog_info *i);
+/* The n_* fields as the text kept in meta key "counts" (written by the builder, so the kiosk
+ * starts without counting 100k rows), and back. Parsing is strict: KK_EINVAL unless the text
+ * is exactly what kk_counts_format writes, in which case the caller counts instead. */
+#define KK_COUNTS_KEY "counts"
+int kk_counts_format(const struct kk_catalog_info *i, char *buf, size_t n);
+int kk_counts_parse(const char *s, struct kk_catalog_info *i);
+
 /* offline-db/schema.sql, embedded at build time (build/gen/schema_sql.c). */
 extern const char kk_schema_sql[];
 

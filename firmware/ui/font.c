@@ -6,8 +6,9 @@
  * (TTF_RenderGlyph32_Blended, white on transparent) into a page texture of the atlas and drawn
  * from there tinted per colour; line breaking is ours (text/layout.c).
  *
- * Eviction: when every page is full the whole atlas is cleared and refilled on demand (a
- * screen's worth of glyphs is a few hundred; 8 pages of 1024x1024 hold thousands at body size).
+ * Eviction: when every page is full, the least recently used page is emptied and refilled on
+ * demand (a screen's worth of glyphs is a few hundred; a 1024x1024 page holds about a thousand
+ * at body size).
  *
  * Fallback: a code point missing from the main face is looked up in the fallback fonts of the
  * config; if none has it, a visible placeholder box is drawn instead of nothing.
@@ -32,20 +33,20 @@ static uint32_t hash32(uint32_t k)
 
 int ui_fonts_init(struct ui_fonts *f, SDL_Renderer *r, const struct kk_config *cfg)
 {
-	TTF_Font *probe;
 	char list[sizeof cfg->font_fallback], *save = NULL, *tok;
 
 	memset(f, 0, sizeof *f);
 	f->r = r;
 	snprintf(f->path, sizeof f->path, "%s", cfg->font_path);
 	f->index = cfg->font_index;
-	probe = TTF_OpenFontIndex(f->path, 16, f->index);
-	if (!probe) {
+	f->font[0] = TTF_OpenFontIndex(f->path, 16, f->index);
+	if (!f->font[0]) {
 		kk_error("ui", "font %s (face %d) cannot be opened: %s", f->path, f->index,
 			 TTF_GetError());
 		return KK_EFONT;
 	}
-	TTF_CloseFont(probe);
+	f->font_size[0] = 16;
+	TTF_SetFontHinting(f->font[0], TTF_HINTING_LIGHT);
 	snprintf(list, sizeof list, "%s", cfg->font_fallback);
 	for (tok = strtok_r(list, ",", &save); tok && f->n_fallback_paths < UI_MAX_FALLBACK;
 	     tok = strtok_r(NULL, ",", &save)) {
@@ -61,20 +62,46 @@ int ui_fonts_init(struct ui_fonts *f, SDL_Renderer *r, const struct kk_config *c
 
 void ui_fonts_fini(struct ui_fonts *f)
 {
-	for (int i = 0; i < f->n_faces; i++) {
-		TTF_CloseFont(f->faces[i].main);
-		for (int k = 0; k < f->faces[i].n_fallback; k++)
-			TTF_CloseFont(f->faces[i].fallback[k]);
-	}
+	for (int k = 0; k <= UI_MAX_FALLBACK; k++)
+		if (f->font[k])
+			TTF_CloseFont(f->font[k]);
 	for (int i = 0; i < f->n_pages; i++)
 		SDL_DestroyTexture(f->pages[i]);
 	free(f->table);
 	memset(f, 0, sizeof *f);
 }
 
+/* Font slot k (0 main, k fallback k-1) set to size px; opened at first use. NULL if it cannot
+ * be opened (logged once). */
+static TTF_Font *font_at(struct ui_fonts *f, int k, int size)
+{
+	if (k < 0 || k > f->n_fallback_paths || f->font_failed[k])
+		return NULL;
+	if (!f->font[k]) {
+		const char *path = f->fallback_paths[k - 1]; /* k == 0 is opened by ui_fonts_init */
+		f->font[k] = TTF_OpenFontIndex(path, size, strstr(path, ".ttc") ? 2 : 0);
+		if (!f->font[k]) {
+			kk_warn("ui", "fallback font %s: %s", path, TTF_GetError());
+			f->font_failed[k] = 1;
+			return NULL;
+		}
+		TTF_SetFontHinting(f->font[k], TTF_HINTING_LIGHT);
+		f->font_size[k] = size;
+	}
+	if (f->font_size[k] != size) {
+		if (TTF_SetFontSize(f->font[k], size) != 0) {
+			kk_warn("ui", "font size %d: %s", size, TTF_GetError());
+			return NULL;
+		}
+		f->font_size[k] = size;
+	}
+	return f->font[k];
+}
+
 struct ui_face *ui_face(struct ui_fonts *f, int size)
 {
 	struct ui_face *face;
+	TTF_Font *font;
 	for (int i = 0; i < f->n_faces; i++)
 		if (f->faces[i].size == size)
 			return &f->faces[i];
@@ -86,26 +113,12 @@ struct ui_face *ui_face(struct ui_fonts *f, int size)
 				best = i;
 		return &f->faces[best];
 	}
-	face = &f->faces[f->n_faces];
-	memset(face, 0, sizeof *face);
+	if (!(font = font_at(f, 0, size)))
+		return f->n_faces ? &f->faces[0] : NULL;
+	face = &f->faces[f->n_faces++];
 	face->size = size;
-	face->main = TTF_OpenFontIndex(f->path, size, f->index);
-	if (!face->main) {
-		kk_error("ui", "font %s at %d px: %s", f->path, size, TTF_GetError());
-		if (f->n_faces)
-			return &f->faces[0];
-		return NULL;
-	}
-	TTF_SetFontHinting(face->main, TTF_HINTING_LIGHT);
-	for (int k = 0; k < f->n_fallback_paths; k++) {
-		TTF_Font *fb = TTF_OpenFontIndex(f->fallback_paths[k], size,
-						 strstr(f->fallback_paths[k], ".ttc") ? 2 : 0);
-		if (fb)
-			face->fallback[face->n_fallback++] = fb;
-	}
-	face->ascent = TTF_FontAscent(face->main);
-	face->height = TTF_FontHeight(face->main);
-	f->n_faces++;
+	face->ascent = TTF_FontAscent(font);
+	face->height = TTF_FontHeight(font);
 	return face;
 }
 
@@ -189,22 +202,20 @@ static int atlas_place(struct ui_fonts *f, int w, int h, int *x, int *y)
 	return f->cur;
 }
 
-/* Choose the face that has cp and take its advance; nothing is rasterised here. */
-static void glyph_metrics(struct ui_face *face, uint32_t cp, struct ui_glyph *g)
+/* Choose the font that has cp and take its advance; nothing is rasterised here. */
+static void glyph_metrics(struct ui_fonts *f, struct ui_face *face, uint32_t cp, struct ui_glyph *g)
 {
 	TTF_Font *font = NULL;
 	int minx, maxx, miny, maxy, adv;
 
 	g->page = -1;
-	if (TTF_GlyphIsProvided32(face->main, cp)) {
-		font = face->main;
-		g->font = 0;
-	}
-	for (int k = 0; !font && k < face->n_fallback; k++)
-		if (TTF_GlyphIsProvided32(face->fallback[k], cp)) {
-			font = face->fallback[k];
-			g->font = (int8_t)(k + 1);
+	for (int k = 0; !font && k <= f->n_fallback_paths; k++) {
+		TTF_Font *t = font_at(f, k, face->size);
+		if (t && TTF_GlyphIsProvided32(t, cp)) {
+			font = t;
+			g->font = (int8_t)k;
 		}
+	}
 	if (!font) {
 		g->missing = cp > 0x20;
 		g->advance = (int16_t)(cp < 0x2E80 ? face->size / 2 : face->size);
@@ -222,12 +233,11 @@ static void glyph_metrics(struct ui_face *face, uint32_t cp, struct ui_glyph *g)
 static void glyph_raster(struct ui_fonts *f, struct ui_face *face, uint32_t cp, struct ui_glyph *g)
 {
 	static const SDL_Color white = { 255, 255, 255, 255 };
-	TTF_Font *font = g->font ? face->fallback[g->font - 1] : face->main;
-	SDL_Surface *s, *conv = NULL;
+	TTF_Font *font = font_at(f, g->font, face->size);
+	SDL_Surface *s = NULL, *conv = NULL;
 	int x, y, page;
 
-	s = TTF_RenderGlyph32_Blended(font, cp, white);
-	if (!s)
+	if (!font || !(s = TTF_RenderGlyph32_Blended(font, cp, white)))
 		return;
 	conv = SDL_ConvertSurfaceFormat(s, SDL_PIXELFORMAT_ARGB8888, 0);
 	if (!conv)
@@ -292,7 +302,7 @@ static struct ui_glyph *glyph_entry(struct ui_fonts *f, int size, uint32_t cp)
 	}
 	memset(&f->table[h], 0, sizeof f->table[h]);
 	f->table[h].key = key;
-	glyph_metrics(face, cp, &f->table[h]);
+	glyph_metrics(f, face, cp, &f->table[h]);
 	f->table_n++;
 	return &f->table[h];
 }

@@ -36,10 +36,7 @@ struct ui_glyph {
 
 struct ui_face {
 	int size;
-	TTF_Font *main;
-	TTF_Font *fallback[UI_MAX_FALLBACK];
-	int n_fallback;
-	int ascent, height;
+	int ascent, height;    /* of the main font at this size */
 };
 
 struct ui_fonts {
@@ -48,6 +45,12 @@ struct ui_fonts {
 	int index;
 	char fallback_paths[UI_MAX_FALLBACK][512];
 	int n_fallback_paths;
+	/* One open font per file, resized on demand (TTF_SetFontSize): a CJK face costs about
+	 * 2.4 MB of tables, so a face per size and file would cost tens of MB. Fallbacks are opened
+	 * at their first use. Slot 0 is the main font, slot k fallback k-1. */
+	TTF_Font *font[1 + UI_MAX_FALLBACK];
+	int font_size[1 + UI_MAX_FALLBACK];
+	int font_failed[1 + UI_MAX_FALLBACK];
 	struct ui_face faces[UI_MAX_SIZES];
 	int n_faces;
 	SDL_Texture *pages[UI_ATLAS_PAGES];

@@ -182,6 +182,11 @@ static int cmd_info(int argc, char **argv)
 		fprintf(stderr, "kioskdb: %s: cannot open (%s)\n", argv[2], kk_err_name(rc));
 		return 1;
 	}
+	if ((rc = kk_catalog_verify(cat))) { /* staff ask info of a file they doubt: read it all */
+		fprintf(stderr, "kioskdb: %s: damaged (%s)\n", argv[2], kk_err_name(rc));
+		kk_catalog_close(cat);
+		return 1;
+	}
 	rc = kk_catalog_info(cat, &in);
 	if (rc) {
 		fprintf(stderr, "kioskdb: %s: cannot read (%s)\n", argv[2], kk_err_name(rc));
