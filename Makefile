@@ -141,7 +141,12 @@ check:
 $(BUILD)/bench_text: tests/bench/bench_text.c $(call LIB_OBJ,$(BUILD))
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
+# The benchmark also runs Debian's Chromium on the same document (the stack most commercial
+# reading terminals use) and GNU time for peak memory; installed only for `make bench`.
+BENCH_PKGS := chromium time
+
 bench: deps
+	@$(MAKE) --no-print-directory deps DEB_PKGS="$(BENCH_PKGS)"
 	$(MAKE) -j$$(nproc) all $(BUILD)/sample.db $(BUILD)/bench_text
 	bash tests/bench/bench.sh $(BUILD)
 

@@ -324,6 +324,31 @@ static void dl_range(struct dl *d, int top, int bottom, size_t *first, size_t *e
 	*end = lo;
 }
 
+/* Draw one item other than an atlas glyph at (x, y). */
+static void item_draw(struct ui *u, const struct dl *d, const struct dl_item *it, int x, int y)
+{
+	switch (it->type) {
+	case DL_GLYPH:
+		ui_glyph_draw(u, it->size, it->cp, x, y, it->color);
+		break;
+	case DL_FILL:
+		ui_fill(u, x, y, it->w, it->h, it->color);
+		break;
+	case DL_FRAME:
+		ui_frame(u, x, y, it->w, it->h, it->size ? it->size : 1, it->color);
+		break;
+	case DL_IMAGE:
+		if (it->arg >= 0 && (size_t)it->arg < d->n_images && d->images[it->arg]) {
+			SDL_Rect dst = { x, y, it->w, it->h };
+			SDL_RenderCopy(u->r, d->images[it->arg], NULL, &dst);
+		}
+		break;
+	case DL_LINK:
+	case DL_EMPH:
+		break;
+	}
+}
+
 void ui_dl_draw(struct ui *u, struct dl *d, int x0, int y0, int clip_top, int clip_bottom)
 {
 	static struct glyph_batch batch; /* UI thread only */
@@ -360,28 +385,50 @@ void ui_dl_draw(struct ui *u, struct dl *d, int x0, int y0, int clip_top, int cl
 			}
 		}
 		batch_flush(u, &batch);
-		switch (it->type) {
-		case DL_GLYPH:
-			ui_glyph_draw(u, it->size, it->cp, x, y, it->color);
-			break;
-		case DL_FILL:
-			ui_fill(u, x, y, it->w, it->h, it->color);
-			break;
-		case DL_FRAME:
-			ui_frame(u, x, y, it->w, it->h, it->size ? it->size : 1, it->color);
-			break;
-		case DL_IMAGE:
-			if (it->arg >= 0 && (size_t)it->arg < d->n_images && d->images[it->arg]) {
-				SDL_Rect dst = { x, y, it->w, it->h };
-				SDL_RenderCopy(u->r, d->images[it->arg], NULL, &dst);
-			}
-			break;
-		case DL_LINK:
-		case DL_EMPH:
-			break;
-		}
+		item_draw(u, d, it, x, y);
 	}
 	batch_flush(u, &batch);
+}
+
+/*
+ * The naive path, for the benchmark only (KK_NAIVE_TEXT=1): what a kiosk built on SDL_ttf's
+ * string renderers does. Each visible line (a run of glyphs on one baseline, in one size and
+ * colour) is turned back into UTF-8 and rendered with TTF_RenderUTF8_Blended into a new
+ * surface and texture, every frame. Other items are drawn as usual.
+ */
+static void dl_draw_naive(struct ui *u, struct dl *d, int x0, int y0, int clip_top, int clip_bottom)
+{
+	size_t first, end;
+	dl_range(d, clip_top - y0, clip_bottom - y0, &first, &end);
+	for (size_t i = first; i < end;) {
+		const struct dl_item *it = &d->items[i];
+		char line[4096];
+		size_t len = 0, j = i;
+		int y = y0 + it->y;
+		if (it->type != DL_GLYPH || y + it->h < clip_top || y > clip_bottom) {
+			if (it->type != DL_GLYPH && !(y + it->h < clip_top || y > clip_bottom))
+				item_draw(u, d, it, x0 + it->x, y);
+			i++;
+			continue;
+		}
+		for (; j < end && d->items[j].type == DL_GLYPH && d->items[j].y == it->y &&
+		       d->items[j].size == it->size && d->items[j].color == it->color &&
+		       len + 5 < sizeof line; j++)
+			len += kk_utf8_encode(d->items[j].cp, line + len);
+		line[len] = 0;
+		{
+			TTF_Font *font = ui_font_main(&u->fonts, it->size);
+			SDL_Color c = { (Uint8)(it->color >> 24), (Uint8)(it->color >> 16),
+					(Uint8)(it->color >> 8), (Uint8)it->color };
+			SDL_Surface *s = font ? TTF_RenderUTF8_Blended(font, line, c) : NULL;
+			SDL_Texture *t = s ? SDL_CreateTextureFromSurface(u->r, s) : NULL;
+			if (t)
+				SDL_RenderCopy(u->r, t, NULL, &(SDL_Rect){ x0 + it->x, y, s->w, s->h });
+			SDL_DestroyTexture(t);
+			SDL_FreeSurface(s);
+		}
+		i = j;
+	}
 }
 
 void ui_dl_hits(struct ui *u, struct dl *d, int x0, int y0, int clip_top, int clip_bottom)
@@ -459,7 +506,10 @@ void ui_dl_view(struct ui *u, struct dl *d, int x0, int top, int bottom, int scr
 		SDL_Rect clip = { 0, top, u->w, h };
 		SDL_RenderSetClipRect(u->r, &clip);
 		ui_fill(u, 0, top, u->w, h, COL_BG);
-		ui_dl_draw(u, d, x0, top - scroll, top, bottom);
+		if (g->naive)
+			dl_draw_naive(u, d, x0, top - scroll, top, bottom);
+		else
+			ui_dl_draw(u, d, x0, top - scroll, top, bottom);
 		SDL_RenderSetClipRect(u->r, NULL);
 		ui_dl_hits(u, d, x0, top - scroll, top, bottom);
 		return;

@@ -98,6 +98,11 @@ static TTF_Font *font_at(struct ui_fonts *f, int k, int size)
 	return f->font[k];
 }
 
+TTF_Font *ui_font_main(struct ui_fonts *f, int size)
+{
+	return font_at(f, 0, size);
+}
+
 struct ui_face *ui_face(struct ui_fonts *f, int size)
 {
 	struct ui_face *face;

@@ -517,6 +517,9 @@ int kk_ui_run(const struct kk_ui_opts *o)
 	SDL_SetRenderDrawBlendMode(u->r, SDL_BLENDMODE_BLEND);
 	/* for tests and benchmarks: draw every frame whole, without the scroll cache */
 	u->ring.failed = getenv("KK_NO_SCROLL_CACHE") != NULL;
+	/* for the benchmark: the naive path a kiosk built on SDL_ttf's string renderers takes */
+	u->ring.naive = getenv("KK_NAIVE_TEXT") != NULL;
+	u->ring.failed |= u->ring.naive;
 	if ((rc = ui_fonts_init(&u->fonts, u->r, o->cfg))) {
 		fprintf(stderr, "kiosk: font not found or unusable: %s (face %d); set font_path in the "
 				"config, or install Debian's fonts-noto-cjk\n",

@@ -69,6 +69,8 @@ struct ui_fonts {
 int ui_fonts_init(struct ui_fonts *f, SDL_Renderer *r, const struct kk_config *cfg);
 void ui_fonts_fini(struct ui_fonts *f);
 struct ui_face *ui_face(struct ui_fonts *f, int size);
+/* The main font set to size px (for the naive-text benchmark path only). */
+TTF_Font *ui_font_main(struct ui_fonts *f, int size);
 /* The cached glyph for cp at size, rasterised and uploaded on first use. Never NULL. The
  * pointer is valid only until the next ui_glyph / ui_metrics_advance call (the table may grow). */
 const struct ui_glyph *ui_glyph(struct ui_fonts *f, int size, uint32_t cp);
@@ -124,6 +126,7 @@ struct ui_ring {
 	int scroll;            /* content row at the top of the viewport when last painted */
 	int valid;
 	int failed;            /* target textures unavailable: draw straight to the screen */
+	int naive;             /* benchmark (KK_NAIVE_TEXT): no cache, each line through SDL_ttf */
 };
 
 /* ---- UI state --------------------------------------------------------------------------- */

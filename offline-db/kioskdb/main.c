@@ -25,6 +25,7 @@
 #include "catalog/catalog_build.h"
 #include "kioskdb/export.h"
 #include "kioskdb/gen.h"
+#include "kioskdb/html.h"
 
 static void usage(FILE *f)
 {
@@ -37,6 +38,8 @@ static void usage(FILE *f)
 	      "  gen --out DIR [--documents N] [--guides N] [--seed S]\n"
 	      "                                  write a synthetic export for benchmarks\n"
 	      "  migrate FILE.db                 upgrade an older database to this schema\n"
+	      "  html FILE.db [ID]               print a document (default: the newest) as one\n"
+	      "                                  standalone HTML page\n"
 	      "\n"
 	      "The export format is described in offline-db/FORMAT.md.\n",
 	      f);
@@ -273,6 +276,53 @@ static int cmd_migrate(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_html(int argc, char **argv)
+{
+	static const char *const known[] = { NULL };
+	struct kk_catalog *cat = NULL;
+	struct kk_doc *d = NULL;
+	int64_t id = 0;
+	int rc, status = 1;
+
+	if (argc < 3 || argc > 4 || check_opts(argc, argv, known, argc - 2)) {
+		usage(stderr);
+		return 2;
+	}
+	if ((rc = kk_catalog_open(argv[2], &cat))) {
+		fprintf(stderr, "kioskdb: %s: cannot open (%s)\n", argv[2], kk_err_name(rc));
+		return 1;
+	}
+	if (argc == 4) {
+		rc = kk_catalog_find_doc(cat, argv[3], &id);
+	} else {
+		struct kk_doc_query q = { 0 };
+		struct kk_doc_list l = { 0 };
+		q.limit = 1;
+		rc = kk_catalog_list_docs(cat, &q, &l);
+		if (!rc && l.n)
+			id = l.items[0].id;
+		else if (!rc)
+			rc = KK_ENOENT;
+		kk_doc_list_fini(&l);
+	}
+	if (!rc)
+		rc = kk_catalog_get_doc(cat, id, &d);
+	if (rc) {
+		fprintf(stderr, "kioskdb: %s: no such document%s%s (%s)\n", argv[2], argc == 4 ? " " : "",
+			argc == 4 ? argv[3] : "", kk_err_name(rc));
+		goto out;
+	}
+	if (kk_doc_write_html(d, stdout) || fflush(stdout)) {
+		fprintf(stderr, "kioskdb: cannot write the page: %s\n", strerror(errno));
+		goto out;
+	}
+	status = 0;
+out:
+	kk_doc_free(d);
+	kk_catalog_close(cat);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -290,6 +340,8 @@ int main(int argc, char **argv)
 		return cmd_gen(argc, argv);
 	if (!strcmp(argv[1], "migrate"))
 		return cmd_migrate(argc, argv);
+	if (!strcmp(argv[1], "html"))
+		return cmd_html(argc, argv);
 	fprintf(stderr, "kioskdb: unknown command \"%s\"\n\n", argv[1]);
 	usage(stderr);
 	return 2;

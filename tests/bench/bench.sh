@@ -18,6 +18,61 @@ printf '  export size (JSON)                               : %8s\n' "$(du -sh "$
 printf '  kioskdb build                                    : %8.2f s\n' "$(secs "$BUILD/kioskdb" build --src "$T/export" --out "$T/big.db")"
 printf '  database size                                    : %8s\n' "$(du -h "$T/big.db" | cut -f1)"
 printf '  kioskdb info (open + counts)                     : %8.3f s\n' "$(secs "$BUILD/kioskdb" info "$T/big.db")"
+# --- start-up: the kiosk against Chromium showing the same document ------------------------
+# The kiosk: process start -> home -> 政府信息公开目录 (100k rows) -> the newest document's first
+# frame, at 1920x1080. Chromium: process start -> the same document as an HTML page
+# (kioskdb html) -> screenshot. Wall time and peak RSS (the largest process), median of 5.
+cat >"$T/open.script" <<'S'
+tap 345 400
+tap 900 470
+S
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+kiosk_start() {
+	for i in 1 2 3 4 5; do
+		/usr/bin/time -f '%e %M' -o "$T/time.txt" "$BUILD/kiosk" --db "$T/big.db" \
+			--config assets/kiosk.conf --headless --size 1920x1080 --script "$T/open.script" \
+			>/dev/null 2>&1
+		cat "$T/time.txt"
+	done >"$T/kiosk.runs"
+}
+# Chromium forks a browser, a zygote, a GPU and a renderer process: sample every process whose
+# command line names this run's profile folder, and keep the largest peak (VmHWM).
+chromium_start() {
+	local html=$1 out=$2
+	for i in 1 2 3 4 5; do
+		local prof="$T/chromium-profile-$i" peak=0 s e pid
+		s=$(date +%s.%N)
+		chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+			--disable-background-networking --disable-component-update --disable-sync \
+			--user-data-dir="$prof" --window-size=1920,1080 --hide-scrollbars \
+			--screenshot="$out" "file://$html" >/dev/null 2>&1 &
+		pid=$!
+		while kill -0 "$pid" 2>/dev/null; do
+			for p in $(pgrep -f -- "--user-data-dir=$prof"); do
+				h=$(awk '/^VmHWM:/ {print $2}' "/proc/$p/status" 2>/dev/null)
+				[ -n "$h" ] && [ "$h" -gt "$peak" ] && peak=$h
+			done
+			sleep 0.01
+		done
+		wait "$pid"
+		e=$(date +%s.%N)
+		echo "$(echo "$e - $s" | bc) $peak"
+	done >"$T/chromium.runs"
+}
+kiosk_start
+"$BUILD/kioskdb" html "$T/big.db" >"$T/doc.html"
+echo
+echo "bench start-up: process start to the first frame of the newest document, 100k-document database, 1920x1080"
+printf '  kiosk (home, catalogue, document)                : %8.3f s, peak RSS %6.1f MiB\n' \
+	"$(cut -d' ' -f1 "$T/kiosk.runs" | median)" "$(echo "$(cut -d' ' -f2 "$T/kiosk.runs" | median) / 1024" | bc -l)"
+if command -v chromium >/dev/null; then
+	chromium_start "$T/doc.html" "$T/chromium.png"
+	printf '  Chromium headless --screenshot, same document   : %8.3f s, peak RSS %6.1f MiB (largest process)\n' \
+		"$(cut -d' ' -f1 "$T/chromium.runs" | median)" "$(echo "$(cut -d' ' -f2 "$T/chromium.runs" | median) / 1024" | bc -l)"
+else
+	echo "  Chromium: not installed (make bench installs Debian's chromium)"
+fi
+
 cat >"$T/walk.script" <<'S'
 tap 230 295
 tap 600 340
@@ -32,6 +87,14 @@ printf '  same on the 67-document sample                   : %8.3f s\n' "$(secs 
 echo
 echo "bench scroll: the 2024 annual report (text + 4 statistics tables + chart) at 1920x1080,"
 echo "  12 flings, a frame every 16 ms (software renderer, KK_FRAME_STATS=1):"
-printf '  '
-KK_FRAME_STATS=1 "$BUILD/kiosk" --db "$BUILD/sample.db" --config assets/kiosk.conf --headless \
-	--size 1920x1080 --script tests/bench/scroll.script 2>/dev/null
+for mode in "kiosk (scroll cache + glyph atlas)" "no scroll cache (atlas only)" \
+	"naive: TTF_RenderUTF8_Blended per line"; do
+	case $mode in
+	no*) env=KK_NO_SCROLL_CACHE=1 ;;
+	naive*) env=KK_NAIVE_TEXT=1 ;;
+	*) env=KK_BENCH=1 ;;
+	esac
+	printf '  %-40s: ' "$mode"
+	env "$env" KK_FRAME_STATS=1 "$BUILD/kiosk" --db "$BUILD/sample.db" --config assets/kiosk.conf \
+		--headless --size 1920x1080 --script tests/bench/scroll.script 2>/dev/null
+done

@@ -138,6 +138,20 @@ else
 	echo "# shared/documents not found: real-document import skipped"
 fi
 
+# --- a document as an HTML page (the benchmark's Chromium side) ------------------------------
+check_exit "html of the 2024 annual report" 0 "$KIOSKDB" html "$TMP/sample.db" doc-2025-0004
+"$KIOSKDB" html "$TMP/sample.db" doc-2025-0004 >"$TMP/report.html" 2>&1
+has "html: a complete page" "$TMP/report.html" '^</main>$'
+has "html: the title" "$TMP/report.html" '<h1>示例县人民政府2024年政府信息公开工作年度报告</h1>'
+has "html: the catalogue card" "$TMP/report.html" '<tr><th>索引号</th><td>'
+has "html: the statistics tables, with merged cells" "$TMP/report.html" '<t[dh] (rowspan|colspan)="[0-9]+"'
+if grep -qiE '<(script|style|iframe)[ >]' <(sed -n '/<\/style>/,$p' "$TMP/report.html"); then fail "html: no markup from the content"; else ok "html: no markup from the content"; fi
+"$KIOSKDB" html "$TMP/sample.db" >"$TMP/newest.html" 2>&1
+has "html without an id: the newest document" "$TMP/newest.html" '<h1>示例县人民政府关于同意实施白沙镇'
+check_exit "html of an unknown id fails" 1 "$KIOSKDB" html "$TMP/sample.db" no-such-doc
+has "and says so" "$TMP/out" 'no such document no-such-doc'
+check_exit "html with too many arguments is a usage error" 2 "$KIOSKDB" html "$TMP/sample.db" a b
+
 # --- command line --------------------------------------------------------------------------
 check_exit "no command is a usage error" 2 "$KIOSKDB"
 check_exit "an unknown option is a usage error" 2 "$KIOSKDB" build --src "$SAMPLE" --out "$TMP/x.db" --fast
