@@ -1,6 +1,7 @@
 /*
  * draw.c — drawing primitives, hit regions and display lists.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -123,12 +124,72 @@ int ui_text_line(struct ui *u, int size, int x, int y, int max_w, const char *te
 void dl_fini(struct dl *d)
 {
 	free(d->items);
+	free(d->bands);
 	free(d->max_bottom);
 	free(d->min_top);
 	for (size_t i = 0; i < d->n_images; i++)
 		SDL_DestroyTexture(d->images[i]);
 	free(d->images);
 	memset(d, 0, sizeof *d);
+}
+
+/* A new generation: any cached picture of d is stale. */
+static void dl_changed(struct dl *d)
+{
+	static uint32_t gen_next; /* UI thread only */
+	d->gen = ++gen_next ? gen_next : ++gen_next;
+}
+
+int dl_band_add(struct dl *d, size_t first, int x, int w, int content_w)
+{
+	struct dl_band *b, *p;
+	int y0 = INT32_MAX, y1 = 0;
+	if (first >= d->n || d->n_bands >= 1000 || content_w <= w)
+		return 0;
+	p = realloc(d->bands, (d->n_bands + 1) * sizeof *p);
+	if (!p)
+		return 0;
+	d->bands = p;
+	for (size_t i = first; i < d->n; i++) {
+		d->items[i].band = (uint16_t)(d->n_bands + 1);
+		if (d->items[i].y < y0)
+			y0 = d->items[i].y;
+		if (d->items[i].y + d->items[i].h > y1)
+			y1 = d->items[i].y + d->items[i].h;
+	}
+	b = &d->bands[d->n_bands++];
+	*b = (struct dl_band){ y0, y1, x, w, content_w, 0 };
+	dl_changed(d);
+	return (int)d->n_bands;
+}
+
+int dl_band_at(const struct dl *d, int x, int y)
+{
+	for (size_t i = 0; i < d->n_bands; i++) {
+		const struct dl_band *b = &d->bands[i];
+		if (y >= b->y0 && y < b->y1 && x >= b->x && x < b->x + b->w)
+			return (int)i + 1;
+	}
+	return 0;
+}
+
+int dl_band_scroll(struct dl *d, int id, int dx)
+{
+	struct dl_band *b;
+	int off;
+	if (id < 1 || (size_t)id > d->n_bands)
+		return 0;
+	b = &d->bands[id - 1];
+	off = b->off + dx;
+	if (off > b->content_w - b->w)
+		off = b->content_w - b->w;
+	if (off < 0)
+		off = 0;
+	if (off == b->off)
+		return 0;
+	b->off = off;
+	dl_changed(d);
+	return 1;
 }
 
 void dl_add(struct dl *d, const struct dl_item *it)
@@ -144,9 +205,8 @@ void dl_add(struct dl *d, const struct dl_item *it)
 		d->items = p;
 		d->cap = cap;
 	}
-	static uint32_t gen_next; /* UI thread only */
 	d->items[d->n++] = *it;
-	d->gen = ++gen_next ? gen_next : ++gen_next;
+	dl_changed(d);
 	if (it->y + it->h > d->height)
 		d->height = it->y + it->h;
 }
@@ -354,6 +414,8 @@ void ui_dl_draw(struct ui *u, struct dl *d, int x0, int y0, int clip_top, int cl
 	static struct glyph_batch batch; /* UI thread only */
 	uint32_t flushes;
 	size_t first, end;
+	SDL_Rect base_clip;
+	int band = 0;
 
 	dl_range(d, clip_top - y0, clip_bottom - y0, &first, &end);
 	/* Pass 1: make sure every visible glyph is in the atlas, so nothing is rasterised (and no
@@ -372,11 +434,28 @@ void ui_dl_draw(struct ui *u, struct dl *d, int x0, int y0, int clip_top, int cl
 	}
 	batch.n = 0;
 	batch.tex = NULL;
+	SDL_RenderGetClipRect(u->r, &base_clip);
 	for (size_t i = first; i < end; i++) {
 		const struct dl_item *it = &d->items[i];
 		int x = x0 + it->x, y = y0 + it->y;
 		if (y + it->h < clip_top || y > clip_bottom)
 			continue;
+		if (it->band != band) {
+			/* entering or leaving a sideways band: clip to its visible width */
+			batch_flush(u, &batch);
+			band = it->band;
+			if (band && (size_t)band <= d->n_bands) {
+				const struct dl_band *b = &d->bands[band - 1];
+				SDL_Rect bc = { x0 + b->x, base_clip.y, b->w, base_clip.h };
+				if (SDL_RectEmpty(&base_clip))
+					bc.y = clip_top, bc.h = clip_bottom - clip_top;
+				SDL_RenderSetClipRect(u->r, &bc);
+			} else {
+				SDL_RenderSetClipRect(u->r, SDL_RectEmpty(&base_clip) ? NULL : &base_clip);
+			}
+		}
+		if (band && (size_t)band <= d->n_bands)
+			x -= d->bands[band - 1].off;
 		if (it->type == DL_GLYPH) {
 			const struct ui_glyph *g = ui_glyph(&u->fonts, it->size, it->cp);
 			if (g->page >= 0 && !g->missing) {
@@ -388,6 +467,8 @@ void ui_dl_draw(struct ui *u, struct dl *d, int x0, int y0, int clip_top, int cl
 		item_draw(u, d, it, x, y);
 	}
 	batch_flush(u, &batch);
+	if (band)
+		SDL_RenderSetClipRect(u->r, SDL_RectEmpty(&base_clip) ? NULL : &base_clip);
 }
 
 /*

@@ -21,7 +21,7 @@
 #define BAR_H 120
 #define FOOT_H 64
 #define TAB_H 100
-#define MARGIN 48
+#define MARGIN UI_MARGIN
 #define SZ_BODY 32
 #define SZ_TITLE 44
 #define SZ_ROW 34
@@ -290,13 +290,20 @@ static int build_image(struct ui *u, struct dl *d, int y, int64_t media, int max
 static int build_table(struct ui *u, struct dl *d, int y, const struct kk_block *b, int width)
 {
 	int sz = ui_sz(u, SZ_BODY) * 4 / 5, pad = ui_px(u, 10), cols = b->cols, rows = b->rows;
-	int colw, *rowy = NULL, *rowh = NULL, total = 0;
+	int colw, *rowy = NULL, *rowh = NULL, total = 0, y_hint = y;
+	size_t first;
 
 	if (!cols || !rows || !b->n_cells)
 		return 0;
 	colw = width / cols;
-	if (colw < 3 * sz)
-		colw = 3 * sz; /* too many columns: the table gets wider than the page (clipped) */
+	if (colw < 4 * sz) {
+		/* too many columns for the page: cells keep a readable width and the table scrolls
+		 * sideways under the finger; a line above says so (words, not only an edge cue) */
+		colw = 4 * sz;
+		y += ui_dl_para(u, d, ui_sz(u, SZ_META), 0, y, width, "表格较宽，请用手指左右拖动表格查看 ⇆",
+				NULL, 0, COL_ACCENT, 0, 0, ui_px(u, 8)) + ui_px(u, 6);
+	}
+	first = d->n;
 	rowh = calloc((size_t)rows, sizeof *rowh);
 	rowy = calloc((size_t)rows + 1, sizeof *rowy);
 	if (!rowh || !rowy)
@@ -338,7 +345,9 @@ static int build_table(struct ui *u, struct dl *d, int y, const struct kk_block 
 		ui_dl_para(u, d, sz, cx + pad, cy + pad, cw - 2 * pad > sz ? cw - 2 * pad : sz, c->text,
 			   NULL, 0, COL_TEXT, 0, 0, sz / 3);
 	}
-	total = rowy[rows] + ui_px(u, 24);
+	if (colw * cols > width)
+		dl_band_add(d, first, 0, width, colw * cols + 1);
+	total = y - y_hint + rowy[rows] + ui_px(u, 24);
 out:
 	free(rowh);
 	free(rowy);

@@ -84,7 +84,9 @@ static void touch_down(struct ui *u, int x, int y)
 	u->dragging = 0;
 	u->down_x = x;
 	u->down_y = y;
+	u->last_x = x;
 	u->last_y = y;
+	u->hband = 0;
 	u->last_move = u->now;
 	u->track_vel = 0;
 	top_screen(u)->vel = 0;
@@ -112,9 +114,20 @@ static void touch_move(struct ui *u, int x, int y)
 			     abs(x - u->down_x) > ui_px(u, TAP_SLOP))) {
 		u->dragging = 1;
 		u->pressed = 0; /* a drag is not a press */
+		/* mostly sideways on a wide table: the table moves, not the page */
+		if (abs(x - u->down_x) > abs(y - u->down_y) && sc->kind != SCR_HOME)
+			u->hband = dl_band_at(&sc->dl, u->down_x - ui_px(u, UI_MARGIN),
+					      u->down_y - sc->content_top + (int)sc->scroll);
 	}
 	if (!u->dragging)
 		return;
+	if (u->hband) {
+		if (dl_band_scroll(&sc->dl, u->hband, u->last_x - x))
+			u->dirty = 1;
+		u->last_x = x;
+		u->last_move = u->now;
+		return;
+	}
 	dt = u->now - u->last_move;
 	{
 		/* past either end the content follows the finger at a third of the speed (rubber
@@ -144,6 +157,11 @@ static void touch_up(struct ui *u, int x, int y)
 	if (u->pressed) {
 		u->pressed = 0;
 		u->dirty = 1;
+	}
+	if (u->dragging && u->hband) {
+		u->hband = 0;
+		u->dragging = 0;
+		return;
 	}
 	if (u->dragging) {
 		/* a finger that stopped before lifting does not fling */

@@ -93,6 +93,16 @@ struct dl_item {
 	uint32_t color;   /* 0xRRGGBBAA */
 	int64_t arg;      /* link: action argument; image: index into dl.images */
 	int32_t action;   /* link */
+	uint16_t band;    /* 1-based index into dl.bands: drawn shifted by the band's offset */
+};
+
+/* A band of a display list that scrolls sideways on its own: a table wider than the page.
+ * Its items are drawn at x - off and clipped to [x, x + w) of the content. */
+struct dl_band {
+	int y0, y1;       /* content rows it covers */
+	int x, w;         /* visible part, content coordinates */
+	int content_w;    /* full width */
+	int off;          /* 0 .. content_w - w */
 };
 
 struct dl {
@@ -101,6 +111,8 @@ struct dl {
 	int height;
 	SDL_Texture **images;
 	size_t n_images;
+	struct dl_band *bands;
+	size_t n_bands;
 	uint32_t gen;          /* changes with every item added: tells a cached picture is stale */
 	/* y index, made at the first draw after a change (see dl_index in draw.c) */
 	int32_t *max_bottom;   /* max(y + h) of items 0..i: non-decreasing */
@@ -110,6 +122,12 @@ struct dl {
 
 void dl_fini(struct dl *d);
 void dl_add(struct dl *d, const struct dl_item *it);
+/* Make items [first, d->n) a band that scrolls sideways; returns its 1-based id or 0. */
+int dl_band_add(struct dl *d, size_t first, int x, int w, int content_w);
+/* The band under content point (x, y), or 0. */
+int dl_band_at(const struct dl *d, int x, int y);
+/* Move band id sideways by dx px (clamped); returns 1 if it moved (the picture is stale). */
+int dl_band_scroll(struct dl *d, int id, int dx);
 
 /*
  * The scroll view's picture cache: a ring texture as large as the viewport. Content row y is
@@ -188,7 +206,8 @@ struct ui {
 	int down, dragging;
 	int pressed;          /* a hit region is under the finger: shown darkened (touch feedback) */
 	SDL_Rect pressed_r;
-	int down_x, down_y, last_y;
+	int down_x, down_y, last_x, last_y;
+	int hband;            /* a drag that moves a wide table sideways: its band id */
 	uint32_t last_move;
 	float track_vel;
 	/* per-visitor state, cleared by the idle reset */
@@ -234,6 +253,9 @@ void ui_glyph_draw(struct ui *u, int size, uint32_t cp, int x, int y, uint32_t r
 int ui_px(struct ui *u, int v); /* v scaled by u->s */
 /* A text size: v px at scale 1, half as large again in large-print mode (32 -> 48 on 1080p). */
 int ui_sz(struct ui *u, int v);
+
+/* layout: the left and right margin of content at scale 1 */
+#define UI_MARGIN 48
 
 /* theme */
 #define COL_BG 0xF4F1EAFFu

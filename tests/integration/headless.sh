@@ -103,6 +103,17 @@ for n in s0 s1 s2 s3 s4 s5 s6 s7 s8; do
 done
 if [ -s "$TMP/sc1/s1.png" ] && ! cmp -s "$TMP/sc1/s0.png" "$TMP/sc1/s1.png" && ! cmp -s "$TMP/sc1/s2.png" "$TMP/sc1/s3.png"; then ok "scroll cache: the steps did scroll"; else fail "scroll cache: the steps did scroll"; fi
 
+# a table wider than a portrait page in large print moves sideways under the finger
+check_exit "wide table: the script runs" 0 run --size 1080x1920 --script "$ROOT/tests/integration/wide-table.script" --shots "$TMP/wt"
+check_exit "wide table: the same without the scroll cache" 0 env KK_NO_SCROLL_CACHE=1 "$KIOSK" --db "$DB" --config "$CONF" --headless --size 1080x1920 --script "$ROOT/tests/integration/wide-table.script" --shots "$TMP/wt2"
+W="$TMP/wt"
+if [ -s "$W/after.png" ] && ! cmp -s "$W/before.png" "$W/after.png"; then ok "wide table: a sideways drag moves it"; else fail "wide table: a sideways drag moves it"; fi
+if [ -s "$W/back.png" ] && cmp -s "$W/before.png" "$W/back.png"; then ok "wide table: dragged back, it rests at its left edge (the page did not move)"; else fail "wide table: dragged back, it rests at its left edge (the page did not move)"; fi
+if [ -s "$W/vert.png" ] && ! cmp -s "$W/back.png" "$W/vert.png"; then ok "wide table: an upward drag still scrolls the page"; else fail "wide table: an upward drag still scrolls the page"; fi
+for n in before after back vert; do
+	if [ -s "$W/$n.png" ] && cmp -s "$W/$n.png" "$TMP/wt2/$n.png"; then ok "wide table: $n.png the same without the cache"; else fail "wide table: $n.png the same without the cache"; fi
+done
+
 # the same visit on a portrait panel, in large print
 check_exit "portrait large-print walk runs" 0 run --size 1080x1920 --script "$ROOT/tests/integration/walk-portrait.script" --shots "$TMP/p"
 S="$TMP/p"
