@@ -57,9 +57,26 @@ void ui_hit_add(struct ui *u, int x, int y, int w, int h, enum ui_action a, int6
 	hit->arg = arg;
 }
 
+void ui_capture_glyph(struct ui *u, int size, uint32_t cp, int x, int y)
+{
+	struct ui_capture *c = u->capture;
+	if (!c || cp <= ' ' || x < 0 || y < 0 || x >= u->w || y >= u->h)
+		return;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 4096;
+		struct ui_capture_glyph *p;
+		if (cap > 1000000 || !(p = realloc(c->g, cap * sizeof *p)))
+			return;
+		c->g = p;
+		c->cap = cap;
+	}
+	c->g[c->n++] = (struct ui_capture_glyph){ x, y, size, cp };
+}
+
 void ui_glyph_draw(struct ui *u, int size, uint32_t cp, int x, int y, uint32_t rgba)
 {
 	const struct ui_glyph *g = ui_glyph(&u->fonts, size, cp);
+	ui_capture_glyph(u, size, cp, x, y);
 	if (g->missing) {
 		/* No font has this character: show that something is there (tofu box). */
 		int m = size / 8;
@@ -384,6 +401,27 @@ static void dl_range(struct dl *d, int top, int bottom, size_t *first, size_t *e
 	*end = lo;
 }
 
+/* The glyphs of d visible in viewport rows [top, bottom) (and within their band), for the
+ * screenshot's text: the scroll cache draws only new rows, so they are listed here. */
+static void dl_capture(struct ui *u, struct dl *d, int x0, int y0, int top, int bottom)
+{
+	size_t first, end;
+	dl_range(d, top - y0, bottom - y0, &first, &end);
+	for (size_t i = first; i < end; i++) {
+		const struct dl_item *it = &d->items[i];
+		int x = x0 + it->x, y = y0 + it->y;
+		if (it->type != DL_GLYPH || y < top || y + it->size > bottom)
+			continue;
+		if (it->band && (size_t)it->band <= d->n_bands) {
+			const struct dl_band *b = &d->bands[it->band - 1];
+			x -= b->off;
+			if (x < x0 + b->x || x + it->w > x0 + b->x + b->w)
+				continue;
+		}
+		ui_capture_glyph(u, it->size, it->cp, x, y);
+	}
+}
+
 /* Draw one item other than an atlas glyph at (x, y). */
 static void item_draw(struct ui *u, const struct dl *d, const struct dl_item *it, int x, int y)
 {
@@ -576,13 +614,12 @@ static int ring_fit(struct ui *u, int w, int h)
 	return 0;
 }
 
-void ui_dl_view(struct ui *u, struct dl *d, int x0, int top, int bottom, int scroll)
+/* Paint the viewport from the ring (or straight, without one). */
+static void dl_view_paint(struct ui *u, struct dl *d, int x0, int top, int bottom, int scroll)
 {
 	struct ui_ring *g = &u->ring;
 	int h = bottom - top, r0;
 
-	if (h <= 0)
-		return;
 	if (ring_fit(u, u->w, h) || SDL_SetRenderTarget(u->r, g->tex)) {
 		SDL_Rect clip = { 0, top, u->w, h };
 		SDL_RenderSetClipRect(u->r, &clip);
@@ -592,7 +629,6 @@ void ui_dl_view(struct ui *u, struct dl *d, int x0, int top, int bottom, int scr
 		else
 			ui_dl_draw(u, d, x0, top - scroll, top, bottom);
 		SDL_RenderSetClipRect(u->r, NULL);
-		ui_dl_hits(u, d, x0, top - scroll, top, bottom);
 		return;
 	}
 	if (!g->valid || g->dl != d || g->gen != d->gen || g->x0 != x0 || scroll - g->scroll >= h ||
@@ -616,5 +652,17 @@ void ui_dl_view(struct ui *u, struct dl *d, int x0, int top, int bottom, int scr
 	if (r0)
 		SDL_RenderCopy(u->r, g->tex, &(SDL_Rect){ 0, 0, u->w, r0 },
 			       &(SDL_Rect){ 0, top + h - r0, u->w, r0 });
+}
+
+void ui_dl_view(struct ui *u, struct dl *d, int x0, int top, int bottom, int scroll)
+{
+	struct ui_capture *cap = u->capture;
+	if (bottom <= top)
+		return;
+	/* the text of the viewport is listed here, not while painting (ring coordinates) */
+	dl_capture(u, d, x0, top - scroll, top, bottom);
+	u->capture = NULL;
+	dl_view_paint(u, d, x0, top, bottom, scroll);
+	u->capture = cap;
 	ui_dl_hits(u, d, x0, top - scroll, top, bottom);
 }

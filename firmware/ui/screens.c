@@ -289,7 +289,7 @@ static int build_image(struct ui *u, struct dl *d, int y, int64_t media, int max
 /* A table: equal columns (at least 3 em), rows as tall as their tallest cell; merged cells. */
 static int build_table(struct ui *u, struct dl *d, int y, const struct kk_block *b, int width)
 {
-	int sz = ui_sz(u, SZ_BODY) * 4 / 5, pad = ui_px(u, 10), cols = b->cols, rows = b->rows;
+	int sz = ui_sz(u, SZ_BODY), pad = ui_px(u, 10), cols = b->cols, rows = b->rows;
 	int colw, *rowy = NULL, *rowh = NULL, total = 0, y_hint = y;
 	size_t first;
 

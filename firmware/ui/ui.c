@@ -280,16 +280,63 @@ static void frame(struct ui *u)
 
 /* ---- headless ---------------------------------------------------------------------------- */
 
+static int cmp_capture(const void *a, const void *b)
+{
+	const struct ui_capture_glyph *x = a, *y = b;
+	if (x->y != y->y)
+		return x->y < y->y ? -1 : 1;
+	return x->x < y->x ? -1 : x->x > y->x;
+}
+
+/*
+ * The text of a screenshot, one line per row of glyphs sharing a top edge, left to right:
+ * "Y SIZE<TAB>text". A gap wider than an em inside a row (table cells, a label and its value)
+ * is written as " | ". Tests grep these files to check what a screen says.
+ */
+static int write_capture(const struct ui_capture *c, const char *path)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return KK_EIO;
+	for (size_t i = 0; i < c->n;) {
+		size_t j = i;
+		fprintf(f, "%d %d\t", c->g[i].y, c->g[i].size);
+		for (; j < c->n && c->g[j].y == c->g[i].y; j++) {
+			char utf[5] = { 0 };
+			if (j > i && c->g[j].x - c->g[j - 1].x > 2 * c->g[j - 1].size)
+				fputs(" | ", f);
+			kk_utf8_encode(c->g[j].cp, utf);
+			fputs(utf, f);
+		}
+		fputc('\n', f);
+		i = j;
+	}
+	return fclose(f) == 0 ? 0 : KK_EIO;
+}
+
 static int write_shot(struct ui *u, const char *dir, const char *name)
 {
 	char path[1024];
+	struct ui_capture cap = { 0 };
+	int rc = 0;
+	u->capture = &cap;
 	frame(u);
+	u->capture = NULL;
 	snprintf(path, sizeof path, "%s/%s.png", dir, name);
 	if (IMG_SavePNG(u->surface, path) != 0) {
 		kk_error("ui", "cannot write %s: %s", path, IMG_GetError());
-		return KK_EIO;
+		rc = KK_EIO;
+		goto out;
 	}
-	return 0;
+	qsort(cap.g, cap.n, sizeof *cap.g, cmp_capture);
+	snprintf(path, sizeof path, "%s/%s.txt", dir, name);
+	if (write_capture(&cap, path)) {
+		kk_error("ui", "cannot write %s", path);
+		rc = KK_EIO;
+	}
+out:
+	free(cap.g);
+	return rc;
 }
 
 struct frame_stats;

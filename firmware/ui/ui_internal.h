@@ -183,8 +183,24 @@ struct ui_hit {
 	int64_t arg;
 };
 
+/* What a screenshot shows as text (`shot NAME` also writes NAME.txt): every glyph drawn in
+ * the frame, with its place and size. Tests read it to check what a screen says. */
+struct ui_capture_glyph {
+	int32_t x, y, size;
+	uint32_t cp;
+};
+
+struct ui_capture {
+	struct ui_capture_glyph *g;
+	size_t n, cap;
+};
+
+struct ui;
+void ui_capture_glyph(struct ui *u, int size, uint32_t cp, int x, int y);
+
 struct ui {
 	const struct kk_config *cfg;
+	struct ui_capture *capture; /* non-NULL while a screenshot's frame is drawn */
 	struct kk_catalog *cat;
 	int cat_err;
 	struct kk_catalog_info info;

@@ -114,6 +114,46 @@ for n in before after back vert; do
 	if [ -s "$W/$n.png" ] && cmp -s "$W/$n.png" "$TMP/wt2/$n.png"; then ok "wide table: $n.png the same without the cache"; else fail "wide table: $n.png the same without the cache"; fi
 done
 
+# --- what every screen says: the text of each shot (NAME.txt: "Y SIZE<TAB>text") ------------
+# says FILE "what" PATTERN: the shot's text has a line matching PATTERN (spaces are not glyphs)
+says() { if [ -s "$1" ] && cut -f2- "$1" | grep -qE "$3"; then ok "$2"; else fail "$2"; sed 's/^/#   /' "$1" 2>/dev/null | head -8; fi; }
+# clreq: no line (or table-cell line) starts with a closing mark or ends with an opening one
+clreq_ok() {
+	local bad
+	bad=$(cat "$@" | cut -f2- | sed 's/ | /\n/g' | grep -E '^[，。、；：！？）》」』”’]|[（《「『“‘]$' | head -3)
+	if [ -z "$bad" ]; then ok "clreq: no line starts with 。，、；：！？）》 or ends with （《 in ${#@} shots"; else fail "clreq line breaks: $bad"; fi
+}
+body_size() { # FILE SIZE: body lines set at SIZE px
+	if [ -s "$1" ] && [ "$(awk -v s="$2" -F'[ \t]' '$2 == s' "$1" | wc -l)" -ge 3 ]; then ok "$3"; else fail "$3"; fi
+}
+for mode in normal large; do
+	D="$TMP/screens-$mode"
+	if [ $mode = large ]; then sed '3i tap 1808 60' "$ROOT/tests/integration/screens.script" >"$TMP/screens-large.script"; SC="$TMP/screens-large.script"; else SC="$ROOT/tests/integration/screens.script"; fi
+	check_exit "$mode print: every screen at 1920x1080" 0 run --size 1920x1080 --script "$SC" --shots "$D"
+	says "$D/home.txt" "$mode: home offers the catalogue, both 一本通 and search" '政府信息公开目录 \| 惠民事项一本通 \| 惠企事项一本通'
+	says "$D/catalogue.txt" "$mode: the catalogue counts its documents" '^共67件$'
+	says "$D/catalogue.txt" "$mode: the catalogue browses by topic, publisher, genre, year" '按主题分类浏览 \| 按发布机构浏览 \| 按体裁浏览 \| 按年份浏览'
+	says "$D/facets.txt" "$mode: topics listed with counts" '^[0-9]+件$'
+	says "$D/huimin.txt" "$mode: 惠民一本通 lists its 大项" '户籍与身份证'
+	says "$D/huimin-group.txt" "$mode: a 大项 lists its 小项" '居民身份证补领、换领'
+	says "$D/guide.txt" "$mode: the guide's quick index names 申请材料" '申请材料'
+	says "$D/huiqi.txt" "$mode: 惠企一本通 lists its 大项" '企业开办'
+	says "$D/guide-doc.txt" "$mode: 公开指南 shows how to apply (office, address, hours, phone)" '咨询电话'
+	says "$D/report.txt" "$mode: the document's catalogue card" '^索引号 \| 11000000MB1830048C/2025-00012$'
+	says "$D/repealed.txt" "$mode: a 废止 document says so at the top" '^本文件已废止，仅供查阅参考。$'
+	says "$D/repealed.txt" "$mode: and links its replacement" '^现行文件：'
+	says "$D/countdown.txt" "$mode: the idle countdown warns" '秒后返回首页'
+	says "$D/reset.txt" "$mode: the idle reset goes home in normal print" '^大字$'
+	n=0; for f in "$D"/*.txt; do cut -f2- "$f" | grep -q '数据更新于' && n=$((n + 1)); done
+	[ "$n" -eq "$(ls "$D"/*.txt | wc -l)" ] && ok "$mode: every screen shows 数据更新于 (content date)" || fail "$mode: every screen shows 数据更新于 ($n)"
+	clreq_ok "$D"/*.txt
+done
+body_size "$TMP/screens-normal/report.txt" 32 "normal print: body text 32 px on a 1080p panel"
+body_size "$TMP/screens-large/report.txt" 48 "large print: body text 48 px on a 1080p panel"
+says "$TMP/screens-large/home.txt" "large print: the switch then reads 标准字" '标准字'
+says "$TMP/wt/before.txt" "wide table: its cells are on screen" '申请人情况'
+if ! cut -f2- "$TMP/wt/before.txt" | grep -q '总计' && cut -f2- "$TMP/wt/after.txt" | grep -q '总计'; then ok "wide table: the 总计 column comes into view sideways"; else fail "wide table: the 总计 column comes into view sideways"; fi
+
 # the same visit on a portrait panel, in large print
 check_exit "portrait large-print walk runs" 0 run --size 1080x1920 --script "$ROOT/tests/integration/walk-portrait.script" --shots "$TMP/p"
 S="$TMP/p"
