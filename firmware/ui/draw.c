@@ -55,6 +55,7 @@ void ui_hit_add(struct ui *u, int x, int y, int w, int h, enum ui_action a, int6
 	hit->r.h = h;
 	hit->action = a;
 	hit->arg = arg;
+	hit->clipped = 0;
 }
 
 void ui_capture_glyph(struct ui *u, int size, uint32_t cp, int x, int y)
@@ -559,8 +560,11 @@ void ui_dl_hits(struct ui *u, struct dl *d, int x0, int y0, int clip_top, int cl
 		int y = y0 + it->y;
 		int top = y < clip_top ? clip_top : y;
 		int bot = y + it->h > clip_bottom ? clip_bottom : y + it->h;
-		if (it->type == DL_LINK && bot > top)
+		if (it->type == DL_LINK && bot > top) {
 			ui_hit_add(u, x0 + it->x, top, it->w, bot - top, (enum ui_action)it->action, it->arg);
+			if (bot - top < it->h && u->n_hits > 0)
+				u->hits[u->n_hits - 1].clipped = 1;
+		}
 	}
 }
 

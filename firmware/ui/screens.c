@@ -451,10 +451,16 @@ static void build_doc(struct ui *u, struct ui_screen *sc)
 		if (doc->replaced_by.id) {
 			snprintf(buf, sizeof buf, "现行文件：%s（点此查看）", doc->replaced_by.title);
 			utf8_cut(buf);
-			int lh = ui_dl_para(u, d, sz, ui_px(u, 24), y, w - ui_px(u, 48), buf, NULL, 0,
-					    0xFFFFFFFFu, 0, 0, sz / 2);
-			dl_link(d, 0, y, w, lh, ACT_OPEN_DOC, doc->replaced_by.id);
-			y += lh;
+			/* a touch target of at least UI_TARGET px, the text centred in it */
+			struct dl scratch = { 0 };
+			int lh = ui_dl_para(u, &scratch, sz, 0, 0, w - ui_px(u, 48), buf, NULL, 0, 0, 0, 0,
+					    sz / 2);
+			int th = lh > ui_px(u, UI_TARGET) ? lh : ui_px(u, UI_TARGET);
+			dl_fini(&scratch);
+			ui_dl_para(u, d, sz, ui_px(u, 24), y + (th - lh) / 2, w - ui_px(u, 48), buf, NULL, 0,
+				   0xFFFFFFFFu, 0, 0, sz / 2);
+			dl_link(d, 0, y, w, th, ACT_OPEN_DOC, doc->replaced_by.id);
+			y += th;
 		}
 		y += ui_px(u, 12);
 		bh = y - top;

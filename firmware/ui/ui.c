@@ -314,6 +314,21 @@ static int write_capture(const struct ui_capture *c, const char *path)
 	return fclose(f) == 0 ? 0 : KK_EIO;
 }
 
+/* The touch targets of a screenshot (NAME.hits): "X Y W H ACTION", "clipped" appended for a
+ * target partly scrolled out of view. Tests check their size. */
+static int write_hits(struct ui *u, const char *dir, const char *name)
+{
+	char path[1024];
+	FILE *f;
+	snprintf(path, sizeof path, "%s/%s.hits", dir, name);
+	if (!(f = fopen(path, "w")))
+		return KK_EIO;
+	for (int i = 0; i < u->n_hits; i++)
+		fprintf(f, "%d %d %d %d %d%s\n", u->hits[i].r.x, u->hits[i].r.y, u->hits[i].r.w,
+			u->hits[i].r.h, (int)u->hits[i].action, u->hits[i].clipped ? " clipped" : "");
+	return fclose(f) == 0 ? 0 : KK_EIO;
+}
+
 static int write_shot(struct ui *u, const char *dir, const char *name)
 {
 	char path[1024];
@@ -330,7 +345,7 @@ static int write_shot(struct ui *u, const char *dir, const char *name)
 	}
 	qsort(cap.g, cap.n, sizeof *cap.g, cmp_capture);
 	snprintf(path, sizeof path, "%s/%s.txt", dir, name);
-	if (write_capture(&cap, path)) {
+	if (write_capture(&cap, path) || write_hits(u, dir, name)) {
 		kk_error("ui", "cannot write %s", path);
 		rc = KK_EIO;
 	}

@@ -181,6 +181,7 @@ struct ui_hit {
 	SDL_Rect r;
 	enum ui_action action;
 	int64_t arg;
+	int clipped;      /* partly scrolled out of view: smaller than it is */
 };
 
 /* What a screenshot shows as text (`shot NAME` also writes NAME.txt): every glyph drawn in
@@ -272,6 +273,8 @@ int ui_sz(struct ui *u, int v);
 
 /* layout: the left and right margin of content at scale 1 */
 #define UI_MARGIN 48
+/* the smallest touch target at scale 1 (80 px on a 1080-px short side) */
+#define UI_TARGET 80
 
 /* theme */
 #define COL_BG 0xF4F1EAFFu

@@ -126,13 +126,20 @@ clreq_ok() {
 body_size() { # FILE SIZE: body lines set at SIZE px
 	if [ -s "$1" ] && [ "$(awk -v s="$2" -F'[ \t]' '$2 == s' "$1" | wc -l)" -ge 3 ]; then ok "$3"; else fail "$3"; fi
 }
-for mode in normal large; do
-	D="$TMP/screens-$mode"
-	if [ $mode = large ]; then sed '3i tap 1808 60' "$ROOT/tests/integration/screens.script" >"$TMP/screens-large.script"; SC="$TMP/screens-large.script"; else SC="$ROOT/tests/integration/screens.script"; fi
-	check_exit "$mode print: every screen at 1920x1080" 0 run --size 1920x1080 --script "$SC" --shots "$D"
-	says "$D/home.txt" "$mode: home offers the catalogue, both 一本通 and search" '政府信息公开目录 \| 惠民事项一本通 \| 惠企事项一本通'
+for run_ in landscape:normal landscape:large portrait:normal portrait:large; do
+	orient=${run_%:*} mode=$orient/${run_#*:}
+	D="$TMP/screens-${run_/:/-}"
+	if [ "$orient" = landscape ]; then SC="$ROOT/tests/integration/screens.script" size=1920x1080 big="tap 1808 60"
+	else SC="$ROOT/tests/integration/screens-portrait.script" size=1080x1920 big="tap 968 60"; fi
+	if [ "${run_#*:}" = large ]; then sed "3i $big" "$SC" >"$D.script"; SC="$D.script"; fi
+	check_exit "$mode print: every screen at $size" 0 run --size "$size" --script "$SC" --shots "$D"
+	for t in 政府信息公开目录 惠民事项一本通 惠企事项一本通 政策解读 政府信息公开指南 搜索; do
+		says "$D/home.txt" "$mode: home offers $t" "(^| )$t( |\$)"
+	done
 	says "$D/catalogue.txt" "$mode: the catalogue counts its documents" '^共67件$'
-	says "$D/catalogue.txt" "$mode: the catalogue browses by topic, publisher, genre, year" '按主题分类浏览 \| 按发布机构浏览 \| 按体裁浏览 \| 按年份浏览'
+	for t in 按主题分类浏览 按发布机构浏览 按体裁浏览 按年份浏览; do
+		says "$D/catalogue.txt" "$mode: the catalogue offers $t" "$t"
+	done
 	says "$D/facets.txt" "$mode: topics listed with counts" '^[0-9]+件$'
 	says "$D/huimin.txt" "$mode: 惠民一本通 lists its 大项" '户籍与身份证'
 	says "$D/huimin-group.txt" "$mode: a 大项 lists its 小项" '居民身份证补领、换领'
@@ -147,10 +154,16 @@ for mode in normal large; do
 	n=0; for f in "$D"/*.txt; do cut -f2- "$f" | grep -q '数据更新于' && n=$((n + 1)); done
 	[ "$n" -eq "$(ls "$D"/*.txt | wc -l)" ] && ok "$mode: every screen shows 数据更新于 (content date)" || fail "$mode: every screen shows 数据更新于 ($n)"
 	clreq_ok "$D"/*.txt
+	# every touch target at least 80 px both ways (a 1080-px short side: scale 1)
+	small=$(for f in "$D"/*.hits; do awk -v f="${f##*/}" '!/clipped/ && ($3 < 80 || $4 < 80) {print f": "$0}' "$f"; done | head -3)
+	nh=$(cat "$D"/*.hits | wc -l)
+	if [ -z "$small" ] && [ "$nh" -gt 50 ]; then ok "$mode: all $nh touch targets are at least 80 px"; else fail "$mode: touch targets under 80 px: $small"; fi
 done
-body_size "$TMP/screens-normal/report.txt" 32 "normal print: body text 32 px on a 1080p panel"
-body_size "$TMP/screens-large/report.txt" 48 "large print: body text 48 px on a 1080p panel"
-says "$TMP/screens-large/home.txt" "large print: the switch then reads 标准字" '标准字'
+for o in landscape portrait; do
+	body_size "$TMP/screens-$o-normal/report.txt" 32 "$o normal print: body text 32 px on a 1080p panel"
+	body_size "$TMP/screens-$o-large/report.txt" 48 "$o large print: body text 48 px on a 1080p panel"
+	says "$TMP/screens-$o-large/home.txt" "$o large print: the switch then reads 标准字" '标准字'
+done
 says "$TMP/wt/before.txt" "wide table: its cells are on screen" '申请人情况'
 if ! cut -f2- "$TMP/wt/before.txt" | grep -q '总计' && cut -f2- "$TMP/wt/after.txt" | grep -q '总计'; then ok "wide table: the 总计 column comes into view sideways"; else fail "wide table: the 总计 column comes into view sideways"; fi
 
