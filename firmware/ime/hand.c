@@ -3,11 +3,14 @@
  *
  * The strokes are kept here (bounded arrays) rather than only in zinnia's character object,
  * so that the last stroke can be taken back and so that hostile input (a stroke of 10,000
- * points, points far outside the box) is clamped and resampled before zinnia sees it. Each
+ * points, points far outside the box) is clamped and resampled before zinnia sees it: zinnia
+ * splits each stroke at its corners recursively and sizes a table by 2^depth, so a long
+ * zigzag stroke would make it allocate without bound (see KK_HAND_STROKE_POINTS). Each
  * recognition rebuilds zinnia's character from them: a few dozen points per stroke, cheap
  * next to the classifier (2–4 ms on x86 for the 6,763 characters of the tegaki model).
  */
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +32,7 @@ struct kk_hand {
 	int width, height; /* the box; 0 until kk_hand_begin */
 	size_t n_strokes;
 	uint16_t len[KK_HAND_MAX_STROKES]; /* points in each stroke */
-	struct kk_hand_point pts[KK_HAND_MAX_STROKES][KK_HAND_MAX_STROKE_POINTS];
+	struct kk_hand_point pts[KK_HAND_MAX_STROKES][KK_HAND_STROKE_POINTS];
 };
 
 /* See ime.h. */
@@ -93,25 +96,67 @@ static int clamp(int v, int max)
 	return v < 0 ? 0 : v >= max ? max - 1 : v;
 }
 
+/* Point i of pts, clamped into the box (as doubles, for measuring). */
+static void box_point(const struct kk_hand *h, const struct kk_hand_point *pts, size_t i,
+		      double *x, double *y)
+{
+	*x = clamp(pts[i].x, h->width);
+	*y = clamp(pts[i].y, h->height);
+}
+
+/*
+ * Resample pts[0..n) (clamped into the box) to at most KK_HAND_STROKE_POINTS points evenly
+ * spaced along the stroke, first and last kept; a stroke of no length is one point.
+ * Returns the number written to dst.
+ */
+static size_t resample(const struct kk_hand *h, const struct kk_hand_point *pts, size_t n,
+		       struct kk_hand_point *dst)
+{
+	double total = 0, walked = 0, x0, y0, x1, y1;
+	size_t out = 0, i = 1, k;
+
+	for (size_t j = 1; j < n; j++) {
+		box_point(h, pts, j - 1, &x0, &y0);
+		box_point(h, pts, j, &x1, &y1);
+		total += sqrt((x1 - x0) * (x1 - x0) + (y1 - y0) * (y1 - y0));
+	}
+	box_point(h, pts, 0, &x0, &y0);
+	dst[out++] = (struct kk_hand_point){ (int)x0, (int)y0 };
+	if (total < 1)
+		return out;
+	for (k = 1; k < KK_HAND_STROKE_POINTS - 1; k++) {
+		double at = total * (double)k / (KK_HAND_STROKE_POINTS - 1), seg;
+		/* walk to the segment [i - 1, i] that holds distance `at` */
+		for (;;) {
+			box_point(h, pts, i - 1, &x0, &y0);
+			box_point(h, pts, i, &x1, &y1);
+			seg = sqrt((x1 - x0) * (x1 - x0) + (y1 - y0) * (y1 - y0));
+			if (walked + seg >= at || i + 1 >= n)
+				break;
+			walked += seg;
+			i++;
+		}
+		if (seg > 0) {
+			double t = (at - walked) / seg;
+			t = t < 0 ? 0 : t > 1 ? 1 : t;
+			dst[out++] = (struct kk_hand_point){ (int)(x0 + (x1 - x0) * t + 0.5),
+							     (int)(y0 + (y1 - y0) * t + 0.5) };
+		}
+	}
+	box_point(h, pts, n - 1, &x1, &y1);
+	dst[out++] = (struct kk_hand_point){ (int)x1, (int)y1 };
+	return out;
+}
+
 /* See ime.h. */
 int kk_hand_add_stroke(struct kk_hand *h, const struct kk_hand_point *pts, size_t n)
 {
-	struct kk_hand_point *dst;
-	size_t keep;
-
 	if (n == 0 || !pts || h->width == 0)
 		return KK_EINVAL;
 	if (h->n_strokes >= KK_HAND_MAX_STROKES)
 		return KK_E2BIG;
-	keep = n > KK_HAND_MAX_STROKE_POINTS ? KK_HAND_MAX_STROKE_POINTS : n;
-	dst = h->pts[h->n_strokes];
-	for (size_t i = 0; i < keep; i++) {
-		/* evenly spaced over the whole stroke, first and last points kept */
-		size_t from = keep > 1 ? i * (n - 1) / (keep - 1) : 0;
-		dst[i].x = clamp(pts[from].x, h->width);
-		dst[i].y = clamp(pts[from].y, h->height);
-	}
-	h->len[h->n_strokes++] = (uint16_t)keep;
+	h->len[h->n_strokes] = (uint16_t)resample(h, pts, n, h->pts[h->n_strokes]);
+	h->n_strokes++;
 	return 0;
 }
 

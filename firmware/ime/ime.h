@@ -118,7 +118,7 @@ extern const char *const kk_ime_pad[KK_IME_PAD_ROWS][KK_IME_PAD_COLS];
 /* ---- handwriting (hand.c) --------------------------------------------------------------- */
 
 #define KK_HAND_MAX_STROKES 48        /* strokes of one character; more are refused */
-#define KK_HAND_MAX_STROKE_POINTS 256 /* a longer stroke is resampled down to this */
+#define KK_HAND_STROKE_POINTS 16      /* a stroke is resampled to at most this many points */
 #define KK_HAND_MAX_CANDS 16          /* candidates one recognition returns, at most */
 
 struct kk_hand;
@@ -140,7 +140,11 @@ void kk_hand_close(struct kk_hand *h);
 int kk_hand_begin(struct kk_hand *h, int width, int height);
 /*
  * Add one finished stroke of n points (box coordinates; points outside the box are moved to
- * its edge; more than KK_HAND_MAX_STROKE_POINTS are resampled evenly).
+ * its edge). The stroke is resampled evenly along its length to at most
+ * KK_HAND_STROKE_POINTS points: enough for the shape of any stroke, and a bound on zinnia's
+ * feature extraction, which splits a stroke recursively at its corners and sizes a table by
+ * 2^depth (libzinnia 0.06, Features::getVertex): a zigzag of a few hundred points from a
+ * restless finger would otherwise exhaust memory.
  * Returns 0, KK_EINVAL (n == 0, or no kk_hand_begin yet) or KK_E2BIG (the character already
  * has KK_HAND_MAX_STROKES strokes); the character is unchanged on error.
  */

@@ -209,4 +209,8 @@ int ui_sz(struct ui *u, int v);
 #define COL_AMENDED 0x9A5B00FFu
 #define COL_BUTTON 0xFFFFFFFFu
 
+/* The smallest touch target, px at scale 1 (a 1080-px short side): the on-screen keyboard
+ * (keyboard.h) never makes a key smaller than this in either direction. */
+#define UI_TARGET_MIN 80
+
 #endif

@@ -452,6 +452,17 @@ static void test_hand_hostile(void)
 	KT_CHECK(n > 0 && n <= KK_HAND_MAX_CANDS);
 	for (size_t i = 0; i < n; i++)
 		KT_CHECK(kk_utf8_valid(c[i].text, strlen(c[i].text), NULL) && c[i].text[0]);
+	/* a restless finger: a zigzag of 10,000 points over the whole box, many times over (zinnia
+	 * alone would need memory exponential in the corners of one stroke) */
+	for (int i = 0; i < 10000; i++) {
+		many[i].x = (i * 37) % BOX;
+		many[i].y = (i % 2) ? BOX - 1 - (i * 13) % BOX : (i * 13) % BOX;
+	}
+	KT_REQUIRE(kk_hand_begin(h, BOX, BOX) == 0);
+	for (int s = 0; s < KK_HAND_MAX_STROKES; s++)
+		KT_CHECK_INT(kk_hand_add_stroke(h, many + s * 7, 10000 - (size_t)s * 7), 0);
+	KT_CHECK(kk_hand_recognize(h, c, KK_HAND_MAX_CANDS, &n) == 0);
+	KT_CHECK(n > 0);
 	/* the stroke cap */
 	KT_REQUIRE(kk_hand_begin(h, BOX, BOX) == 0);
 	for (int s = 0; s < KK_HAND_MAX_STROKES; s++)
