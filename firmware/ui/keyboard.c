@@ -578,6 +578,8 @@ static void draw_label(struct ui *u, const SDL_Rect *r, int size, const char *la
 	ui_text_line(u, size, r->x, text_top(r->y, r->h, size), r->w, label, rgba, 1);
 }
 
+/* One key: its colours say what it is (letters white, functions grey, 搜索 and the current
+ * mode blue); a candidate has no frame and the first one, the default, is blue. */
 static void draw_key(struct ui *u, const struct kb *kb, const struct kb_key *k)
 {
 	uint32_t bg = COL_KB_FN, fg = COL_TEXT;
@@ -621,6 +623,7 @@ static void draw_key(struct ui *u, const struct kb *kb, const struct kb_key *k)
 static void draw_stroke(struct ui *u, const struct kb *kb, int from, int to, uint32_t rgba)
 {
 	enum { BATCH = 128 };
+	static const int quad[6] = { 0, 1, 2, 0, 2, 3 }; /* two triangles */
 	SDL_Vertex v[BATCH * 4];
 	int idx[BATCH * 6], n = 0, t = kb_px(kb->scale, KB_STROKE);
 	SDL_Color c = { (Uint8)(rgba >> 24), (Uint8)(rgba >> 16), (Uint8)(rgba >> 8), (Uint8)rgba };
@@ -641,7 +644,7 @@ static void draw_stroke(struct ui *u, const struct kb *kb, int from, int to, uin
 			q[2] = (SDL_Vertex){ { x2 - nx, y2 - ny }, c, { 0, 0 } };
 			q[3] = (SDL_Vertex){ { x1 - nx, y1 - ny }, c, { 0, 0 } };
 			for (int k = 0; k < 6; k++)
-				ix[k] = b + "012023"[k] - '0'; /* two triangles */
+				ix[k] = b + quad[k];
 			if (++n == BATCH) {
 				SDL_RenderGeometry(u->r, NULL, v, n * 4, idx, n * 6);
 				n = 0;
@@ -652,6 +655,8 @@ static void draw_stroke(struct ui *u, const struct kb *kb, int from, int to, uin
 		SDL_RenderGeometry(u->r, NULL, v, n * 4, idx, n * 6);
 }
 
+/* The handwriting square with its guides, the strokes written so far and the one under the
+ * finger. */
 static void draw_pad(struct ui *u, const struct kb *kb)
 {
 	const SDL_Rect *p = &kb->pad;

@@ -312,6 +312,14 @@ static void test_handwriting_through_pad(void)
 	KT_CHECK_INT(tap(kb, KB_K_CAND, "十", &ev), KB_EV_TEXT | KB_EV_REDRAW);
 	KT_CHECK_STR(ev.text, "十");
 	KT_CHECK_INT(kb->n_strokes, 0);
+	/* then the pinyin engine's predictions of what follows 十 (十分, 十年 …) */
+	KT_REQUIRE(find_key(kb, KB_K_CAND, NULL) >= 0);
+	{
+		char want[KB_TEXT_BYTES];
+		snprintf(want, sizeof want, "%s", kb->keys[find_key(kb, KB_K_CAND, NULL)].label);
+		KT_CHECK_INT(tap(kb, KB_K_CAND, want, &ev), KB_EV_TEXT | KB_EV_REDRAW);
+		KT_CHECK_STR(ev.text, want);
+	}
 	/* 重写 clears the pad without touching the query */
 	KT_CHECK_INT(write_line(kb, 10, 50, 90, 50, &ev), KB_EV_REDRAW);
 	KT_CHECK_INT(tap(kb, KB_K_REWRITE, "重写", &ev), KB_EV_REDRAW);
