@@ -18,7 +18,8 @@ SAMPLE  ?= offline-db/sample
 PKGS    := sdl2 SDL2_ttf SDL2_image sqlite3 libusb-1.0 jansson libxml-2.0
 DEB_PKGS := build-essential pkg-config libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev \
 	libsqlite3-dev libusb-1.0-0-dev libjansson-dev libxml2-dev fonts-noto-cjk \
-	poppler-utils sqlite3 file bc
+	poppler-utils sqlite3 file bc \
+	libgooglepinyin0 libgooglepinyin0-dev libzinnia-dev tegaki-zinnia-simplified-chinese
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -26,24 +27,27 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS_ALL = -std=c11 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 $(WARN) -g $(OPT) -Ifirmware -Ioffline-db -Itests \
 	-I$(BUILD)/gen $(PKG_CFLAGS) -pthread $(CFLAGS)
-LDLIBS_ALL = $(PKG_LIBS) -lm -pthread $(LDLIBS)
+LDLIBS_ALL = $(PKG_LIBS) $(IME_LIBS) -lm -pthread $(LDLIBS)
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 CORE_SRC   := $(sort $(wildcard firmware/base/*.c firmware/catalog/*.c firmware/text/*.c))
 UI_SRC     := $(sort $(wildcard firmware/ui/*.c firmware/app/*.c))
 TOOL_SRC   := $(sort $(filter-out offline-db/kioskdb/main.c,$(wildcard offline-db/kioskdb/*.c)))
 GEN_SRC    := $(BUILD)/gen/schema_sql.c
+IME_SRC    := $(sort $(wildcard firmware/ime/*.c))
+IME_CXX    := $(sort $(wildcard firmware/ime/*.cc))
 TEST_SRC   := $(sort $(wildcard tests/unit/test_*.c))
 HEADERS    := $(wildcard firmware/*/*.h offline-db/kioskdb/*.h tests/*.h)
 
 obj = $(patsubst %.c,$(1)/obj/%.o,$(2))
+IME_OBJ = $(call obj,$(1),$(IME_SRC)) $(patsubst %.cc,$(1)/obj/%.o,$(IME_CXX))
 # The kiosk links the core and the UI; kioskdb the core and the export reader: neither carries
 # the other's code (no libxml2/jansson/pdftoppm in the firmware, no SDL in the tool). Tests and
 # benchmarks link everything.
 CORE_OBJ  = $(call obj,$(1),$(CORE_SRC) $(GEN_SRC))
-KIOSK_OBJ = $(call CORE_OBJ,$(1)) $(call obj,$(1),$(UI_SRC))
+KIOSK_OBJ = $(call CORE_OBJ,$(1)) $(call obj,$(1),$(UI_SRC)) $(call IME_OBJ,$(1))
 TOOL_OBJ  = $(call CORE_OBJ,$(1)) $(call obj,$(1),$(TOOL_SRC))
-LIB_OBJ   = $(call obj,$(1),$(CORE_SRC) $(UI_SRC) $(TOOL_SRC) $(GEN_SRC))
+LIB_OBJ   = $(call obj,$(1),$(CORE_SRC) $(UI_SRC) $(TOOL_SRC) $(GEN_SRC)) $(call IME_OBJ,$(1))
 
 .PHONY: all deps run test bench check clean sample fuzz
 .SECONDARY:
@@ -78,6 +82,28 @@ $(ASAN)/obj/%.o: %.c $(HEADERS)
 $(ASAN)/obj/$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $(SAN) -O1 -c $< -o $@
+
+# --- on-screen input (firmware/ime/): libgooglepinyin and libzinnia -------------------------
+# libgooglepinyin's header is C++ (namespace, references, UTF-16), so firmware/ime/*.cc is a
+# small shim compiled with g++ -std=c++17; its library and zinnia's need libstdc++ at link time
+# (the links stay $(CC) with -lstdc++). googlepinyin's headers are only on the shim's include
+# path (they have generic names such as sync.h). The pinyin dictionary lives in the multiarch
+# libdir, which pkg-config knows; the zinnia model is architecture-independent data.
+IME_LIBS   = $(shell pkg-config --libs googlepinyin zinnia 2>/dev/null) -lstdc++
+CXXWARN   := -Wall -Wextra -Werror -Wshadow -Wmissing-declarations -Wno-unused-parameter
+CXXFLAGS_ALL = -std=c++17 $(CXXWARN) -g $(OPT) -Ifirmware \
+	$(shell pkg-config --cflags googlepinyin 2>/dev/null) $(CXXFLAGS)
+PINYIN_DICT = $(shell pkg-config --variable=libdir googlepinyin 2>/dev/null)/googlepinyin/data/dict_pinyin.dat
+$(BUILD)/obj/firmware/ime/pinyin.o $(ASAN)/obj/firmware/ime/pinyin.o: \
+	CFLAGS_ALL += -DKK_PINYIN_DICT_DEFAULT='"$(PINYIN_DICT)"'
+
+$(BUILD)/obj/%.o: %.cc $(HEADERS)
+	@mkdir -p $(@D)
+	$(CXX) $(CXXFLAGS_ALL) -c $< -o $@
+
+$(ASAN)/obj/%.o: %.cc $(HEADERS)
+	@mkdir -p $(@D)
+	$(CXX) $(CXXFLAGS_ALL) $(SAN) -O1 -c $< -o $@
 
 $(BUILD)/kiosk: $(call KIOSK_OBJ,$(BUILD)) $(BUILD)/obj/firmware/main.o
 	$(CC) -o $@ $^ $(LDLIBS_ALL)

@@ -1,7 +1,8 @@
 #!/bin/sh
 # check-boundaries.sh — enforce the module boundaries of STYLE.md:
 #   SDL only in firmware/ui/, SQL (sqlite3.h) only in firmware/catalog/,
-#   libusb only in firmware/print/, curl and libsodium only in firmware/sync/.
+#   libusb only in firmware/print/, curl and libsodium only in firmware/sync/,
+#   libgooglepinyin and libzinnia only in firmware/ime/.
 set -u
 cd "$(dirname "$0")/.."
 bad=0
@@ -16,5 +17,6 @@ check 'SDL' firmware/ui 'SDL'
 check 'sqlite3' firmware/catalog 'SQLite'
 check 'libusb' firmware/print 'libusb'
 check 'curl/|sodium' firmware/sync 'curl/libsodium'
+check 'pinyinime|googlepinyin/|zinnia' firmware/ime 'libgooglepinyin/libzinnia'
 [ $bad -eq 0 ] && echo "check: module include boundaries hold"
 exit $bad
