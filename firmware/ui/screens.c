@@ -13,6 +13,7 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "base/utf8.h"
+#include "ui/keyboard.h"
 #include "ui/ui_internal.h"
 
 #include <SDL_image.h>
@@ -774,7 +775,61 @@ void ui_go_home(struct ui *u)
 	while (u->depth > 1)
 		ui_pop(u);
 	u->query[0] = '\0';
+	u->kb_shown = 1;
+	u->writing = 0;
+	if (u->kb)
+		kb_reset(u->kb);
 	u->dirty = 1;
+}
+
+/* Height of the keyboard on the search screen: what it asks for, but never more than half
+ * the screen, so results stay visible above it. */
+static int keyboard_height(struct ui *u)
+{
+	int h = kb_pref_height(u->s), min = kb_min_height(u->s);
+	if (h > u->h / 2)
+		h = u->h / 2 > min ? u->h / 2 : min;
+	return h;
+}
+
+static int keyboard_shown(struct ui *u)
+{
+	return u->kb && u->kb_shown && u->stack[u->depth - 1].kind == SCR_SEARCH;
+}
+
+int ui_content_bottom(struct ui *u)
+{
+	return u->h - ui_px(u, FOOT_H) - (keyboard_shown(u) ? keyboard_height(u) : 0);
+}
+
+void ui_keyboard_event(struct ui *u, const struct kb_event *ev)
+{
+	int changed = 0;
+	if (ev->flags & KB_EV_CLEAR) {
+		changed = u->query[0] != 0;
+		u->query[0] = '\0';
+	}
+	if ((ev->flags & KB_EV_BACKSPACE) && u->query[0]) {
+		size_t n = strlen(u->query);
+		while (n > 0 && ((unsigned char)u->query[n - 1] & 0xC0) == 0x80)
+			n--;
+		u->query[n > 0 ? n - 1 : 0] = '\0';
+		changed = 1;
+	}
+	if (ev->flags & KB_EV_TEXT) {
+		size_t have = strlen(u->query), add = strnlen(ev->text, sizeof ev->text);
+		if (add && kk_utf8_valid(ev->text, add, NULL) && have + add < sizeof u->query) {
+			memcpy(u->query + have, ev->text, add);
+			u->query[have + add] = '\0';
+			changed = 1;
+		}
+	}
+	if (ev->flags & KB_EV_SUBMIT)
+		u->kb_shown = 0; /* 搜索: the keyboard steps aside so the results fill the screen */
+	if (changed || (ev->flags & KB_EV_SUBMIT))
+		ui_search_changed(u);
+	if (ev->flags)
+		u->dirty = 1;
 }
 
 void ui_search_changed(struct ui *u)
@@ -801,7 +856,15 @@ void ui_do_action(struct ui *u, enum ui_action a, int64_t arg)
 	case ACT_OPEN_BOOK: ui_push(u, SCR_BOOK, arg); break;
 	case ACT_OPEN_GROUP: ui_push(u, SCR_GROUP, arg); break;
 	case ACT_OPEN_GUIDE: ui_push(u, SCR_GUIDE, arg); break;
-	case ACT_OPEN_SEARCH: ui_push(u, SCR_SEARCH, 0); break;
+	case ACT_OPEN_SEARCH:
+		/* the keyboard's engines (a dictionary, a handwriting model) are read the first
+		 * time a resident searches, not at start-up */
+		if (!u->kb && !u->kb_failed && kb_new(&u->kb, NULL, NULL)) {
+			kk_warn("ui", "no on-screen keyboard (out of memory)");
+			u->kb_failed = 1;
+		}
+		ui_push(u, SCR_SEARCH, 0);
+		break;
 	case ACT_OPEN_GUIDE_DOC:
 		if (u->cat && !kk_catalog_first_in_series(u->cat, KK_SERIES_GUIDE, &id))
 			ui_push(u, SCR_DOC, id);
@@ -816,7 +879,19 @@ void ui_do_action(struct ui *u, enum ui_action a, int64_t arg)
 		break;
 	case ACT_SEARCH_CLEAR:
 		u->query[0] = '\0';
+		u->kb_shown = 1;
 		ui_search_changed(u);
+		break;
+	case ACT_KEYBOARD:
+		if (u->kb) {
+			struct kb_event ev;
+			kb_press_key(u->kb, (int)arg, &ev);
+			ui_keyboard_event(u, &ev);
+		}
+		break;
+	case ACT_SHOW_KEYBOARD:
+		u->kb_shown = 1;
+		u->dirty = 1;
 		break;
 	case ACT_LARGE_PRINT:
 		/* 长者模式: every screen lays out again at the new size, at the same place */
@@ -996,6 +1071,8 @@ static void draw_search_box(struct ui *u, int y)
 			     "请输入标题或文号", COL_MUTED, 0);
 	}
 	draw_button(u, u->w - m - bw, y, bw, h, "清空", ACT_SEARCH_CLEAR, 0, COL_ACCENT, 0xFFFFFFFFu);
+	if (u->kb && !u->kb_shown)
+		ui_hit_add(u, m, y, w, h, ACT_SHOW_KEYBOARD, 0); /* tap the box: the keyboard again */
 }
 
 /* The idle warning: calm, large, and any touch keeps the visitor's place. */
@@ -1050,7 +1127,7 @@ void ui_draw(struct ui *u)
 		draw_search_box(u, top);
 		top += ui_px(u, 96) + ui_px(u, 24);
 	}
-	bottom = u->h - ui_px(u, FOOT_H);
+	bottom = ui_content_bottom(u);
 	sc->content_top = top;
 	ui_dl_view(u, &sc->dl, ui_px(u, MARGIN), top, bottom, (int)sc->scroll);
 	/* a scroll position indicator, so a resident sees there is more below */
@@ -1062,6 +1139,12 @@ void ui_draw(struct ui *u)
 		ui_fill(u, u->w - ui_px(u, 16), ty, ui_px(u, 8), th < 40 ? 40 : th, 0x00000055u);
 	}
 	draw_bar(u, sc->title[0] ? sc->title : "政府信息公开查阅点");
+	if (keyboard_shown(u)) {
+		SDL_Rect r = { 0, bottom, u->w, u->h - ui_px(u, FOOT_H) - bottom };
+		if (!SDL_RectEquals(&r, &u->kb->rect) || u->kb->scale != u->s)
+			kb_layout(u->kb, r, u->s);
+		kb_draw(u->kb, u, ACT_KEYBOARD);
+	}
 	draw_footer(u);
 	draw_countdown(u);
 }

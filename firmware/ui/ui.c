@@ -19,6 +19,7 @@
 #include "base/log.h"
 #include "base/utf8.h"
 #include "ui/ui.h"
+#include "ui/keyboard.h"
 #include "ui/ui_internal.h"
 
 #define FRAME_MS 16
@@ -43,7 +44,7 @@ static int view_height(struct ui *u)
 {
 	struct ui_screen *sc = top_screen(u);
 	int top = sc->content_top ? sc->content_top : ui_px(u, 144);
-	return u->h - ui_px(u, 64) - top;
+	return ui_content_bottom(u) - top;
 }
 
 static float scroll_max(struct ui *u)
@@ -80,6 +81,13 @@ static void note_input(struct ui *u)
 static void touch_down(struct ui *u, int x, int y)
 {
 	note_input(u);
+	u->writing = 0;
+	if (u->kb && u->kb_shown && top_screen(u)->kind == SCR_SEARCH && kb_stroke_begin(u->kb, x, y)) {
+		u->writing = 1; /* the finger writes a character: no scrolling, no tap */
+		u->down = 1;
+		u->dirty = 1;
+		return;
+	}
 	u->down = 1;
 	u->dragging = 0;
 	u->down_x = x;
@@ -110,6 +118,11 @@ static void touch_move(struct ui *u, int x, int y)
 	if (!u->down)
 		return;
 	note_input(u);
+	if (u->writing) {
+		kb_stroke_point(u->kb, x, y);
+		u->dirty = 1;
+		return;
+	}
 	if (!u->dragging && (abs(y - u->down_y) > ui_px(u, TAP_SLOP) ||
 			     abs(x - u->down_x) > ui_px(u, TAP_SLOP))) {
 		u->dragging = 1;
@@ -154,6 +167,14 @@ static void touch_up(struct ui *u, int x, int y)
 		return;
 	note_input(u);
 	u->down = 0;
+	if (u->writing) {
+		struct kb_event ev;
+		u->writing = 0;
+		kb_stroke_end(u->kb, &ev);
+		ui_keyboard_event(u, &ev);
+		u->dirty = 1;
+		return;
+	}
 	if (u->pressed) {
 		u->pressed = 0;
 		u->dirty = 1;
@@ -596,6 +617,7 @@ int kk_ui_run(const struct kk_ui_opts *o)
 	}
 	SDL_SetRenderDrawBlendMode(u->r, SDL_BLENDMODE_BLEND);
 	/* for tests and benchmarks: draw every frame whole, without the scroll cache */
+	u->kb_shown = 1;
 	u->ring.failed = getenv("KK_NO_SCROLL_CACHE") != NULL;
 	/* for the benchmark: the naive path a kiosk built on SDL_ttf's string renderers takes */
 	u->ring.naive = getenv("KK_NAIVE_TEXT") != NULL;
@@ -621,6 +643,7 @@ out:
 	while (u->depth > 0)
 		ui_screen_fini(&u->stack[--u->depth]);
 	kk_catalog_info_fini(&u->info);
+	kb_free(u->kb);
 	ui_fonts_fini(&u->fonts);
 	ui_ring_fini(&u->ring);
 	if (u->r)

@@ -155,7 +155,8 @@ enum ui_screen_kind { SCR_HOME = 1, SCR_DOCS, SCR_DOC, SCR_BOOK, SCR_GROUP, SCR_
 enum ui_action {
 	ACT_NONE = 0, ACT_BACK, ACT_HOME, ACT_OPEN_DOCS, ACT_OPEN_DOC, ACT_OPEN_BOOK, ACT_OPEN_GROUP,
 	ACT_OPEN_GUIDE, ACT_OPEN_SEARCH, ACT_OPEN_GUIDE_DOC, ACT_SERIES_FILTER, ACT_SEARCH_CLEAR,
-	ACT_LARGE_PRINT, ACT_SCROLL_TO, ACT_OPEN_FACETS, ACT_FACET_PICK
+	ACT_LARGE_PRINT, ACT_SCROLL_TO, ACT_OPEN_FACETS, ACT_FACET_PICK, ACT_KEYBOARD,
+	ACT_SHOW_KEYBOARD
 };
 
 struct ui_screen {
@@ -199,8 +200,14 @@ struct ui_capture {
 struct ui;
 void ui_capture_glyph(struct ui *u, int size, uint32_t cp, int x, int y);
 
+struct kb;
+
 struct ui {
 	const struct kk_config *cfg;
+	struct kb *kb;              /* the search screen's on-screen keyboard; NULL: none */
+	int kb_shown;               /* shown under the search box (per visitor) */
+	int kb_failed;              /* kb_new failed: not tried again */
+	int writing;                /* a finger is writing on the handwriting pad */
 	struct ui_capture *capture; /* non-NULL while a screenshot's frame is drawn */
 	struct kk_catalog *cat;
 	int cat_err;
@@ -243,6 +250,12 @@ void ui_draw(struct ui *u);
 void ui_do_action(struct ui *u, enum ui_action a, int64_t arg);
 void ui_screen_fini(struct ui_screen *sc);
 void ui_search_changed(struct ui *u);
+/* The bottom of the scroll area of the top screen (above the footer, and the keyboard when
+ * it is shown). */
+int ui_content_bottom(struct ui *u);
+/* Apply what the keyboard reported (struct kb_event) to the query. */
+struct kb_event;
+void ui_keyboard_event(struct ui *u, const struct kb_event *ev);
 
 /* draw.c */
 void ui_color(struct ui *u, uint32_t rgba);

@@ -167,6 +167,22 @@ done
 says "$TMP/wt/before.txt" "wide table: its cells are on screen" '申请人情况'
 if ! cut -f2- "$TMP/wt/before.txt" | grep -q '总计' && cut -f2- "$TMP/wt/after.txt" | grep -q '总计'; then ok "wide table: the 总计 column comes into view sideways"; else fail "wide table: the 总计 column comes into view sideways"; fi
 
+# --- the on-screen keyboard: pinyin and handwriting, no physical keyboard ---------------------
+K="$TMP/kb"
+check_exit "keyboard: a query typed on screen" 0 run --size 1920x1080 --script "$ROOT/tests/integration/keyboard.script" --shots "$K"
+says "$K/open.txt" "keyboard: shown when search opens" '^q \| w \| e \| r \| t \| y \| u \| i \| o \| p$'
+says "$K/pinyin.txt" "keyboard: g-o-n-g-k-a-i composes gong'kai" "^gong'kai$"
+says "$K/pinyin.txt" "keyboard: 公开 is the first candidate" '^公开 \| '
+says "$K/pinyin-chosen.txt" "keyboard: choosing it puts 公开 in the search box" '^公开$'
+says "$K/pinyin-chosen.txt" "keyboard: and the results follow" '^找到5件文件$'
+says "$K/hand.txt" "keyboard: two strokes on the pad read as 十" '^十 \| '
+says "$K/hand-chosen.txt" "keyboard: the handwritten 十 finds its documents" '^找到3件文件$'
+says "$K/hand-chosen.txt" "keyboard: the first of them" '十项为民办实事'
+if ! cut -f2- "$K/results.txt" | grep -qE '^(q \| w \| e|重写)'; then ok "keyboard: 搜索 puts the keyboard away"; else fail "keyboard: 搜索 puts the keyboard away"; fi
+says "$K/again.txt" "keyboard: a tap on the search box brings it back (in the mode last used)" '^重写$'
+small=$(for f in "$K"/*.hits; do awk '!/clipped/ && ($3 < 80 || $4 < 80)' "$f"; done | head -3)
+[ -z "$small" ] && ok "keyboard: every key at least 80 px" || fail "keyboard: keys under 80 px: $small"
+
 # the same visit on a portrait panel, in large print
 check_exit "portrait large-print walk runs" 0 run --size 1080x1920 --script "$ROOT/tests/integration/walk-portrait.script" --shots "$TMP/p"
 S="$TMP/p"
