@@ -19,10 +19,11 @@
  * 2. Break levels. Each position between two items gets a level:
  *      0  a normal break opportunity (between ideographs, after closing punctuation, after a
  *         space, at the Han/Latin boundary, at a ZWSP);
- *      1  inside a Latin word or number ("3.14", "50%", "https://…"): last resort only;
- *      2  forbidden by a punctuation rule (before 、。）》” …, after （《“ …, a number and the
- *         Han character that follows it as in 2023年/37号, a closing bracket and the digits
- *         after it as in 〔2023〕37号): last resort only;
+ *      1  inside a Latin word or number ("3.14", "50%", "https://…"), and between a number and
+ *         the Han character after it (2023年, 37号): last resort only, the last fitting one
+ *         taken, so a cell too narrow for "1997年" breaks before 年, not inside 1997;
+ *      2  forbidden by a punctuation rule (before 、。）》” …, after （《“ …, a closing
+ *         bracket and the digits after it as in 〔2023〕37号): last resort only;
  *      3  never: before a space, before a combining mark, inside a ——/…… pair.
  *    Runs of items joined by levels 1..3 form the unbreakable units of the greedy fill.
  *
@@ -629,8 +630,9 @@ static uint8_t pair_level(const struct item *a, const struct item *b)
 		lvl = 1;
 	if (a->cls == C_OP || b->cls == C_CL || b->cls == C_IDSP || a->cls == C_GL || b->cls == C_GL)
 		lvl = 2;
-	if ((a->fl & F_DIGIT) && (b->fl & F_HAN))
-		lvl = 2;
+	if ((a->fl & F_DIGIT) && (b->fl & F_HAN) && lvl < 2)
+		lvl = 1; /* 2023年 stays together like a word; when a narrow cell must part them, they
+			  * part before 年 rather than inside the number */
 	if ((a->fl & F_BRCLOSE) && (b->fl & F_DIGIT))
 		lvl = 2;
 	return lvl;

@@ -297,10 +297,10 @@ static int build_table(struct ui *u, struct dl *d, int y, const struct kk_block 
 	if (!cols || !rows || !b->n_cells)
 		return 0;
 	colw = width / cols;
-	if (colw < 4 * sz) {
+	if (colw < 5 * sz) {
 		/* too many columns for the page: cells keep a readable width and the table scrolls
 		 * sideways under the finger; a line above says so (words, not only an edge cue) */
-		colw = 4 * sz;
+		colw = 5 * sz;
 		y += ui_dl_para(u, d, ui_sz(u, SZ_META), 0, y, width, "表格较宽，请用手指左右拖动表格查看 ⇆",
 				NULL, 0, COL_ACCENT, 0, 0, ui_px(u, 8)) + ui_px(u, 6);
 	}

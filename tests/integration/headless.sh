@@ -149,6 +149,10 @@ for run_ in landscape:normal landscape:large portrait:normal portrait:large; do
 	says "$D/report.txt" "$mode: the document's catalogue card" '^索引号 \| 11000000MB1830048C/2025-00012$'
 	says "$D/repealed.txt" "$mode: a 废止 document says so at the top" '^本文件已废止，仅供查阅参考。$'
 	says "$D/repealed.txt" "$mode: and links its replacement" '^现行文件：'
+	cat "$D/table-doc.txt" "$D/table-doc-2.txt" >"$D/table-both" 2>/dev/null
+	says "$D/table-both" "$mode: a table's header cells (first page or the next)" '序号 \| 小区名称'
+	says "$D/table-both" "$mode: a table's rows" '粮站宿舍'
+	says "$D/expired.txt" "$mode: a 失效 document says so at the top" '^本文件已失效，仅供查阅参考。$'
 	says "$D/countdown.txt" "$mode: the idle countdown warns" '秒后返回首页'
 	says "$D/reset.txt" "$mode: the idle reset goes home in normal print" '^大字$'
 	n=0; for f in "$D"/*.txt; do cut -f2- "$f" | grep -q '数据更新于' && n=$((n + 1)); done

@@ -746,6 +746,17 @@ static void test_narrow(void)
 		KT_REQUIRE(lay(&l, "一二三", EM, 0, 0, 1) == 0);
 		KT_CHECK_INT(l.n_lines, 3);
 		kk_para_layout_fini(&l);
+		/* a table cell too narrow for "1997年" (65 px): it parts before 年, never inside
+		 * the number */
+		KT_REQUIRE(lay(&l, "1997年", 50, 0, 0, 1) == 0);
+		KT_CHECK_INT(l.n_lines, 2);
+		KT_CHECK_INT(l.lines[0].count, 4);
+		kk_para_layout_fini(&l);
+		/* with room, it stays together */
+		KT_REQUIRE(lay(&l, "建成1997年", 65, 0, 0, 1) == 0);
+		KT_CHECK_INT(l.n_lines, 2);
+		KT_CHECK_INT(l.lines[0].count, 2);
+		kk_para_layout_fini(&l);
 	}
 }
 
@@ -890,7 +901,7 @@ static int m_level(const struct kk_para_layout *l, const int *pairstart, size_t 
 	if (is_cp_in(a, NOEND) || is_cp_in(b, NOSTART))
 		return 2;
 	if (m_digit(a) && m_han(b))
-		return 2;
+		return 1;
 	if (is_cp_in(a, "）》」』〕") && m_digit(b))
 		return 2;
 	if (m_word(a) && m_word(b))
