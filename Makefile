@@ -18,7 +18,8 @@ SAMPLE  ?= offline-db/sample
 PKGS    := sdl2 SDL2_ttf SDL2_image sqlite3 libusb-1.0 jansson libxml-2.0
 DEB_PKGS := build-essential pkg-config libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev \
 	libsqlite3-dev libusb-1.0-0-dev libjansson-dev libxml2-dev fonts-noto-cjk \
-	poppler-utils sqlite3 file bc
+	poppler-utils sqlite3 file bc unicode-data bzip2
+UNIHAN  ?= /usr/share/unicode/Unihan_Readings.txt.bz2
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -32,7 +33,7 @@ SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 CORE_SRC   := $(sort $(wildcard firmware/base/*.c firmware/catalog/*.c firmware/text/*.c))
 UI_SRC     := $(sort $(wildcard firmware/ui/*.c firmware/app/*.c))
 TOOL_SRC   := $(sort $(filter-out offline-db/kioskdb/main.c,$(wildcard offline-db/kioskdb/*.c)))
-GEN_SRC    := $(BUILD)/gen/schema_sql.c
+GEN_SRC    := $(BUILD)/gen/schema_sql.c $(BUILD)/gen/pinyin_table.c
 TEST_SRC   := $(sort $(wildcard tests/unit/test_*.c))
 HEADERS    := $(wildcard firmware/*/*.h offline-db/kioskdb/*.h tests/*.h)
 
@@ -66,6 +67,12 @@ deps:
 $(BUILD)/gen/schema_sql.c: offline-db/schema.sql tests/embed.sh
 	@mkdir -p $(@D)
 	sh tests/embed.sh kk_schema_sql $< > $@.tmp && mv $@.tmp $@
+
+# The pinyin readings of the search tokenizer, from Unihan (package unicode-data), at build time.
+$(BUILD)/gen/pinyin_table.c: firmware/text/pinyin.awk
+	@mkdir -p $(@D)
+	@test -r $(UNIHAN) || { echo "missing $(UNIHAN): run make deps (package unicode-data)" >&2; exit 1; }
+	bzcat $(UNIHAN) | awk -v stage=1 -f $< | LC_ALL=C sort -u | awk -v stage=2 -f $< > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(@D)
