@@ -148,8 +148,11 @@ check:
 $(BUILD)/bench_text: tests/bench/bench_text.c $(call LIB_OBJ,$(BUILD))
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
+$(BUILD)/bench_search: tests/bench/bench_search.c $(call LIB_OBJ,$(BUILD))
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
 bench: deps
-	$(MAKE) -j$$(nproc) all $(BUILD)/sample.db $(BUILD)/bench_text
+	$(MAKE) -j$$(nproc) all $(BUILD)/sample.db $(BUILD)/bench_text $(BUILD)/bench_search
 	bash tests/bench/bench.sh $(BUILD)
 
 clean:

@@ -477,12 +477,7 @@ int kk_writer_finish(struct kk_writer *w)
  * Steps that add derived data (the search index) fill it with C code after their SQL. */
 static const char *const migrations[] = {
 	NULL, /* 0 -> 1: not a migration: an empty file is built, never migrated */
-	/* 1 -> 2: the search index (as in schema.sql), filled by kk_search_reindex */
-	"CREATE TABLE search_doc (id INTEGER PRIMARY KEY,"
-	" kind INTEGER NOT NULL CHECK (kind BETWEEN 1 AND 3), ref_id INTEGER NOT NULL,"
-	" validity INTEGER NOT NULL, year INTEGER NOT NULL, publisher TEXT);"
-	"CREATE VIRTUAL TABLE search USING fts5(title, doc_no, publisher, section, body, py,"
-	" tokenize = 'kk');",
+	kk_search_schema_sql, /* 1 -> 2: the search index, filled by kk_search_reindex */
 };
 
 int kk_catalog_migrate(const char *path, int *from)

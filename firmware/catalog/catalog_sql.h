@@ -23,6 +23,8 @@ char *kk_sql_col_str(sqlite3_stmt *st, int col);
 #define KK_FTS_PINYIN_MARK "\x1e" /* first byte of the pinyin column's text */
 int kk_fts_register(sqlite3 *db);
 int kk_search_reindex(sqlite3 *db);
+/* The search tables as in schema.sql (the 1 -> 2 migration creates them from this). */
+extern const char kk_search_schema_sql[];
 struct kk_catalog;
 sqlite3 *kk_catalog_db(struct kk_catalog *c);
 

@@ -6,7 +6,8 @@
  * One tokenizer serves every column of the index. The pinyin column is told apart in-band:
  * its text starts with KK_FTS_PINYIN_MARK (a control character the index builder removes from
  * every other text), and then only pinyin tokens are produced for it. Queries are tokenized
- * in KK_TOK_QUERY mode (a Han run becomes a phrase of its bigrams).
+ * in KK_TOK_QUERY mode (a Han run becomes a phrase of its bigrams); a query string that starts
+ * with the mark is typed pinyin (KK_TOK_PINYIN_QUERY), which search.c sends to column py.
  */
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -65,13 +66,13 @@ static int fts_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *text
 	(void)t;
 	if (n <= 0)
 		return SQLITE_OK;
-	if ((flags & FTS5_TOKENIZE_QUERY) != 0) {
-		mode = KK_TOK_QUERY;
-	} else if (text[0] == KK_FTS_PINYIN_MARK[0]) {
-		mode = KK_TOK_PINYIN;
+	if (text[0] == KK_FTS_PINYIN_MARK[0]) {
+		mode = (flags & FTS5_TOKENIZE_QUERY) ? KK_TOK_PINYIN_QUERY : KK_TOK_PINYIN;
 		c.base = 1;
 		text++;
 		n--;
+	} else if ((flags & FTS5_TOKENIZE_QUERY) != 0) {
+		mode = KK_TOK_QUERY;
 	}
 	return kk_tokenize(text, (size_t)n, mode, fts_emit, &c);
 }

@@ -17,7 +17,8 @@
  *   - A number that looks like a year followed by another number (〔2023〕37号, 2023 37,
  *     2023年37号) is a 文号 term: the phrase "2023 37" in the 文号 column.
  *   - A Latin word is itself OR its pinyin reading in the pinyin column
- *     ("sfz" → py : "s f z", "shenfenzheng" → py : "shen fen zheng").
+ *     ("sfz" → py : "<mark>s f z", "shenfenzheng" → py : "<mark>shen fen zheng"; the mark
+ *     tells the tokenizer this is typed pinyin, see tokenize.c).
  *   - Terms are OR'ed: stop words and unknown words never veto a match; bm25 ranks the
  *     documents that match more (and rarer) terms first. If only stop words were typed they
  *     are searched for after all.
@@ -270,8 +271,8 @@ static int word_terms(struct parse *p, const struct run *r)
 	if (term_open(p))
 		return 0;
 	if ((rc = kk_buf_adds(&p->expr, "(")) || (rc = add_quoted(&p->expr, r->s, r->n)) ||
-	    (rc = kk_buf_adds(&p->expr, " OR py : ")) ||
-	    (rc = add_quoted(&p->expr, seg, strlen(seg))))
+	    (rc = kk_buf_adds(&p->expr, " OR py : \"" KK_FTS_PINYIN_MARK)) ||
+	    (rc = kk_buf_adds(&p->expr, seg)) || (rc = kk_buf_adds(&p->expr, "\"")))
 		return rc;
 	return kk_buf_adds(&p->expr, ")");
 }
@@ -442,27 +443,51 @@ static int snippet_set(struct kk_search_hit *h, const char *s)
 	return rc;
 }
 
-/* Fill the record fields of a hit (title, ref, date, ext_id) and its snippet. */
-static int hit_load(sqlite3 *db, const char *expr, const struct cand *cd, struct kk_search_hit *h)
+/* The statements that load the shown hits, prepared once per search. */
+struct loader {
+	sqlite3_stmt *guide, *doc, *snippet;
+};
+
+static void loader_fini(struct loader *l)
 {
-	sqlite3_stmt *st = NULL;
+	sqlite3_finalize(l->guide);
+	sqlite3_finalize(l->doc);
+	sqlite3_finalize(l->snippet);
+}
+
+static int loader_init(sqlite3 *db, const char *expr, struct loader *l)
+{
 	int rc;
+	memset(l, 0, sizeof *l);
+	if ((rc = kk_sql_prepare(db,
+				 "SELECT g.ext_id, g.title, gg.book, gg.name, g.updated FROM guide g"
+				 " JOIN guide_group gg ON gg.id = g.group_id WHERE g.id = ?",
+				 &l->guide)) ||
+	    (rc = kk_sql_prepare(db,
+				 "SELECT ext_id, title, doc_no, NULL, published FROM document"
+				 " WHERE id = ?",
+				 &l->doc)) ||
+	    (rc = kk_sql_prepare(db,
+				 "SELECT snippet(search, -1, char(2), char(3), '…', 24) FROM search"
+				 " WHERE search MATCH ?1 AND rowid = ?2",
+				 &l->snippet))) {
+		loader_fini(l);
+		return rc;
+	}
+	sqlite3_bind_text(l->snippet, 1, expr, -1, SQLITE_STATIC);
+	return 0;
+}
+
+/* Fill the record fields of a hit (title, ref, date, ext_id) and its snippet. */
+static int hit_load(struct loader *l, const struct cand *cd, struct kk_search_hit *h)
+{
+	sqlite3_stmt *st = cd->kind == KK_HIT_GUIDE ? l->guide : l->doc;
+	int rc = 0;
 
 	h->kind = cd->kind;
 	h->id = cd->ref;
 	h->validity = cd->validity;
 	h->score = cd->score;
-	if (cd->kind == KK_HIT_GUIDE)
-		rc = kk_sql_prepare(db,
-				    "SELECT g.ext_id, g.title, gg.book, gg.name, g.updated FROM guide g"
-				    " JOIN guide_group gg ON gg.id = g.group_id WHERE g.id = ?",
-				    &st);
-	else
-		rc = kk_sql_prepare(db, "SELECT ext_id, title, doc_no, NULL, published FROM document"
-					" WHERE id = ?",
-				    &st);
-	if (rc)
-		return rc;
 	sqlite3_bind_int64(st, 1, cd->ref);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		rc = KK_ECORRUPT; /* search_doc points at a missing row */
@@ -481,23 +506,16 @@ static int hit_load(sqlite3 *db, const char *expr, const struct cand *cd, struct
 	} else {
 		h->ref = kk_sql_col_str(st, 2);
 	}
-	sqlite3_finalize(st);
-	st = NULL;
 	if (rc)
 		goto out;
-	if ((rc = kk_sql_prepare(db,
-				 "SELECT snippet(search, -1, char(2), char(3), '…', 24) FROM search"
-				 " WHERE search MATCH ?1 AND rowid = ?2",
-				 &st)))
-		goto out;
-	sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, cd->rowid);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-		rc = snippet_set(h, (const char *)sqlite3_column_text(st, 0));
+	sqlite3_bind_int64(l->snippet, 2, cd->rowid);
+	if (sqlite3_step(l->snippet) == SQLITE_ROW && sqlite3_column_text(l->snippet, 0))
+		rc = snippet_set(h, (const char *)sqlite3_column_text(l->snippet, 0));
 	else
 		rc = snippet_set(h, "");
+	sqlite3_reset(l->snippet);
 out:
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc;
 }
 
@@ -549,6 +567,7 @@ int kk_catalog_search(struct kk_catalog *c, const struct kk_search_query *q,
 		      struct kk_search_results *out)
 {
 	sqlite3 *db = kk_catalog_db(c);
+	struct loader load;
 	struct cand *cands = NULL;
 	char *expr = NULL;
 	size_t n = 0, limit = q->limit ? q->limit : KK_SEARCH_LIMIT;
@@ -577,10 +596,13 @@ int kk_catalog_search(struct kk_catalog *c, const struct kk_search_query *q,
 		rc = KK_ENOMEM;
 		goto out;
 	}
+	if ((rc = loader_init(db, expr, &load)))
+		goto out;
 	for (size_t i = 0; i < n && !rc; i++) {
-		rc = hit_load(db, expr, &cands[i], &out->items[i]);
+		rc = hit_load(&load, &cands[i], &out->items[i]);
 		out->n = i + 1;
 	}
+	loader_fini(&load);
 out:
 	if (rc)
 		kk_search_results_fini(out);

@@ -24,6 +24,13 @@
 
 #define KK_INDEX_TEXT_MAX (1u << 20)
 
+const char kk_search_schema_sql[] =
+	"CREATE TABLE search_doc (id INTEGER PRIMARY KEY,"
+	" kind INTEGER NOT NULL CHECK (kind BETWEEN 1 AND 3), ref_id INTEGER NOT NULL,"
+	" validity INTEGER NOT NULL, year INTEGER NOT NULL, publisher TEXT);"
+	"CREATE VIRTUAL TABLE search USING fts5(title, doc_no, publisher, section, body, py,"
+	" tokenize = 'kk');";
+
 /* Statements used for every row. */
 struct indexer {
 	sqlite3 *db;

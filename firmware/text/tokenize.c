@@ -32,10 +32,14 @@
  * it is a separate mode (KK_TOK_PINYIN) used for one column that repeats the title (and a
  * guide's group): at each Han character's position it emits each syllable and each distinct
  * first letter, colocated, and nothing else. 长 gives "chang", "zhang", "c", "z" at one
- * position. The query side (search.c) cuts a Latin word into syllables or initials with
- * kk_pinyin_segment — "shenfenzheng" → "shen fen zheng", "sfz" → "s f z" — and asks for that
- * phrase in the pinyin column, as well as the word itself anywhere. Only the first letter is an
- * initial: "zh" "ch" "sh" typed as initials are read as z+h etc. and miss.
+ * position. Single letters are in nearly every title, so a phrase of them ("s" "f" "z") would
+ * walk huge position lists; each character therefore also carries the pairs of its initials
+ * with the next character's ("_sf" for 身份, "_jf" for its rare reading juan), and typed
+ * initials are searched as a phrase of pairs ("_sf" "_fz"), as selective as Han bigrams. The
+ * query side (search.c) cuts a Latin word into syllables or initials with kk_pinyin_segment —
+ * "shenfenzheng" → "shen fen zheng", "sfz" → "s f z" — and asks for that in the pinyin column
+ * (mode KK_TOK_PINYIN_QUERY), as well as for the word itself anywhere. Only the first letter is
+ * an initial: "zh" "ch" "sh" typed as initials are read as z+h etc. and miss.
  */
 #include "text/tokenize.h"
 
@@ -208,30 +212,88 @@ size_t kk_pinyin_segment(const char *word, size_t len, char *out, size_t outsz)
 	return pieces;
 }
 
-/* Emit the pinyin of one Han character: syllables, then distinct initials, all at one
- * position (the first token opens it). */
-static int emit_pinyin(const struct tchar *c, kk_tok_fn fn, void *ctx)
+/* The distinct first letters of cp's readings into out (at most 8); returns the count. */
+static size_t initials_of(uint32_t cp, char out[8])
 {
 	const char *r;
-	char seen[8];
-	size_t n = kk_pinyin_readings(c->cp, &r), n_seen = 0;
-	int rc, first = 1;
+	size_t n = kk_pinyin_readings(cp, &r), k = 0;
+	for (size_t i = 0; i < n; i++, r += strlen(r) + 1)
+		if (!memchr(out, r[0], k) && k < 8)
+			out[k++] = r[0];
+	return k;
+}
 
-	for (size_t k = 0; k < n; k++, r += strlen(r) + 1) {
-		if ((rc = fn(ctx, r, strlen(r), c->start, c->end, !first, KK_TOKC_HAN)))
+/*
+ * Emit the pinyin of one Han character c, all at one position (the first token opens it):
+ * its syllables, its distinct initials, and, when the next character nxt is Han too, each
+ * pair of their initials as "_ab" covering both (so typed initials match as a phrase of
+ * pairs, as selective as Han bigrams).
+ */
+static int emit_pinyin(const struct tchar *c, const struct tchar *nxt, kk_tok_fn fn, void *ctx)
+{
+	const char *r;
+	char ini[8], ini2[8], pair[3] = { '_' };
+	size_t n = kk_pinyin_readings(c->cp, &r), n_ini = initials_of(c->cp, ini), n_ini2 = 0;
+	int rc;
+
+	for (size_t k = 0; k < n; k++, r += strlen(r) + 1)
+		if ((rc = fn(ctx, r, strlen(r), c->start, c->end, k > 0, KK_TOKC_HAN)))
 			return rc;
-		first = 0;
-	}
-	kk_pinyin_readings(c->cp, &r);
-	for (size_t k = 0; k < n; k++, r += strlen(r) + 1) {
-		if (memchr(seen, r[0], n_seen))
-			continue;
-		if (n_seen < sizeof seen)
-			seen[n_seen++] = r[0];
-		if ((rc = fn(ctx, r, 1, c->start, c->end, 1, KK_TOKC_HAN)))
+	if (n == 0)
+		return 0;
+	for (size_t k = 0; k < n_ini; k++)
+		if ((rc = fn(ctx, ini + k, 1, c->start, c->end, 1, KK_TOKC_HAN)))
 			return rc;
-	}
+	if (nxt->cls == C_HAN)
+		n_ini2 = initials_of(nxt->cp, ini2);
+	for (size_t a = 0; a < n_ini; a++)
+		for (size_t b = 0; b < n_ini2; b++) {
+			pair[1] = ini[a];
+			pair[2] = ini2[b];
+			if ((rc = fn(ctx, pair, 3, c->start, nxt->end, 1, KK_TOKC_HAN)))
+				return rc;
+		}
 	return 0;
+}
+
+/*
+ * KK_TOK_PINYIN_QUERY: text is pieces from kk_pinyin_segment ("shen fen zheng", "s f z").
+ * Two or more single letters become the phrase of their pairs ("_sf" "_fz"); otherwise each
+ * piece is one token.
+ */
+static int pinyin_query(const char *s, size_t len, kk_tok_fn fn, void *ctx)
+{
+	size_t starts[64], n = 0, i = 0;
+	int all_initials = 1, rc = 0;
+
+	while (i < len && n < 64) {
+		while (i < len && s[i] == ' ')
+			i++;
+		if (i >= len)
+			break;
+		starts[n++] = i;
+		while (i < len && s[i] != ' ')
+			i++;
+		if (i - starts[n - 1] != 1 || s[starts[n - 1]] < 'a' || s[starts[n - 1]] > 'z')
+			all_initials = 0;
+	}
+	for (size_t k = 0; k < n && !rc; k++) {
+		size_t e = starts[k];
+		char pair[3] = { '_' };
+		if (all_initials && n >= 2) {
+			if (k + 1 == n)
+				break;
+			pair[1] = s[starts[k]];
+			pair[2] = s[starts[k + 1]];
+			rc = fn(ctx, pair, 3, starts[k], starts[k + 1] + 1, 0, KK_TOKC_WORD);
+			continue;
+		}
+		while (e < len && s[e] != ' ')
+			e++;
+		if (e - starts[k] <= KK_TOK_MAX)
+			rc = fn(ctx, s + starts[k], e - starts[k], starts[k], e, 0, KK_TOKC_WORD);
+	}
+	return rc;
 }
 
 /*
@@ -264,7 +326,7 @@ static int han_run(const char *s, size_t len, size_t *i, struct tchar *c, enum k
 					KK_TOKC_HAN);
 			break;
 		case KK_TOK_PINYIN:
-			rc = emit_pinyin(&cur, fn, ctx);
+			rc = emit_pinyin(&cur, &nxt, fn, ctx);
 			break;
 		case KK_TOK_RUNS:
 			if (nxt.cls != C_HAN || nxt.end - run_start > KK_TOK_MAX) {
@@ -272,6 +334,8 @@ static int han_run(const char *s, size_t len, size_t *i, struct tchar *c, enum k
 					KK_TOKC_HAN);
 				run_start = nxt.start;
 			}
+			break;
+		case KK_TOK_PINYIN_QUERY: /* handled by pinyin_query(), never here */
 			break;
 		}
 		if (rc || nxt.cls != C_HAN)
@@ -317,6 +381,8 @@ int kk_tokenize(const char *text, size_t len, enum kk_tok_mode mode, kk_tok_fn f
 	size_t i = 0;
 	int rc = 0;
 
+	if (mode == KK_TOK_PINYIN_QUERY)
+		return pinyin_query(text, len, fn, ctx);
 	next_char(text, len, &i, &c);
 	while (!rc && c.start < len) {
 		if (c.cls == C_HAN)

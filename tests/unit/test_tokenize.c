@@ -100,8 +100,14 @@ static void pinyin_readings_and_initials(void)
 	KT_CHECK_INT(kk_pinyin_readings('a', &r), 0);
 	/* 长 indexes both readings and both initials at one position */
 	KT_CHECK_STR(toks("长", KK_TOK_PINYIN), "chang@0-3 +zhang@0-3 +c@0-3 +z@0-3");
-	/* 身 has shen and juan (身毒); 证 only zheng */
-	KT_CHECK_STR(toks("身证", KK_TOK_PINYIN), "juan@0-3 +shen@0-3 +j@0-3 +s@0-3 zheng@3-6 +z@3-6");
+	/* 身 has shen and juan (身毒); 证 only zheng; the pairs of initials span both */
+	KT_CHECK_STR(toks("身证", KK_TOK_PINYIN),
+		     "juan@0-3 +shen@0-3 +j@0-3 +s@0-3 +_jz@0-6 +_sz@0-6 zheng@3-6 +z@3-6");
+	/* typed initials become the phrase of their pairs; syllables stay themselves */
+	KT_CHECK_STR(toks("s f z", KK_TOK_PINYIN_QUERY), "_sf@0-3 _fz@2-5");
+	KT_CHECK_STR(toks("shen f z", KK_TOK_PINYIN_QUERY), "shen@0-4 f@5-6 z@7-8");
+	KT_CHECK_STR(toks("s", KK_TOK_PINYIN_QUERY), "s@0-1");
+	KT_CHECK_STR(toks("", KK_TOK_PINYIN_QUERY), "");
 	/* the pinyin mode emits nothing for Latin words and digits */
 	KT_CHECK_STR(toks("ABC 2023", KK_TOK_PINYIN), "");
 	/* ü is written v */
