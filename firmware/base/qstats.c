@@ -44,6 +44,7 @@ static size_t clean_query(const char *q, char *out, size_t n)
 	return o;
 }
 
+/* 1 if d is "YYYY-MM-DD" (digits and dashes in place; the calendar is not checked). */
 static int valid_date(const char *d)
 {
 	for (int k = 0; k < 10; k++)

@@ -35,6 +35,7 @@ static int fts_create(void *ctx, const char **argv, int argc, Fts5Tokenizer **ou
 	return SQLITE_OK;
 }
 
+/* xDelete: the instance is static; nothing to free. */
 static void fts_delete(Fts5Tokenizer *t)
 {
 	(void)t;
@@ -47,6 +48,7 @@ struct fts_call {
 	size_t base; /* bytes skipped at the start (the pinyin mark) */
 };
 
+/* kk_tok_fn that hands a token to FTS5 (offsets shifted past a skipped pinyin mark). */
 static int fts_emit(void *ctx, const char *tok, size_t len, size_t start, size_t end,
 		    int colocated, int cls)
 {

@@ -82,6 +82,7 @@ struct parse {
 	int keep_stop; /* second pass: stop words are searched too */
 };
 
+/* kk_tok_fn for KK_TOK_RUNS: keep each run (at most MAX_RUNS; the rest is ignored). */
 static int collect_run(void *ctx, const char *tok, size_t len, size_t start, size_t end,
 		       int colocated, int cls)
 {
@@ -333,6 +334,7 @@ static int parse_text(struct parse *p, const char *text)
 	return rc;
 }
 
+/* Release what parse_text made (statements, the expression buffer). */
 static void parse_fini(struct parse *p)
 {
 	sqlite3_finalize(p->syn_find);
@@ -367,6 +369,7 @@ struct cand {
 	double score;
 };
 
+/* qsort order of candidates: higher score first, then the later (likelier) rowid. */
 static int cand_cmp(const void *a, const void *b)
 {
 	const struct cand *x = a, *y = b;
@@ -448,6 +451,7 @@ struct loader {
 	sqlite3_stmt *guide, *doc, *snippet;
 };
 
+/* Finalise the loader's statements (NULL ones are fine). */
 static void loader_fini(struct loader *l)
 {
 	sqlite3_finalize(l->guide);
@@ -455,6 +459,8 @@ static void loader_fini(struct loader *l)
 	sqlite3_finalize(l->snippet);
 }
 
+/* Prepare the loader's statements; the snippet statement keeps expr bound (it must outlive
+ * the loader). Returns 0 or KK_EDB. */
 static int loader_init(sqlite3 *db, const char *expr, struct loader *l)
 {
 	int rc;

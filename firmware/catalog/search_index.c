@@ -113,6 +113,7 @@ static void columns_reset(struct indexer *x)
 	kk_buf_adds(&x->col[5], KK_FTS_PINYIN_MARK);
 }
 
+/* One row per document, in prior order: not valid first, then by 公开日期. */
 static int index_documents(struct indexer *x)
 {
 	sqlite3_stmt *st = NULL;
@@ -141,6 +142,8 @@ static int index_documents(struct indexer *x)
 	return rc;
 }
 
+/* One row per guide after every document: section labels and text in column section, the
+ * 一本通 and 大项 in column publisher, title and 大项 in the pinyin column. */
 static int index_guides(struct indexer *x)
 {
 	sqlite3_stmt *st = NULL;

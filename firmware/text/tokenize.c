@@ -127,6 +127,7 @@ static int word_class(int cls)
 	return cls == C_DIGIT ? KK_TOKC_NUMBER : KK_TOKC_WORD;
 }
 
+/* Binary search of the generated table (ascending code points). */
 size_t kk_pinyin_readings(uint32_t cp, const char **first)
 {
 	size_t lo = 0, hi = kk_py_n_chars;
@@ -143,6 +144,7 @@ size_t kk_pinyin_readings(uint32_t cp, const char **first)
 	return kk_py_chars[lo].n;
 }
 
+/* Binary search of the generated, sorted syllable list. */
 int kk_pinyin_is_syllable(const char *s, size_t n)
 {
 	size_t lo = 0, hi = kk_py_n_syllables;
@@ -170,6 +172,7 @@ static int is_initial(char c)
 	return c >= 'a' && c <= 'z' && c != 'i' && c != 'u' && c != 'v';
 }
 
+/* Dynamic programming from the end of the word: fewest pieces, ties to the longer first piece. */
 size_t kk_pinyin_segment(const char *word, size_t len, char *out, size_t outsz)
 {
 	enum { MAXW = 32, INF = 1000 };
@@ -375,6 +378,7 @@ static int word_run(const char *s, size_t len, size_t *i, struct tchar *c, enum 
 	return rc;
 }
 
+/* Walk the text: Han runs, words (letters or digits), separators skipped. */
 int kk_tokenize(const char *text, size_t len, enum kk_tok_mode mode, kk_tok_fn fn, void *ctx)
 {
 	struct tchar c;
