@@ -251,6 +251,32 @@ static void migrate_adds_the_index(void)
 	kk_catalog_close(c);
 }
 
+/* 长 reads chang and zhang: both readings and both initials find a title with it. */
+static void both_readings_of_a_character(void)
+{
+	char path[300];
+	struct kk_writer *w;
+	struct kk_catalog *c = NULL;
+	struct kk_doc d = { .ext_id = "ltc", .title = "长期护理保险试点办法", .publisher = "示例县医疗保障局",
+			    .published = "2024-03-01" };
+	const char *queries[] = { "cqhl", "zqhl", "changqi", "zhangqi", "CQHLBX" };
+	snprintf(path, sizeof path, "%s/long.db", dir);
+	KT_REQUIRE(kk_writer_open(path, &w) == 0);
+	KT_REQUIRE(kk_writer_add_document(w, &d) == 0);
+	KT_REQUIRE(kk_writer_finish(w) == 0);
+	KT_REQUIRE(kk_catalog_open(path, &c) == 0);
+	for (size_t k = 0; k < sizeof queries / sizeof queries[0]; k++) {
+		struct kk_search_query q = { .text = queries[k] };
+		struct kk_search_results r;
+		KT_REQUIRE(kk_catalog_search(c, &q, &r) == 0);
+		if (r.n != 1)
+			printf("#   %s: %zu results\n", queries[k], r.n);
+		KT_CHECK_INT(r.n, 1);
+		kk_search_results_fini(&r);
+	}
+	kk_catalog_close(c);
+}
+
 static void zero_results_are_counted(void)
 {
 	char path[300], buf[1024];
@@ -296,4 +322,5 @@ KT_MAIN(KT_CASE(setup), KT_CASE(task_questions_put_the_guide_first),
 	KT_CASE(valid_documents_rank_above_repealed),
 	KT_CASE(synonyms_and_stop_words_in_the_expression), KT_CASE(filters),
 	KT_CASE(snippets_carry_highlight_ranges), KT_CASE(hostile_queries_never_fail),
-	KT_CASE(migrate_adds_the_index), KT_CASE(zero_results_are_counted), KT_CASE(teardown))
+	KT_CASE(migrate_adds_the_index), KT_CASE(both_readings_of_a_character),
+	KT_CASE(zero_results_are_counted), KT_CASE(teardown))
