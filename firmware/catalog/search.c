@@ -474,7 +474,7 @@ static int loader_init(sqlite3 *db, const char *expr, struct loader *l)
 				 " WHERE id = ?",
 				 &l->doc)) ||
 	    (rc = kk_sql_prepare(db,
-				 "SELECT snippet(search, -1, char(2), char(3), '…', 24) FROM search"
+				 "SELECT snippet(search, ?3, char(2), char(3), '…', 24) FROM search"
 				 " WHERE search MATCH ?1 AND rowid = ?2",
 				 &l->snippet))) {
 		loader_fini(l);
@@ -514,12 +514,21 @@ static int hit_load(struct loader *l, const struct cand *cd, struct kk_search_hi
 	}
 	if (rc)
 		goto out;
+	/* the title is shown anyway: prefer a snippet of the body (guides: the sections) and
+	 * fall back to FTS5's best column when the match is elsewhere only */
 	sqlite3_bind_int64(l->snippet, 2, cd->rowid);
-	if (sqlite3_step(l->snippet) == SQLITE_ROW && sqlite3_column_text(l->snippet, 0))
-		rc = snippet_set(h, (const char *)sqlite3_column_text(l->snippet, 0));
-	else
+	for (int pass = 0; pass < 2 && !h->snippet && !rc; pass++) {
+		const char *t;
+		sqlite3_bind_int(l->snippet, 3, pass ? -1 : cd->kind == KK_HIT_GUIDE ? 3 : 4);
+		t = sqlite3_step(l->snippet) == SQLITE_ROW
+			    ? (const char *)sqlite3_column_text(l->snippet, 0)
+			    : NULL;
+		if (t && (pass || strchr(t, MARK_OPEN[0])))
+			rc = snippet_set(h, t);
+		sqlite3_reset(l->snippet);
+	}
+	if (!rc && !h->snippet)
 		rc = snippet_set(h, "");
-	sqlite3_reset(l->snippet);
 out:
 	sqlite3_reset(st);
 	return rc;
