@@ -18,8 +18,9 @@ SAMPLE  ?= offline-db/sample
 PKGS    := sdl2 SDL2_ttf SDL2_image sqlite3 libusb-1.0 jansson libxml-2.0
 DEB_PKGS := build-essential pkg-config libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev \
 	libsqlite3-dev libusb-1.0-0-dev libjansson-dev libxml2-dev fonts-noto-cjk \
-	poppler-utils sqlite3 file bc \
+	poppler-utils sqlite3 file bc unicode-data bzip2 \
 	libgooglepinyin0 libgooglepinyin0-dev libzinnia-dev tegaki-zinnia-simplified-chinese
+UNIHAN  ?= /usr/share/unicode/Unihan_Readings.txt.bz2
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -33,7 +34,7 @@ SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 CORE_SRC   := $(sort $(wildcard firmware/base/*.c firmware/catalog/*.c firmware/text/*.c))
 UI_SRC     := $(sort $(wildcard firmware/ui/*.c firmware/app/*.c))
 TOOL_SRC   := $(sort $(filter-out offline-db/kioskdb/main.c,$(wildcard offline-db/kioskdb/*.c)))
-GEN_SRC    := $(BUILD)/gen/schema_sql.c
+GEN_SRC    := $(BUILD)/gen/schema_sql.c $(BUILD)/gen/pinyin_table.c
 IME_SRC    := $(sort $(wildcard firmware/ime/*.c))
 IME_CXX    := $(sort $(wildcard firmware/ime/*.cc))
 TEST_SRC   := $(sort $(wildcard tests/unit/test_*.c))
@@ -70,6 +71,12 @@ deps:
 $(BUILD)/gen/schema_sql.c: offline-db/schema.sql tests/embed.sh
 	@mkdir -p $(@D)
 	sh tests/embed.sh kk_schema_sql $< > $@.tmp && mv $@.tmp $@
+
+# The pinyin readings of the search tokenizer, from Unihan (package unicode-data), at build time.
+$(BUILD)/gen/pinyin_table.c: firmware/text/pinyin.awk
+	@mkdir -p $(@D)
+	@test -r $(UNIHAN) || { echo "missing $(UNIHAN): run make deps (package unicode-data)" >&2; exit 1; }
+	bzcat $(UNIHAN) | awk -v stage=1 -f $< | LC_ALL=C sort -u | awk -v stage=2 -f $< > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(@D)
@@ -171,9 +178,12 @@ $(BUILD)/bench_text: tests/bench/bench_text.c $(call LIB_OBJ,$(BUILD))
 # reading terminals use) and GNU time for peak memory; installed only for `make bench`.
 BENCH_PKGS := chromium time
 
+$(BUILD)/bench_search: tests/bench/bench_search.c $(call LIB_OBJ,$(BUILD))
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
 bench: deps
 	@$(MAKE) --no-print-directory deps DEB_PKGS="$(BENCH_PKGS)"
-	$(MAKE) -j$$(nproc) all $(BUILD)/sample.db $(BUILD)/bench_text
+	$(MAKE) -j$$(nproc) all $(BUILD)/sample.db $(BUILD)/bench_text $(BUILD)/bench_search
 	bash tests/bench/bench.sh $(BUILD)
 
 clean:

@@ -1,4 +1,4 @@
--- schema.sql — the kiosk's content database, schema version 1.
+-- schema.sql — the kiosk's content database, schema version 2 (2 added the search index).
 --
 -- Written by `kioskdb build` (publisher side) and opened read-only by the kiosk. The version is
 -- kept in PRAGMA user_version; firmware/catalog/ refuses a database newer than it knows and
@@ -7,7 +7,7 @@
 -- Bodies are stored structurally (table `block`, `cell`), never as HTML: the kiosk lays them
 -- out directly. Every text column holds valid UTF-8 (checked at import).
 
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
 
 -- Content metadata: one row per key.
 --   publisher, region, contact_office, contact_address, contact_hours, contact_phone,
@@ -160,3 +160,21 @@ CREATE TABLE synonym (
 	PRIMARY KEY (group_id, word)
 ) WITHOUT ROWID;
 CREATE INDEX synonym_word ON synonym(word);
+
+-- Full-text search (version 2), filled at the end of a build (and by migrate from version 1)
+-- from the tables above; the tokenizer "kk" is firmware/text/tokenize.c (Han unigrams +
+-- colocated bigrams, words, pinyin in column py). One row per document and per guide; rowids
+-- are given in order of a prior (expired/repealed documents first, then valid ones by date,
+-- guides last), so a capped scan in rowid DESC order keeps the likeliest candidates.
+CREATE TABLE search_doc (
+	id        INTEGER PRIMARY KEY,     -- the rowid in `search`
+	kind      INTEGER NOT NULL CHECK (kind BETWEEN 1 AND 3), -- 1 document, 2 guide, 3 政策解读
+	ref_id    INTEGER NOT NULL,        -- document.id or guide.id
+	validity  INTEGER NOT NULL,        -- enum kk_validity (1 for guides)
+	year      INTEGER NOT NULL,        -- of 公开日期 (guides: updated), 0 if unknown
+	publisher TEXT                     -- 发布机构 (documents)
+);
+-- Columns: title; 文号; 发布机构 (guides: 一本通 and 大项); guide section labels and text;
+-- document body text; py = 0x1E + title (+ 大项): pinyin syllables and initials only.
+CREATE VIRTUAL TABLE search USING fts5(title, doc_no, publisher, section, body, py,
+	tokenize = 'kk');

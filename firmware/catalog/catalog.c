@@ -129,6 +129,8 @@ int kk_catalog_open(const char *path, struct kk_catalog **out)
 	}
 	/* Content comes from outside: never run functions named in the schema. */
 	sqlite3_db_config(c->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	/* the search index's tokenizer; without it search finds nothing, browsing still works */
+	kk_fts_register(c->db);
 	sqlite3_exec(c->db, "PRAGMA query_only = 1", NULL, NULL, NULL);
 	sqlite3_busy_timeout(c->db, 1000);
 	rc = catalog_check(c->db, path, sb.st_size);
@@ -139,6 +141,11 @@ int kk_catalog_open(const char *path, struct kk_catalog **out)
 fail:
 	kk_catalog_close(c);
 	return rc;
+}
+
+sqlite3 *kk_catalog_db(struct kk_catalog *c)
+{
+	return c->db;
 }
 
 void kk_catalog_close(struct kk_catalog *c)

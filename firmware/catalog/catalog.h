@@ -15,7 +15,7 @@
 
 #include "base/body.h"
 
-#define KK_SCHEMA_VERSION 1
+#define KK_SCHEMA_VERSION 2
 
 enum kk_validity { KK_VALID = 1, KK_EXPIRED = 2, KK_REPEALED = 3, KK_AMENDED = 4 };
 
@@ -227,5 +227,69 @@ int kk_catalog_get_guide(struct kk_catalog *c, int64_t id, struct kk_guide **out
 /* Media bytes (PNG/JPEG). *data is malloc'd, caller frees. mime is a static string. */
 int kk_catalog_get_media(struct kk_catalog *c, int64_t id, void **data, size_t *len,
 			 const char **mime);
+
+/* ---- full-text search (schema version 2; search.c) -------------------------------------- */
+
+enum kk_hit_kind { KK_HIT_DOCUMENT = 1, KK_HIT_GUIDE = 2, KK_HIT_INTERPRETATION = 3 };
+#define KK_SEARCH_KIND(k) (1u << (k)) /* bits of kk_search_query.kinds */
+#define KK_SEARCH_LIMIT 20            /* results when limit is 0 */
+#define KK_SEARCH_LIMIT_MAX 100
+#define KK_SEARCH_CANDIDATES 400      /* matches re-ranked at most (total is capped there) */
+#define KK_SEARCH_TEXT_MAX 1024       /* bytes of the typed text that are read; more is ignored */
+#define KK_SEARCH_MAX_TERMS 24        /* OR'ed terms of one query at most */
+
+/* What to search. Zero-initialise, then set text and what you need. */
+struct kk_search_query {
+	const char *text;      /* what the resident typed: any bytes, NUL-terminated; NULL = "" */
+	unsigned kinds;        /* KK_SEARCH_KIND(KK_HIT_...) bits; 0: every kind */
+	const char *publisher; /* exact 发布机构 (documents only), or NULL */
+	int year;              /* year of 公开日期 (guides: updated), or 0 */
+	int validity;          /* enum kk_validity (guides count as valid), or 0 */
+	size_t limit;          /* 0: KK_SEARCH_LIMIT; at most KK_SEARCH_LIMIT_MAX */
+};
+
+/* One result. Strings are owned; ref and date may be NULL. */
+struct kk_search_hit {
+	int kind;              /* enum kk_hit_kind */
+	int64_t id;            /* document.id or guide.id (kk_catalog_get_doc / get_guide) */
+	char *ext_id;          /* the export's id */
+	char *title;
+	char *ref;             /* 文号, or the 一本通 path "惠民 › 大项 › 小项" */
+	char *date;            /* 公开日期 or a guide's updated date, YYYY-MM-DD */
+	int validity;          /* enum kk_validity */
+	double score;          /* higher is better; only for ordering */
+	char *snippet;         /* plain text around the best match ("…" where cut) */
+	struct kk_span *marks; /* byte ranges of snippet to highlight, in order */
+	size_t n_marks;
+};
+
+struct kk_search_results {
+	struct kk_search_hit *items; /* best first */
+	size_t n;
+	size_t total;     /* matching rows considered (at most KK_SEARCH_CANDIDATES) */
+	int total_capped; /* 1: there may be more than total */
+	int task;         /* 1: the query read as a task ("怎么办", "要带什么" …): guides boosted */
+};
+void kk_search_results_fini(struct kk_search_results *r);
+
+/*
+ * Search documents and guides. Any text is accepted (empty, only punctuation, FTS5 syntax,
+ * invalid UTF-8, very long): it is cut into words and quoted here, never passed as query
+ * syntax. Meaningful terms are OR'ed and ranked by bm25 with field weights (title, 文号,
+ * 发布机构, guide sections, body, pinyin of the title), synonyms from the content's synonym
+ * table, stop words dropped, guides boosted for task questions, valid and newer documents
+ * first. Returns 0 with out->n == 0 for "没有找到" (the caller may log the query with
+ * kk_qstats_miss); KK_EDB only if the database itself fails. Blocks for a few milliseconds;
+ * the calling thread must own c.
+ */
+int kk_catalog_search(struct kk_catalog *c, const struct kk_search_query *q,
+		      struct kk_search_results *out);
+
+/*
+ * The FTS5 expression kk_catalog_search would run for text (for `kioskdb search --explain`
+ * and tests): malloc'd, caller frees; "" when the text has no searchable term. *task is set
+ * as in kk_search_results. Returns 0, KK_ENOMEM or KK_EDB.
+ */
+int kk_catalog_search_expr(struct kk_catalog *c, const char *text, char **expr, int *task);
 
 #endif

@@ -25,17 +25,6 @@ struct kk_writer {
 	int group_seq[3];
 };
 
-static int exec(sqlite3 *db, const char *sql)
-{
-	char *err = NULL;
-	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
-		kk_error("catalog", "build: %s", err ? err : sqlite3_errmsg(db));
-		sqlite3_free(err);
-		return KK_EDB;
-	}
-	return 0;
-}
-
 static void writer_close(struct kk_writer *w)
 {
 	sqlite3_finalize(w->ins_block);
@@ -65,9 +54,10 @@ int kk_writer_open(const char *path, struct kk_writer **out)
 		rc = KK_EDB;
 		goto fail;
 	}
-	if ((rc = exec(w->db, "PRAGMA foreign_keys = ON; PRAGMA page_size = 4096;")) ||
-	    (rc = exec(w->db, "BEGIN")) || (rc = exec(w->db, kk_schema_sql)) ||
-	    (rc = exec(w->db, "CREATE TEMP TABLE pending_link (doc_id INTEGER, kind INTEGER,"
+	if ((rc = kk_fts_register(w->db)) ||
+	    (rc = kk_sql_exec(w->db, "PRAGMA foreign_keys = ON; PRAGMA page_size = 4096;")) ||
+	    (rc = kk_sql_exec(w->db, "BEGIN")) || (rc = kk_sql_exec(w->db, kk_schema_sql)) ||
+	    (rc = kk_sql_exec(w->db, "CREATE TEMP TABLE pending_link (doc_id INTEGER, kind INTEGER,"
 			      " ext TEXT)")) ||
 	    (rc = kk_sql_prepare(w->db,
 				 "INSERT INTO block (body_id, seq, kind, level, marker, text, emph,"
@@ -441,7 +431,7 @@ static int resolve_links(struct kk_writer *w)
 	sqlite3_finalize(st);
 	if (bad)
 		return KK_ENOENT;
-	return exec(w->db,
+	return kk_sql_exec(w->db,
 		    "UPDATE document SET replaced_by = (SELECT t.id FROM pending_link p JOIN document"
 		    " t ON t.ext_id = p.ext WHERE p.doc_id = document.id AND p.kind = 1)"
 		    " WHERE id IN (SELECT doc_id FROM pending_link WHERE kind = 1);"
@@ -487,12 +477,12 @@ static int store_counts(sqlite3 *db)
 int kk_writer_finish(struct kk_writer *w)
 {
 	int rc;
-	if ((rc = resolve_links(w)) || (rc = exec(w->db, "DROP TABLE temp.pending_link")) ||
-	    (rc = store_counts(w->db)) ||
+	if ((rc = resolve_links(w)) || (rc = kk_sql_exec(w->db, "DROP TABLE temp.pending_link")) ||
+	    (rc = kk_search_reindex(w->db)) || (rc = store_counts(w->db)) ||
 	    (rc = check_pragma(w->db, "PRAGMA foreign_key_check", NULL)) ||
-	    (rc = exec(w->db, "COMMIT")) ||
+	    (rc = kk_sql_exec(w->db, "COMMIT")) ||
 	    (rc = check_pragma(w->db, "PRAGMA integrity_check", "ok")) ||
-	    (rc = exec(w->db, "ANALYZE; VACUUM;"))) {
+	    (rc = kk_sql_exec(w->db, "ANALYZE; VACUUM;"))) {
 		kk_writer_abort(w);
 		return rc;
 	}
@@ -500,9 +490,11 @@ int kk_writer_finish(struct kk_writer *w)
 	return 0;
 }
 
-/* Migration steps: SQL that takes version i to i + 1, in order. Version 1 is the first. */
+/* Migration steps: SQL that takes version i to i + 1, in order. Version 1 is the first.
+ * Steps that add derived data (the search index) fill it with C code after their SQL. */
 static const char *const migrations[] = {
 	NULL, /* 0 -> 1: not a migration: an empty file is built, never migrated */
+	kk_search_schema_sql, /* 1 -> 2: the search index, filled by kk_search_reindex */
 };
 
 int kk_catalog_migrate(const char *path, int *from)
@@ -515,7 +507,7 @@ int kk_catalog_migrate(const char *path, int *from)
 		rc = KK_EDB;
 		goto out;
 	}
-	if ((rc = kk_sql_prepare(db, "PRAGMA user_version", &st)))
+	if ((rc = kk_fts_register(db)) || (rc = kk_sql_prepare(db, "PRAGMA user_version", &st)))
 		goto out;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int(st, 0);
@@ -534,8 +526,9 @@ int kk_catalog_migrate(const char *path, int *from)
 			rc = KK_EVERSION;
 			goto out;
 		}
-		if ((rc = exec(db, "BEGIN")) || (rc = exec(db, migrations[v])) ||
-		    (rc = exec(db, pragma)) || (rc = exec(db, "COMMIT"))) {
+		if ((rc = kk_sql_exec(db, "BEGIN")) || (rc = kk_sql_exec(db, migrations[v])) ||
+		    (v + 1 == 2 && (rc = kk_search_reindex(db))) || (rc = kk_sql_exec(db, pragma)) ||
+		    (rc = kk_sql_exec(db, "COMMIT"))) {
 			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 			goto out;
 		}

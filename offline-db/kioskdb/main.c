@@ -7,6 +7,8 @@
  *   kioskdb gen --out DIR [--documents N] [--guides N] [--seed S]
  *                                             write a synthetic export (benchmarks)
  *   kioskdb migrate FILE.db                   upgrade an older database in place
+ *   kioskdb search FILE.db QUERY [--limit N] [--explain]
+ *                                             ranked search results, one a line
  *
  * Exit status: 0 success, 1 problems found / operation failed, 2 usage error.
  */
@@ -40,6 +42,10 @@ static void usage(FILE *f)
 	      "  migrate FILE.db                 upgrade an older database to this schema\n"
 	      "  html FILE.db [ID]               print a document (default: the newest) as one\n"
 	      "                                  standalone HTML page\n"
+	      "  search FILE.db QUERY [--limit N] [--explain]\n"
+	      "                                  search as the kiosk does; prints the ranked\n"
+	      "                                  results, one a line: kind<TAB>id<TAB>title\n"
+	      "                                  (--explain: the FTS5 expression on stderr)\n"
 	      "\n"
 	      "The export format is described in offline-db/FORMAT.md.\n",
 	      f);
@@ -323,6 +329,79 @@ out:
 	return status;
 }
 
+static const char *hit_kind_name(int kind)
+{
+	switch (kind) {
+	case KK_HIT_GUIDE:
+		return "guide";
+	case KK_HIT_INTERPRETATION:
+		return "interpretation";
+	default:
+		return "document";
+	}
+}
+
+/*
+ * `kioskdb search FILE.db QUERY`: the query may start with "-" (only "--limit" and
+ * "--explain" are options), so that any text a resident could type can be tried.
+ */
+static int cmd_search(int argc, char **argv)
+{
+	struct kk_search_query q = { 0 };
+	struct kk_search_results res = { 0 };
+	struct kk_catalog *cat = NULL;
+	const char *pos[2] = { NULL, NULL };
+	int n_pos = 0, explain = 0, rc;
+	long limit = KK_SEARCH_LIMIT;
+
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--limit")) {
+			if (i + 1 >= argc || parse_count(argv[++i], &limit) || limit < 1 ||
+			    limit > KK_SEARCH_LIMIT_MAX) {
+				fprintf(stderr, "kioskdb: --limit wants 1..%d\n", KK_SEARCH_LIMIT_MAX);
+				return 2;
+			}
+		} else if (!strcmp(argv[i], "--explain")) {
+			explain = 1;
+		} else if (!strncmp(argv[i], "--", 2) || n_pos == 2) {
+			fprintf(stderr, "kioskdb: unexpected argument \"%s\"\n", argv[i]);
+			usage(stderr);
+			return 2;
+		} else {
+			pos[n_pos++] = argv[i];
+		}
+	}
+	if (n_pos != 2) {
+		usage(stderr);
+		return 2;
+	}
+	rc = kk_catalog_open(pos[0], &cat);
+	if (rc) {
+		fprintf(stderr, "kioskdb: %s: cannot open (%s)\n", pos[0], kk_err_name(rc));
+		return 1;
+	}
+	if (explain) {
+		char *expr = NULL;
+		int task = 0;
+		if (!kk_catalog_search_expr(cat, pos[1], &expr, &task))
+			fprintf(stderr, "expr: %s\ntask: %d\n", expr, task);
+		free(expr);
+	}
+	q.text = pos[1];
+	q.limit = (size_t)limit;
+	rc = kk_catalog_search(cat, &q, &res);
+	if (rc)
+		fprintf(stderr, "kioskdb: search failed (%s)\n", kk_err_name(rc));
+	for (size_t i = 0; i < res.n; i++)
+		printf("%s\t%s\t%s\n", hit_kind_name(res.items[i].kind), res.items[i].ext_id,
+		       res.items[i].title);
+	if (!rc && res.n == 0)
+		fprintf(stderr, "kioskdb: no results\n");
+	kk_search_results_fini(&res);
+	kk_catalog_close(cat);
+	return rc ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -342,6 +421,8 @@ int main(int argc, char **argv)
 		return cmd_migrate(argc, argv);
 	if (!strcmp(argv[1], "html"))
 		return cmd_html(argc, argv);
+	if (!strcmp(argv[1], "search"))
+		return cmd_search(argc, argv);
 	fprintf(stderr, "kioskdb: unknown command \"%s\"\n\n", argv[1]);
 	usage(stderr);
 	return 2;

@@ -2,6 +2,8 @@
 # bench.sh — benchmarks for `make bench`. Prints figures only; never fails on timing.
 #   1. text: our layout + atlas against SDL_ttf's wrapped renderer
 #   2. content: generate and build a 100,000-document export; open, list and read it
+#   3. search: latency per query class on that database, against LIKE and trigram; index size
+#      and build rate
 set -u
 BUILD=${1:-build}
 N=${KK_BENCH_DOCS:-100000}
@@ -84,6 +86,11 @@ tap 600 340
 S
 printf '  kiosk headless start + list + 2 documents        : %8.3f s\n' "$(secs "$BUILD/kiosk" --db "$T/big.db" --config assets/kiosk.conf --headless --size 1280x800 --script "$T/walk.script")"
 printf '  same on the 67-document sample                   : %8.3f s\n' "$(secs "$BUILD/kiosk" --db "$BUILD/sample.db" --config assets/kiosk.conf --headless --size 1280x800 --script "$T/walk.script")"
+echo
+echo "bench search: $N documents + 2000 guides, our tokenizer (FTS5) vs LIKE and trigram"
+"$BUILD/bench_search" query "$T/big.db" "$T"
+cp "$T/big.db" "$T/copy.db" && "$BUILD/bench_search" reindex "$T/copy.db"
+rm -f "$T/copy.db" "$T/trigram.db"
 echo
 echo "bench scroll: the 2024 annual report (text + 4 statistics tables + chart) at 1920x1080,"
 echo "  12 flings, a frame every 16 ms (software renderer, KK_FRAME_STATS=1):"

@@ -152,6 +152,41 @@ check_exit "html of an unknown id fails" 1 "$KIOSKDB" html "$TMP/sample.db" no-s
 has "and says so" "$TMP/out" 'no such document no-such-doc'
 check_exit "html with too many arguments is a usage error" 2 "$KIOSKDB" html "$TMP/sample.db" a b
 
+# --- search ----------------------------------------------------------------------------------
+S="$TMP/sample.db"
+check_exit "search: a task question" 0 "$KIOSKDB" search "$S" "身份证丢了怎么补办"
+first=$(head -1 "$TMP/out")
+if [ "$first" = "$(printf 'guide\thm-01-02\t居民身份证补领、换领')" ]; then ok "search: the 补领 guide comes first, as kind<TAB>id<TAB>title"; else fail "search: first line is '$first'"; fi
+check_exit "search: initials" 0 "$KIOSKDB" search "$S" sfz --limit 3
+has "search: sfz finds a 身份证 guide" "$TMP/out" '^guide	hm-01-0[12]	居民身份证'
+lines=$(grep -c . "$TMP/out")
+if [ "$lines" -le 3 ]; then ok "search: --limit 3 prints at most 3 lines ($lines)"; else fail "search: --limit 3 printed $lines lines"; fi
+check_exit "search: a loose 文号" 0 "$KIOSKDB" search "$S" "示建2023 37" --limit 1
+has "search: the 文号 finds its document" "$TMP/out" '^document	doc-2023-0018	'
+check_exit "search: a query that starts with a dash" 0 "$KIOSKDB" search "$S" "-身份证"
+check_exit "search: FTS5 syntax is plain text" 0 "$KIOSKDB" search "$S" '" * ( ) : ^ - AND OR NEAR'
+check_exit "search: only punctuation finds nothing, without failing" 0 "$KIOSKDB" search "$S" '，。！？'
+has "search: says there are no results" "$TMP/out" '^kioskdb: no results$'
+check_exit "search: invalid UTF-8" 0 "$KIOSKDB" search "$S" "$(printf '\xff\xfe')"
+check_exit "search: --explain shows the expression" 0 "$KIOSKDB" search "$S" "过户" --explain
+has "search: synonyms in the expression" "$TMP/out" '^expr: .*"转移登记"'
+check_exit "search: a missing database" 1 "$KIOSKDB" search "$TMP/nope.db" "x"
+check_exit "search: no query is a usage error" 2 "$KIOSKDB" search "$S"
+check_exit "search: a bad --limit is a usage error" 2 "$KIOSKDB" search "$S" x --limit 0
+check_exit "search: an unknown option is a usage error" 2 "$KIOSKDB" search "$S" x --fast
+check_exit "search: three positional arguments are a usage error" 2 "$KIOSKDB" search "$S" x y
+# a version-1 database (no search tables; the sqlite3 shell cannot load our tokenizer, so the
+# FTS5 table is unlinked from the schema and its shadow tables dropped)
+cp "$S" "$TMP/v1.db"
+sqlite3 "$TMP/v1.db" "PRAGMA writable_schema = ON; DELETE FROM sqlite_master WHERE name = 'search';"
+sqlite3 "$TMP/v1.db" "DROP TABLE search_data; DROP TABLE search_idx; DROP TABLE search_content;
+	DROP TABLE search_docsize; DROP TABLE search_config; DROP TABLE search_doc; PRAGMA user_version = 1;"
+check_exit "search: a version-1 database is refused" 1 "$KIOSKDB" search "$TMP/v1.db" x
+check_exit "migrate: version 1 to 2 adds the search index" 0 "$KIOSKDB" migrate "$TMP/v1.db"
+has "migrate: says 1 -> 2" "$TMP/out" 'schema 1 -> 2$'
+check_exit "search: the migrated database" 0 "$KIOSKDB" search "$TMP/v1.db" sfz --limit 1
+has "search: the migrated index finds 身份证 by initials" "$TMP/out" '^guide	hm-01-0[12]	居民身份证'
+
 # --- command line --------------------------------------------------------------------------
 check_exit "no command is a usage error" 2 "$KIOSKDB"
 check_exit "an unknown option is a usage error" 2 "$KIOSKDB" build --src "$SAMPLE" --out "$TMP/x.db" --fast
