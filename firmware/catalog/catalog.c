@@ -19,6 +19,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/log.h"
+#include "base/utf8.h"
 #include "catalog/catalog_sql.h"
 
 struct kk_catalog {
@@ -1002,4 +1003,39 @@ int kk_catalog_get_media(struct kk_catalog *c, int64_t id, void **data, size_t *
 out:
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int kk_catalog_related_words(struct kk_catalog *c, const char *text, char (*words)[32], int max)
+{
+	sqlite3_stmt *st = NULL;
+	size_t len = text ? strnlen(text, 1024) : 0, i = 0;
+	int n = 0, chars = 0;
+
+	if (!c || max <= 0 ||
+	    kk_sql_prepare(c->db,
+			   "SELECT DISTINCT word FROM synonym WHERE instr(word, ?1) > 0"
+			   " ORDER BY length(word), word LIMIT 8",
+			   &st))
+		return 0;
+	while (i < len && n < max && chars < 8) {
+		size_t at = i;
+		int32_t cp = kk_utf8_next(text, len, &i);
+		if (cp < 0x3400 || cp > 0x9FFF)
+			continue;
+		chars++;
+		sqlite3_bind_text(st, 1, text + at, (int)(i - at), SQLITE_STATIC);
+		while (n < max && sqlite3_step(st) == SQLITE_ROW) {
+			const char *w = (const char *)sqlite3_column_text(st, 0);
+			int dup = 0;
+			if (!w || strlen(w) >= 32 || !kk_utf8_valid(w, strlen(w), NULL))
+				continue;
+			for (int k = 0; k < n; k++)
+				dup |= !strcmp(words[k], w);
+			if (!dup)
+				snprintf(words[n++], 32, "%s", w);
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return n;
 }

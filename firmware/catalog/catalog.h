@@ -220,6 +220,14 @@ int kk_catalog_first_in_series(struct kk_catalog *c, int series, int64_t *id);
 /* Values of a facet, most documents first (years newest first), at most KK_LIST_MAX. */
 int kk_catalog_facets(struct kk_catalog *c, int facet, struct kk_facet_list *out);
 
+/*
+ * Words of the content's synonym table that share a character with text (each Han character
+ * of text in turn, the shorter words first): the "nearby terms" offered when a search finds
+ * nothing. Writes up to max distinct words of < 32 bytes into words; returns how many (0 on
+ * any error, logged).
+ */
+int kk_catalog_related_words(struct kk_catalog *c, const char *text, char (*words)[32], int max);
+
 int kk_catalog_list_groups(struct kk_catalog *c, int book, struct kk_group_list *out);
 int kk_catalog_list_guides(struct kk_catalog *c, int64_t group_id, struct kk_guide_list *out);
 int kk_catalog_get_guide(struct kk_catalog *c, int64_t id, struct kk_guide **out);

@@ -534,18 +534,106 @@ out:
 	return rc;
 }
 
+/*
+ * Title coverage. bm25 over OR'ed terms (with synonyms) lets a record that matches one rare
+ * word in its title, or a newer or still valid one, beat the record whose title is exactly
+ * what the resident typed. So each candidate's score is also multiplied by 1 + 3c², where c
+ * is the share of the typed text found in its title: every pair of adjacent Han characters
+ * typed (a lone one counts alone) is a unit, every number of two or more digits three units
+ * (a year or a 文号 number says more than a pair of characters). Typed text only: synonyms,
+ * pinyin and stop words neither add nor dilute... except that stop-word pairs are typed
+ * text too, which dilutes every title alike.
+ */
+#define COVER_MAX 32
+
+struct cover {
+	char unit[COVER_MAX][16];
+	int weight[COVER_MAX];
+	int n, total;
+};
+
+static int is_han(int32_t cp)
+{
+	return (cp >= 0x3400 && cp <= 0x9FFF) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+	       (cp >= 0x20000 && cp <= 0x3134F);
+}
+
+static void cover_add(struct cover *cv, const char *s, size_t len, int weight)
+{
+	if (cv->n == COVER_MAX || len == 0 || len >= sizeof cv->unit[0])
+		return;
+	for (int k = 0; k < cv->n; k++)
+		if (strlen(cv->unit[k]) == len && !memcmp(cv->unit[k], s, len))
+			return;
+	memcpy(cv->unit[cv->n], s, len);
+	cv->unit[cv->n][len] = '\0';
+	cv->weight[cv->n++] = weight;
+	cv->total += weight;
+}
+
+/* The units of the typed text (any bytes: invalid UTF-8 ends a run). */
+static void cover_init(struct cover *cv, const char *text)
+{
+	size_t len = text ? strnlen(text, KK_SEARCH_TEXT_MAX) : 0, i = 0;
+	size_t prev_at = 0;
+	int prev_han = 0, run = 0;
+
+	memset(cv, 0, sizeof *cv);
+	while (i < len && cv->n < COVER_MAX) {
+		size_t at = i;
+		int32_t cp = kk_utf8_next(text, len, &i);
+		if (is_han(cp)) {
+			if (prev_han)
+				cover_add(cv, text + prev_at, i - prev_at, 1);
+			run = prev_han ? run + 1 : 1;
+			prev_han = 1;
+			prev_at = at;
+			/* a lone character: counted when the run ends (below) */
+			if (i >= len || !is_han(kk_utf8_next(text, len, &(size_t){ i })))
+				if (run == 1)
+					cover_add(cv, text + at, i - at, 1);
+			continue;
+		}
+		prev_han = 0;
+		run = 0;
+		if (cp >= '0' && cp <= '9') {
+			size_t e = i;
+			while (e < len && text[e] >= '0' && text[e] <= '9')
+				e++;
+			if (e - at >= 2)
+				cover_add(cv, text + at, e - at, 3);
+			i = e;
+		}
+	}
+}
+
+/* 1 + 3c² for a title (see above); 1 when the text has no units. */
+static double cover_boost(const struct cover *cv, const char *title)
+{
+	int found = 0;
+	double c;
+	if (!cv->total || !title)
+		return 1.0;
+	for (int k = 0; k < cv->n; k++)
+		if (strstr(title, cv->unit[k]))
+			found += cv->weight[k];
+	c = (double)found / cv->total;
+	return 1.0 + 3.0 * c * c;
+}
+
 /* Run the capped candidate query and score every row into cands (at most
  * KK_SEARCH_CANDIDATES). */
 static int candidates(sqlite3 *db, const char *expr, const struct kk_search_query *q, int task,
 		      struct cand *cands, size_t *n)
 {
+	struct cover cv;
 	sqlite3_stmt *st = NULL;
 	int rc, step;
 
 	*n = 0;
 	if ((rc = kk_sql_prepare(db,
 				 "SELECT m.id, m.kind, m.ref_id, m.validity, m.year,"
-				 " bm25(search, 10.0, 6.0, 3.0, 2.0, 1.0, 6.0)"
+				 " bm25(search, 10.0, 6.0, 3.0, 2.0, 1.0, 6.0), search.title"
 				 " FROM search JOIN search_doc m ON m.id = search.rowid"
 				 " WHERE search MATCH ?1 AND (?2 = 0 OR (?2 >> m.kind) & 1)"
 				 " AND (?3 IS NULL OR m.publisher = ?3) AND (?4 = 0 OR m.year = ?4)"
@@ -560,6 +648,7 @@ static int candidates(sqlite3 *db, const char *expr, const struct kk_search_quer
 	sqlite3_bind_int(st, 4, q->year);
 	sqlite3_bind_int(st, 5, q->validity);
 	sqlite3_bind_int(st, 6, KK_SEARCH_CANDIDATES);
+	cover_init(&cv, q->text);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW && *n < KK_SEARCH_CANDIDATES) {
 		struct cand *cd = &cands[(*n)++];
 		cd->rowid = sqlite3_column_int64(st, 0);
@@ -568,7 +657,8 @@ static int candidates(sqlite3 *db, const char *expr, const struct kk_search_quer
 		cd->validity = sqlite3_column_int(st, 3);
 		cd->year = sqlite3_column_int(st, 4);
 		cd->score = rank_score(sqlite3_column_double(st, 5), cd->kind, cd->validity, cd->year,
-				       task);
+				       task) *
+			    cover_boost(&cv, (const char *)sqlite3_column_text(st, 6));
 	}
 	if (step != SQLITE_DONE && step != SQLITE_ROW) {
 		kk_error("catalog", "search: %s (%s)", sqlite3_errmsg(db), expr);

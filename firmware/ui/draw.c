@@ -58,7 +58,7 @@ void ui_hit_add(struct ui *u, int x, int y, int w, int h, enum ui_action a, int6
 	hit->clipped = 0;
 }
 
-void ui_capture_glyph(struct ui *u, int size, uint32_t cp, int x, int y)
+void ui_capture_glyph(struct ui *u, int size, uint32_t cp, int x, int y, int emph)
 {
 	struct ui_capture *c = u->capture;
 	if (!c || cp <= ' ' || x < 0 || y < 0 || x >= u->w || y >= u->h)
@@ -71,13 +71,13 @@ void ui_capture_glyph(struct ui *u, int size, uint32_t cp, int x, int y)
 		c->g = p;
 		c->cap = cap;
 	}
-	c->g[c->n++] = (struct ui_capture_glyph){ x, y, size, cp };
+	c->g[c->n++] = (struct ui_capture_glyph){ x, y, size, cp, emph };
 }
 
 void ui_glyph_draw(struct ui *u, int size, uint32_t cp, int x, int y, uint32_t rgba)
 {
 	const struct ui_glyph *g = ui_glyph(&u->fonts, size, cp);
-	ui_capture_glyph(u, size, cp, x, y);
+	ui_capture_glyph(u, size, cp, x, y, 0);
 	if (g->missing) {
 		/* No font has this character: show that something is there (tofu box). */
 		int m = size / 8;
@@ -419,7 +419,8 @@ static void dl_capture(struct ui *u, struct dl *d, int x0, int y0, int top, int 
 			if (x < x0 + b->x || x + it->w > x0 + b->x + b->w)
 				continue;
 		}
-		ui_capture_glyph(u, it->size, it->cp, x, y);
+		/* in content, red text is emphasis or a search match (see ui_dl_para) */
+		ui_capture_glyph(u, it->size, it->cp, x, y, it->color == COL_REPEALED);
 	}
 }
 

@@ -12,6 +12,7 @@
 
 #include "base/err.h"
 #include "base/log.h"
+#include "base/qstats.h"
 #include "base/utf8.h"
 #include "ui/keyboard.h"
 #include "ui/ui_internal.h"
@@ -109,8 +110,21 @@ static int dl_line(struct ui *u, struct dl *d, int size, int x, int y, int max_w
 }
 
 /* A tappable card row: title (wrapped), a meta line, an optional badge. Returns its height. */
+static int dl_row_ex(struct ui *u, struct dl *d, int y, const char *title, const char *meta,
+		     const char *badge, uint32_t badge_col, enum ui_action a, int64_t arg,
+		     const char *snippet, const struct kk_span *marks, size_t n_marks);
+
 static int dl_row(struct ui *u, struct dl *d, int y, const char *title, const char *meta,
 		  const char *badge, uint32_t badge_col, enum ui_action a, int64_t arg)
+{
+	return dl_row_ex(u, d, y, title, meta, badge, badge_col, a, arg, NULL, NULL, 0);
+}
+
+/* A list row: a card with the title, a line of metadata, an optional badge at the right and an
+ * optional snippet whose marks (byte ranges) are highlighted (colour and underline). */
+static int dl_row_ex(struct ui *u, struct dl *d, int y, const char *title, const char *meta,
+		     const char *badge, uint32_t badge_col, enum ui_action a, int64_t arg,
+		     const char *snippet, const struct kk_span *marks, size_t n_marks)
 {
 	int x = 0, w = content_width(u), pad = ui_px(u, 24), sz = ui_sz(u, SZ_ROW);
 	int msz = ui_sz(u, SZ_META), bw = 0, h, ty;
@@ -127,6 +141,12 @@ static int dl_row(struct ui *u, struct dl *d, int y, const char *title, const ch
 		ty += ui_px(u, 6);
 		dl_line(u, d, msz, x + pad, ty, w - 2 * pad, meta, COL_MUTED);
 		ty += msz + msz / 3;
+	}
+	if (snippet && *snippet) {
+		int ssz = ui_sz(u, SZ_META) + ui_px(u, 2);
+		ty += ui_px(u, 4);
+		ty += ui_dl_para(u, d, ssz, x + pad, ty, w - 2 * pad, snippet, marks, n_marks, COL_TEXT,
+				 0, 0, ssz / 2);
 	}
 	h = ty - y + pad - sz / 3;
 	if (h < ui_px(u, 96))
@@ -652,35 +672,147 @@ static void build_guide(struct ui *u, struct ui_screen *sc)
 	kk_guide_free(g);
 }
 
+static const char *hit_kind_label(int kind)
+{
+	switch (kind) {
+	case KK_HIT_GUIDE: return "办事指南";
+	case KK_HIT_INTERPRETATION: return "政策解读";
+	default: return "文件";
+	}
+}
+
+/* The filter chips of the search screen: what kind of result, and 只看有效. */
+static int build_search_filters(struct ui *u, struct dl *d, int y)
+{
+	static const char *const names[] = { "全部", "文件", "办事指南", "政策解读" };
+	int csz = ui_sz(u, SZ_META) + ui_px(u, 2), ch = ui_px(u, 84), gap = ui_px(u, 12), x = 0;
+	for (int i = 0; i <= 4; i++) {
+		const char *label = i < 4 ? names[i] : (u->search_valid ? "✓ 只看有效" : "只看有效");
+		int on = i < 4 ? u->search_kind == i : u->search_valid;
+		int cw = ui_text_width(u, csz, label) + 2 * ui_px(u, 24);
+		if (cw < ui_px(u, UI_TARGET) + ui_px(u, 20))
+			cw = ui_px(u, UI_TARGET) + ui_px(u, 20);
+		if (x + cw > content_width(u)) {
+			x = 0;
+			y += ch + gap;
+		}
+		dl_fill(d, x, y, cw, ch, on ? COL_ACCENT : COL_CARD);
+		dl_frame(d, x, y, cw, ch, ui_px(u, 2), COL_ACCENT);
+		dl_line(u, d, csz, x + ui_px(u, 24), ui_text_top(y, ch, csz), cw, label,
+			on ? 0xFFFFFFFFu : COL_ACCENT);
+		dl_link(d, x, y, cw, ch, ACT_SEARCH_FILTER, i);
+		x += cw + gap;
+	}
+	return y + ch + ui_px(u, 20);
+}
+
+/* Run the visitor's query with the screen's filters. */
+static int run_search(struct ui *u, const char *text, size_t limit, struct kk_search_results *r)
+{
+	static const unsigned kinds[] = { 0, KK_SEARCH_KIND(KK_HIT_DOCUMENT), KK_SEARCH_KIND(KK_HIT_GUIDE),
+					  KK_SEARCH_KIND(KK_HIT_INTERPRETATION) };
+	struct kk_search_query q = { 0 };
+	q.text = text;
+	q.kinds = kinds[u->search_kind & 3];
+	q.validity = u->search_valid ? KK_VALID : 0;
+	q.limit = limit;
+	return kk_catalog_search(u->cat, &q, r);
+}
+
+/*
+ * Nothing found: say so plainly, then offer what might help — shorter words of the query that
+ * do find something (each pair of characters, tried in order), the two 一本通 and the catalogue.
+ */
+static int build_search_none(struct ui *u, struct dl *d, int y)
+{
+	int sz = ui_sz(u, SZ_BODY), w = content_width(u), n_sugg = 0;
+	char msg[600], seen[4][32];
+
+	snprintf(msg, sizeof msg, "没有找到与“%s”有关的内容。", u->query);
+	utf8_cut(msg);
+	y += ui_dl_para(u, d, sz, 0, y, w, msg, NULL, 0, COL_TEXT, 0, 0, sz / 2) + ui_px(u, 12);
+	/* nearby terms: words of the content's synonym table that share a character with what
+	 * was typed and do find something */
+	{
+		char cand[12][32];
+		int nc = kk_catalog_related_words(u->cat, u->query, cand, 12);
+		for (int k = 0; k < nc && n_sugg < 4; k++) {
+			struct kk_search_results r = { 0 };
+			if (strlen(cand[k]) < sizeof seen[0] && !run_search(u, cand[k], 1, &r) && r.n)
+				snprintf(seen[n_sugg++], sizeof seen[0], "%s", cand[k]);
+			kk_search_results_fini(&r);
+		}
+	}
+	if (n_sugg) {
+		int x = 0, ch = ui_px(u, 84), csz = ui_sz(u, SZ_META) + ui_px(u, 4);
+		dl_line(u, d, ui_sz(u, SZ_META), 0, y, w, "可以试试这些词：", COL_MUTED);
+		y += ui_sz(u, SZ_META) * 2;
+		for (int k2 = 0; k2 < n_sugg; k2++) {
+			int cw = ui_text_width(u, csz, seen[k2]) + 2 * ui_px(u, 28);
+			if (cw < ui_px(u, UI_TARGET) + ui_px(u, 40))
+				cw = ui_px(u, UI_TARGET) + ui_px(u, 40);
+			dl_fill(d, x, y, cw, ch, COL_CARD);
+			dl_frame(d, x, y, cw, ch, ui_px(u, 2), COL_ACCENT);
+			dl_line(u, d, csz, x + (cw - ui_text_width(u, csz, seen[k2])) / 2,
+				ui_text_top(y, ch, csz), cw, seen[k2], COL_ACCENT);
+			dl_link(d, x, y, cw, ch, ACT_SEARCH_SUGGEST, k2);
+			x += cw + ui_px(u, 12);
+		}
+		memcpy(u->suggest, seen, sizeof seen);
+		u->n_suggest = n_sugg;
+		y += ch + ui_px(u, 24);
+	}
+	dl_line(u, d, ui_sz(u, SZ_META), 0, y, w, "也可以按类别查找：", COL_MUTED);
+	y += ui_sz(u, SZ_META) * 2;
+	y += dl_row(u, d, y, "惠民事项一本通", "个人办事：证件、户籍、社保、医疗、住房……", NULL, 0,
+		    ACT_OPEN_BOOK, KK_BOOK_HUIMIN);
+	y += dl_row(u, d, y, "惠企事项一本通", "企业办事：开办、许可、税费、用工……", NULL, 0,
+		    ACT_OPEN_BOOK, KK_BOOK_HUIQI);
+	y += dl_row(u, d, y, "政府信息公开目录", "按主题、发布机构、年份浏览全部文件", NULL, 0,
+		    ACT_OPEN_DOCS, 0);
+	return y;
+}
+
 static void build_search(struct ui *u, struct ui_screen *sc)
 {
-	struct kk_doc_query q = { 0 };
-	struct kk_doc_list l;
-	char msg[600];
+	struct kk_search_results r = { 0 };
+	char msg[600], meta[512];
 	int y = 0, sz = ui_sz(u, SZ_BODY);
 
+	u->n_suggest = 0;
 	if (!u->query[0]) {
 		ui_dl_para(u, &sc->dl, sz, 0, 0, content_width(u),
-			   "请输入文件标题或文号中的文字，例如“公开”“2023”“示政办发”。", NULL, 0,
-			   COL_MUTED, 0, 0, sz / 2);
+			   "请用下面的键盘输入想办的事或想找的文件，例如“身份证”“开饭店”“低保”，"
+			   "也可以输入文号或年份。", NULL, 0, COL_MUTED, 0, 0, sz / 2);
 		return;
 	}
-	q.title_like = u->query;
-	q.limit = 200;
-	if (kk_catalog_list_docs(u->cat, &q, &l))
+	y = build_search_filters(u, &sc->dl, y);
+	if (run_search(u, u->query, 50, &r)) {
+		ui_dl_para(u, &sc->dl, sz, 0, y, content_width(u), "搜索暂时无法使用，请按类别查找。", NULL, 0,
+			   COL_TEXT, 0, 0, sz / 2);
 		return;
-	if (!l.n) {
-		snprintf(msg, sizeof msg,
-			 "没有找到标题或文号含有“%s”的文件。可以换一个词，或者到首页按类别查找。",
-			 u->query);
-		ui_dl_para(u, &sc->dl, sz, 0, 0, content_width(u), msg, NULL, 0, COL_TEXT, 0, 0, sz / 2);
-	} else {
-		snprintf(msg, sizeof msg, "找到 %zu 件文件", l.total);
-		dl_line(u, &sc->dl, ui_sz(u, SZ_META), 0, y, content_width(u), msg, COL_MUTED);
-		y += ui_sz(u, SZ_META) * 2;
-		build_doc_rows(u, &sc->dl, y, &l);
 	}
-	kk_doc_list_fini(&l);
+	u->search_hits = r.n;
+	if (!r.n) {
+		build_search_none(u, &sc->dl, y);
+		kk_search_results_fini(&r);
+		return;
+	}
+	snprintf(msg, sizeof msg, "找到 %zu%s 条结果%s", r.total, r.total_capped ? " 多" : "",
+		 r.task && (u->search_kind == 0 || u->search_kind == 2) ? "，办事指南在前" : "");
+	dl_line(u, &sc->dl, ui_sz(u, SZ_META), 0, y, content_width(u), msg, COL_MUTED);
+	y += ui_sz(u, SZ_META) * 2;
+	for (size_t i = 0; i < r.n; i++) {
+		const struct kk_search_hit *h = &r.items[i];
+		int guide = h->kind == KK_HIT_GUIDE;
+		snprintf(meta, sizeof meta, "%s%s%s%s%s", hit_kind_label(h->kind), h->ref ? " · " : "",
+			 h->ref ? h->ref : "", h->date ? " · " : "", h->date ? h->date : "");
+		utf8_cut(meta);
+		y += dl_row_ex(u, &sc->dl, y, h->title, meta, guide ? NULL : kk_validity_name(h->validity),
+			       validity_color(h->validity), guide ? ACT_OPEN_GUIDE : ACT_OPEN_DOC, h->id,
+			       h->snippet, h->marks, h->n_marks);
+	}
+	kk_search_results_fini(&r);
 }
 
 /* (Re)build the current screen's content for the current width. */
@@ -765,6 +897,7 @@ void ui_pop(struct ui *u)
 {
 	if (u->depth <= 1)
 		return;
+	ui_search_count_miss(u);
 	ui_screen_fini(&u->stack[--u->depth]);
 	u->n_hits = 0;
 	u->dirty = 1;
@@ -775,6 +908,10 @@ void ui_go_home(struct ui *u)
 	while (u->depth > 1)
 		ui_pop(u);
 	u->query[0] = '\0';
+	u->search_kind = 0;
+	u->search_valid = 0;
+	u->search_hits = 0;
+	u->n_suggest = 0;
 	u->kb_shown = 1;
 	u->writing = 0;
 	if (u->kb)
@@ -828,8 +965,27 @@ void ui_keyboard_event(struct ui *u, const struct kb_event *ev)
 		u->kb_shown = 0; /* 搜索: the keyboard steps aside so the results fill the screen */
 	if (changed || (ev->flags & KB_EV_SUBMIT))
 		ui_search_changed(u);
+	if (ev->flags & KB_EV_SUBMIT)
+		ui_search_count_miss(u);
 	if (ev->flags)
 		u->dirty = 1;
+}
+
+/*
+ * A query that found nothing goes to the staff's log of searches without results (anonymous:
+ * date and text only, see base/qstats.h) once the resident is done with it: on 搜索, or when
+ * leaving the search screen. Queries typed on the way (身, 身份 …) are not counted.
+ */
+void ui_search_count_miss(struct ui *u)
+{
+	int rc;
+	if (u->stack[u->depth - 1].kind != SCR_SEARCH || !u->query[0] || u->search_hits ||
+	    u->miss_counted)
+		return;
+	u->miss_counted = 1;
+	if ((rc = kk_qstats_miss(u->cfg->data_dir, u->query, NULL)))
+		kk_warn("ui", "cannot log a search without results in %s (%s)", u->cfg->data_dir,
+			kk_err_name(rc));
 }
 
 void ui_search_changed(struct ui *u)
@@ -837,6 +993,7 @@ void ui_search_changed(struct ui *u)
 	struct ui_screen *sc = &u->stack[u->depth - 1];
 	if (sc->kind != SCR_SEARCH)
 		return;
+	u->miss_counted = 0;
 	sc->scroll = 0;
 	sc->vel = 0;
 	screen_build(u, sc);
@@ -892,6 +1049,20 @@ void ui_do_action(struct ui *u, enum ui_action a, int64_t arg)
 	case ACT_SHOW_KEYBOARD:
 		u->kb_shown = 1;
 		u->dirty = 1;
+		break;
+	case ACT_SEARCH_FILTER:
+		if (arg >= 0 && arg <= 3)
+			u->search_kind = (int)arg;
+		else if (arg == 4)
+			u->search_valid = !u->search_valid;
+		ui_search_changed(u);
+		break;
+	case ACT_SEARCH_SUGGEST:
+		if (arg >= 0 && arg < u->n_suggest) {
+			ui_search_count_miss(u); /* the words that found nothing stay counted */
+			snprintf(u->query, sizeof u->query, "%s", u->suggest[arg]);
+			ui_search_changed(u);
+		}
 		break;
 	case ACT_LARGE_PRINT:
 		/* 长者模式: every screen lays out again at the new size, at the same place */

@@ -229,7 +229,14 @@ static void key_press(struct ui *u, int key)
 			ui_search_changed(u);
 		}
 		break;
-	case KK_KEY_RETURN: break;
+	case KK_KEY_RETURN:
+		/* Enter is 搜索: the keyboard steps aside for the results */
+		if (top_screen(u)->kind == SCR_SEARCH) {
+			u->kb_shown = 0;
+			ui_search_changed(u);
+			ui_search_count_miss(u);
+		}
+		break;
 	}
 	u->dirty = 1;
 }
@@ -312,7 +319,8 @@ static int cmp_capture(const void *a, const void *b)
 /*
  * The text of a screenshot, one line per row of glyphs sharing a top edge, left to right:
  * "Y SIZE<TAB>text". A gap wider than an em inside a row (table cells, a label and its value)
- * is written as " | ". Tests grep these files to check what a screen says.
+ * is written as " | ", emphasis and search matches as «…». Tests grep these files to check
+ * what a screen says.
  */
 static int write_capture(const struct ui_capture *c, const char *path)
 {
@@ -324,11 +332,19 @@ static int write_capture(const struct ui_capture *c, const char *path)
 		fprintf(f, "%d %d\t", c->g[i].y, c->g[i].size);
 		for (; j < c->n && c->g[j].y == c->g[i].y; j++) {
 			char utf[5] = { 0 };
-			if (j > i && c->g[j].x - c->g[j - 1].x > 2 * c->g[j - 1].size)
-				fputs(" | ", f);
+			int gap = j > i && c->g[j].x - c->g[j - 1].x > 2 * c->g[j - 1].size;
+			int was = j > i && !gap && c->g[j - 1].emph;
+			if (was && !c->g[j].emph)
+				fputs("»", f);
+			if (gap)
+				fputs(j > i && c->g[j - 1].emph ? "» | " : " | ", f);
+			if (c->g[j].emph && !was)
+				fputs("«", f);
 			kk_utf8_encode(c->g[j].cp, utf);
 			fputs(utf, f);
 		}
+		if (c->g[j - 1].emph)
+			fputs("»", f);
 		fputc('\n', f);
 		i = j;
 	}

@@ -156,7 +156,7 @@ enum ui_action {
 	ACT_NONE = 0, ACT_BACK, ACT_HOME, ACT_OPEN_DOCS, ACT_OPEN_DOC, ACT_OPEN_BOOK, ACT_OPEN_GROUP,
 	ACT_OPEN_GUIDE, ACT_OPEN_SEARCH, ACT_OPEN_GUIDE_DOC, ACT_SERIES_FILTER, ACT_SEARCH_CLEAR,
 	ACT_LARGE_PRINT, ACT_SCROLL_TO, ACT_OPEN_FACETS, ACT_FACET_PICK, ACT_KEYBOARD,
-	ACT_SHOW_KEYBOARD
+	ACT_SHOW_KEYBOARD, ACT_SEARCH_FILTER, ACT_SEARCH_SUGGEST
 };
 
 struct ui_screen {
@@ -190,6 +190,7 @@ struct ui_hit {
 struct ui_capture_glyph {
 	int32_t x, y, size;
 	uint32_t cp;
+	int emph;         /* emphasis or a search match: written between « and » */
 };
 
 struct ui_capture {
@@ -198,7 +199,7 @@ struct ui_capture {
 };
 
 struct ui;
-void ui_capture_glyph(struct ui *u, int size, uint32_t cp, int x, int y);
+void ui_capture_glyph(struct ui *u, int size, uint32_t cp, int x, int y, int emph);
 
 struct kb;
 
@@ -238,6 +239,12 @@ struct ui {
 	int large;            /* 长者模式: large print */
 	int countdown;        /* seconds left before the idle reset, shown when > 0 */
 	char query[256];
+	int search_kind;      /* 0 all, 1 documents, 2 guides, 3 interpretations */
+	int search_valid;     /* 只看有效 */
+	size_t search_hits;   /* results of the query on screen */
+	int miss_counted;     /* this query's "nothing found" is already in the staff log */
+	char suggest[4][32];  /* nearby terms offered when nothing was found */
+	int n_suggest;
 	int dirty;
 	int quit;
 };
@@ -250,6 +257,7 @@ void ui_draw(struct ui *u);
 void ui_do_action(struct ui *u, enum ui_action a, int64_t arg);
 void ui_screen_fini(struct ui_screen *sc);
 void ui_search_changed(struct ui *u);
+void ui_search_count_miss(struct ui *u);
 /* The bottom of the scroll area of the top screen (above the footer, and the keyboard when
  * it is shown). */
 int ui_content_bottom(struct ui *u);

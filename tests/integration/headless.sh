@@ -89,7 +89,7 @@ same top back "and rests exactly at the top"
 S="$TMP/a"
 
 # a 废止 document: the banner says so and links to the document that replaces it
-printf 'tap 1048 583\ntype 大众创业 若干政策\ntap 600 275\nshot repealed\ntap 600 177\nshot replacement\n' >"$TMP/e.script"
+printf 'tap 1048 583\ntype 鼓励大众创业万众创新\nkey Return\ntap 600 380\nshot repealed\ntap 600 177\nshot replacement\n' >"$TMP/e.script"
 check_exit "repealed-document script runs" 0 run --size 1280x800 --script "$TMP/e.script" --shots "$TMP/e"
 S="$TMP/e"
 differ repealed replacement "the banner's link opens the replacement"
@@ -178,14 +178,34 @@ says "$K/open.txt" "keyboard: shown when search opens" '^q \| w \| e \| r \| t \
 says "$K/pinyin.txt" "keyboard: g-o-n-g-k-a-i composes gong'kai" "^gong'kai$"
 says "$K/pinyin.txt" "keyboard: 公开 is the first candidate" '^公开 \| '
 says "$K/pinyin-chosen.txt" "keyboard: choosing it puts 公开 in the search box" '^公开$'
-says "$K/pinyin-chosen.txt" "keyboard: and the results follow" '^找到5件文件$'
+says "$K/pinyin-chosen.txt" "keyboard: and the results follow" '^找到[0-9]+条结果'
 says "$K/hand.txt" "keyboard: two strokes on the pad read as 十" '^十 \| '
-says "$K/hand-chosen.txt" "keyboard: the handwritten 十 finds its documents" '^找到3件文件$'
-says "$K/hand-chosen.txt" "keyboard: the first of them" '十项为民办实事'
+says "$K/hand-chosen.txt" "keyboard: the handwritten 十 finds its documents" '^找到[0-9]+条结果'
+says "$K/results.txt" "keyboard: after 搜索, the results fill the screen, the best first" '十项为民办实事'
 if ! cut -f2- "$K/results.txt" | grep -qE '^(q \| w \| e|重写)'; then ok "keyboard: 搜索 puts the keyboard away"; else fail "keyboard: 搜索 puts the keyboard away"; fi
 says "$K/again.txt" "keyboard: a tap on the search box brings it back (in the mode last used)" '^重写$'
 small=$(for f in "$K"/*.hits; do awk '!/clipped/ && ($3 < 80 || $4 < 80)' "$f"; done | head -3)
 [ -z "$small" ] && ok "keyboard: every key at least 80 px" || fail "keyboard: keys under 80 px: $small"
+
+# --- the search screen: ranked results with highlights, filters, nothing found ---------------
+Q="$TMP/sq"
+mkdir -p "$TMP/sqdata"
+{ echo "data_dir = $TMP/sqdata"; grep -v '^data_dir' "$CONF"; } >"$TMP/sq.conf"
+check_exit "search screen script runs" 0 "$KIOSK" --db "$DB" --config "$TMP/sq.conf" --headless --size 1920x1080 --script "$ROOT/tests/integration/search.script" --shots "$Q"
+first_title() { awk -F'\t' '{ split($1, a, " ") } a[1] > 300 && a[2] == 34 { print $2; exit }' "$1"; }
+[ "$(first_title "$Q/task.txt")" = "居民身份证补领、换领" ] && ok "search: 身份证丢了怎么补办 → the 补领 guide first" || fail "search: the 补领 guide first (got $(first_title "$Q/task.txt"))"
+says "$Q/task.txt" "search: a task question puts guides first, and says so" '^找到[0-9]+条结果，办事指南在前$'
+says "$Q/task.txt" "search: the snippet highlights what matched" '«补领»'
+says "$Q/task.txt" "search: a guide shows its 一本通 path" '^办事指南·惠民›户籍与身份证›'
+if cut -f2- "$Q/documents-only.txt" | grep -q '^办事指南·'; then fail "search: 文件 shows no guides"; else ok "search: 文件 shows no guides"; fi
+says "$Q/documents-only.txt" "search: 文件 shows documents with their 文号" '^文件·.*〔[0-9]{4}〕[0-9]+号'
+if cut -f2- "$Q/guides-only.txt" | grep -qE '^(文件|政策解读)·'; then fail "search: 办事指南 shows only guides"; else ok "search: 办事指南 shows only guides"; fi
+says "$Q/valid-only.txt" "search: 只看有效 is marked on" '✓只看有效'
+says "$Q/none.txt" "search: nothing found, said plainly" '^没有找到与“宠物狗证”有关的内容。$'
+says "$Q/none.txt" "search: nearby terms offered" '^可以试试这些词：$'
+says "$Q/none.txt" "search: and the 一本通" '^惠民事项一本通$'
+if [ "$(first_title "$Q/nearby.txt")" != "" ] && cut -f2- "$Q/nearby.txt" | grep -q '^物业$'; then ok "search: a nearby term searches for it"; else fail "search: a nearby term searches for it"; fi
+if grep -q "$(printf '\t')宠物狗证$" "$TMP/sqdata/search-misses.tsv" 2>/dev/null && [ "$(wc -l <"$TMP/sqdata/search-misses.tsv")" -eq 1 ]; then ok "search: the query that found nothing is counted once, anonymously"; else fail "search: the query that found nothing is counted once"; cat "$TMP/sqdata/search-misses.tsv" 2>/dev/null | head -3; fi
 
 # the same visit on a portrait panel, in large print
 check_exit "portrait large-print walk runs" 0 run --size 1080x1920 --script "$ROOT/tests/integration/walk-portrait.script" --shots "$TMP/p"
