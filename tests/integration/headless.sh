@@ -184,6 +184,9 @@ says "$K/hand-chosen.txt" "keyboard: the handwritten 十 finds its documents" '^
 says "$K/results.txt" "keyboard: after 搜索, the results fill the screen, the best first" '十项为民办实事'
 if ! cut -f2- "$K/results.txt" | grep -qE '^(q \| w \| e|重写)'; then ok "keyboard: 搜索 puts the keyboard away"; else fail "keyboard: 搜索 puts the keyboard away"; fi
 says "$K/again.txt" "keyboard: a tap on the search box brings it back (in the mode last used)" '^重写$'
+says "$K/results.txt" "keyboard: the results highlight the handwritten 十" '«十»'
+says "$K/initials-typed.txt" "keyboard: 首字母 types s f z into the box" '^sfz$'
+says "$K/initials.txt" "keyboard: sfz finds 身份证, highlighted" '«身份证»'
 small=$(for f in "$K"/*.hits; do awk '!/clipped/ && ($3 < 80 || $4 < 80)' "$f"; done | head -3)
 [ -z "$small" ] && ok "keyboard: every key at least 80 px" || fail "keyboard: keys under 80 px: $small"
 
