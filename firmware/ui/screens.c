@@ -86,25 +86,34 @@ static void dl_frame(struct dl *d, int x, int y, int w, int h, int t, uint32_t c
 }
 
 /* A single line of text into the display list (no wrapping; clipped by the caller's width). */
+/* One line of text into the display list; a line too long for max_w ends with "…". */
 static int dl_line(struct ui *u, struct dl *d, int size, int x, int y, int max_w, const char *s,
 		   uint32_t c)
 {
 	size_t i = 0, len = strlen(s);
-	int cx = 0;
+	int cx = 0, ell = ui_glyph(&u->fonts, size, 0x2026)->advance;
+	int fits = ui_text_width(u, size, s) <= max_w;
+	struct dl_item it = { .type = DL_GLYPH, .y = y, .h = size, .size = size, .color = c };
 	while (i < len) {
 		int32_t cp = kk_utf8_next(s, len, &i);
 		int adv;
-		struct dl_item it = { .type = DL_GLYPH, .y = y, .h = size, .size = size, .color = c };
 		if (cp <= 0)
 			continue;
 		adv = ui_glyph(&u->fonts, size, (uint32_t)cp)->advance;
-		if (cx + adv > max_w)
+		if (cx + adv > max_w - (fits ? 0 : ell))
 			break;
 		it.x = x + cx;
 		it.w = adv;
 		it.cp = (uint32_t)cp;
 		dl_add(d, &it);
 		cx += adv;
+	}
+	if (!fits && ell <= max_w) {
+		it.x = x + cx;
+		it.w = ell;
+		it.cp = 0x2026;
+		dl_add(d, &it);
+		cx += ell;
 	}
 	return cx;
 }
@@ -805,8 +814,18 @@ static void build_search(struct ui *u, struct ui_screen *sc)
 	for (size_t i = 0; i < r.n; i++) {
 		const struct kk_search_hit *h = &r.items[i];
 		int guide = h->kind == KK_HIT_GUIDE;
-		snprintf(meta, sizeof meta, "%s%s%s%s%s", hit_kind_label(h->kind), h->ref ? " · " : "",
-			 h->ref ? h->ref : "", h->date ? " · " : "", h->date ? h->date : "");
+		char ref[256];
+		snprintf(ref, sizeof ref, "%s", h->ref ? h->ref : "");
+		if (guide) {
+			/* the 一本通 path ends with the guide's own name, already the row's title */
+			char *last = strstr(ref, " › ");
+			for (char *p = last; p; p = strstr(p + 1, " › "))
+				last = p;
+			if (last && !strcmp(last + strlen(" › "), h->title))
+				*last = '\0';
+		}
+		snprintf(meta, sizeof meta, "%s%s%s%s%s", hit_kind_label(h->kind), ref[0] ? " · " : "",
+			 ref, h->date ? " · " : "", h->date ? h->date : "");
 		utf8_cut(meta);
 		y += dl_row_ex(u, &sc->dl, y, h->title, meta, guide ? NULL : kk_validity_name(h->validity),
 			       validity_color(h->validity), guide ? ACT_OPEN_GUIDE : ACT_OPEN_DOC, h->id,

@@ -199,7 +199,7 @@ first_title() { awk -F'\t' '{ split($1, a, " ") } a[1] > 300 && a[2] == 34 { pri
 [ "$(first_title "$Q/task.txt")" = "居民身份证补领、换领" ] && ok "search: 身份证丢了怎么补办 → the 补领 guide first" || fail "search: the 补领 guide first (got $(first_title "$Q/task.txt"))"
 says "$Q/task.txt" "search: a task question puts guides first, and says so" '^找到[0-9]+条结果，办事指南在前$'
 says "$Q/task.txt" "search: the snippet highlights what matched" '«补领»'
-says "$Q/task.txt" "search: a guide shows its 一本通 path" '^办事指南·惠民›户籍与身份证›'
+says "$Q/task.txt" "search: a guide shows its 一本通 path" '^办事指南·惠民›户籍与身份证·'
 if cut -f2- "$Q/documents-only.txt" | grep -q '^办事指南·'; then fail "search: 文件 shows no guides"; else ok "search: 文件 shows no guides"; fi
 says "$Q/documents-only.txt" "search: 文件 shows documents with their 文号" '^文件·.*〔[0-9]{4}〕[0-9]+号'
 if cut -f2- "$Q/guides-only.txt" | grep -qE '^(文件|政策解读)·'; then fail "search: 办事指南 shows only guides"; else ok "search: 办事指南 shows only guides"; fi
