@@ -30,7 +30,8 @@
  * -bm25 (weights title 10, 文号 6, 发布机构 3, guide sections 2, body 1, pinyin 6), ×2 for
  * guides when the text reads as a task (怎么办, 要带什么, 在哪里办 …), ×0.5 失效, ×0.4 废止,
  * ×0.7 已修订, up to ×1.3 for newer years. Only the shown hits get their record and a
- * snippet (FTS5 snippet() with control-character marks turned into byte ranges).
+ * snippet (FTS5 snippet() with control-character marks turned into byte ranges, each mark
+ * completed to the last character of its phrase: see marks_complete).
  */
 #include <sqlite3.h>
 #include <stdlib.h>
