@@ -30,7 +30,8 @@
  * -bm25 (weights title 10, 文号 6, 发布机构 3, guide sections 2, body 1, pinyin 6), ×2 for
  * guides when the text reads as a task (怎么办, 要带什么, 在哪里办 …), ×0.5 失效, ×0.4 废止,
  * ×0.7 已修订, up to ×1.3 for newer years. Only the shown hits get their record and a
- * snippet (FTS5 snippet() with control-character marks turned into byte ranges).
+ * snippet (FTS5 snippet() with control-character marks turned into byte ranges, each mark
+ * completed to the last character of its phrase: see marks_complete).
  */
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -88,9 +89,6 @@ static int collect_run(void *ctx, const char *tok, size_t len, size_t start, siz
 {
 	struct parse *p = ctx;
 	struct run *r;
-	(void)start;
-	(void)end;
-	(void)colocated;
 	if (p->n_runs == MAX_RUNS)
 		return 1; /* enough: the rest of the text is ignored */
 	r = &p->runs[p->n_runs++];
@@ -446,9 +444,92 @@ static int snippet_set(struct kk_search_hit *h, const char *s)
 	return rc;
 }
 
+/*
+ * Completing snippet marks. FTS5's snippet() marks a phrase from its first to its last
+ * position with the offsets of each position's first token, the unigram; our phrases are
+ * bigrams (and pairs of initials), so the last character of every match would stay unmarked.
+ * We keep the last token of every phrase of the expression and extend a mark by one character
+ * when its last character and the next one form such a token.
+ */
+#define TAILS_MAX 32
+#define TAIL_BYTES 8
+
+struct tails {
+	char tok[TAILS_MAX][TAIL_BYTES + 1];
+	size_t n;
+	char last[TAIL_BYTES + 1]; /* last token of the phrase being read */
+	int found;                 /* completion check: a token is a tail */
+};
+
+/* kk_tok_fn: remember the last token of a phrase (only bigrams and pairs can be tails). */
+static int tail_note(void *ctx, const char *tok, size_t len, size_t start, size_t end,
+		     int colocated, int cls)
+{
+	struct tails *t = ctx;
+	t->last[0] = '\0';
+	if (len <= TAIL_BYTES) {
+		memcpy(t->last, tok, len);
+		t->last[len] = '\0';
+	}
+	return 0;
+}
+
+/* Collect the tails of every quoted phrase of expr (strings are ours: no embedded quote). */
+static void tails_collect(const char *expr, struct tails *t)
+{
+	memset(t, 0, sizeof *t);
+	for (const char *q = strchr(expr, '"'); q && t->n < TAILS_MAX; q = strchr(q, '"')) {
+		const char *e = strchr(q + 1, '"');
+		int pinyin = q[1] == KK_FTS_PINYIN_MARK[0];
+		if (!e)
+			break;
+		t->last[0] = '\0';
+		kk_tokenize(q + 1 + pinyin, (size_t)(e - q - 1 - pinyin),
+			    pinyin ? KK_TOK_PINYIN_QUERY : KK_TOK_QUERY, tail_note, t);
+		if (t->last[0] && (strlen(t->last) > 4 || t->last[0] == '_'))
+			memcpy(t->tok[t->n++], t->last, sizeof t->tok[0]);
+		q = e + 1;
+	}
+}
+
+/* kk_tok_fn: is this token one of the tails? */
+static int tail_match(void *ctx, const char *tok, size_t len, size_t start, size_t end,
+		      int colocated, int cls)
+{
+	struct tails *t = ctx;
+	for (size_t k = 0; k < t->n && !t->found; k++)
+		if (strlen(t->tok[k]) == len && !memcmp(t->tok[k], tok, len))
+			t->found = 1;
+	return t->found;
+}
+
+/* Extend each mark of h by the next character when the pair ends a phrase (see above). */
+static void marks_complete(struct kk_search_hit *h, struct tails *t)
+{
+	size_t len = strlen(h->snippet);
+	for (size_t k = 0; k < h->n_marks && t->n; k++) {
+		size_t e = h->marks[k].end, ls = e, ne = e;
+		if (e == 0 || e >= len || (k + 1 < h->n_marks && h->marks[k + 1].start <= e))
+			continue;
+		while (ls > h->marks[k].start && ((unsigned char)h->snippet[ls - 1] & 0xC0) == 0x80)
+			ls--;
+		if (ls > h->marks[k].start)
+			ls--; /* the lead byte of the last marked character */
+		if (kk_utf8_next(h->snippet, len, &ne) < 0)
+			continue;
+		t->found = 0;
+		kk_tokenize(h->snippet + ls, ne - ls, KK_TOK_DOCUMENT, tail_match, t);
+		if (!t->found)
+			kk_tokenize(h->snippet + ls, ne - ls, KK_TOK_PINYIN, tail_match, t);
+		if (t->found && (k + 1 == h->n_marks || h->marks[k + 1].start >= ne))
+			h->marks[k].end = (uint32_t)ne;
+	}
+}
+
 /* The statements that load the shown hits, prepared once per search. */
 struct loader {
 	sqlite3_stmt *guide, *doc, *snippet;
+	struct tails tails;
 };
 
 /* Finalise the loader's statements (NULL ones are fine). */
@@ -481,6 +562,7 @@ static int loader_init(sqlite3 *db, const char *expr, struct loader *l)
 		return rc;
 	}
 	sqlite3_bind_text(l->snippet, 1, expr, -1, SQLITE_STATIC);
+	tails_collect(expr, &l->tails);
 	return 0;
 }
 
@@ -529,6 +611,8 @@ static int hit_load(struct loader *l, const struct cand *cd, struct kk_search_hi
 	}
 	if (!rc && !h->snippet)
 		rc = snippet_set(h, "");
+	if (!rc)
+		marks_complete(h, &l->tails);
 out:
 	sqlite3_reset(st);
 	return rc;

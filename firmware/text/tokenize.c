@@ -14,12 +14,10 @@
  *     bigram    身份 份证 证补 补领
  *
  * A one-character query is the unigram. A longer query run is sent as a phrase of its bigrams
- * at consecutive positions, then its last character ("身份证" → "身份" "份证" "证"), which
- * matches exactly the places where the run occurs, at every length, without false hits across
- * run boundaries. Every token carries the byte range of the characters it covers, so FTS5's
- * highlight() and snippet() mark the right text. (They mark from the first to the last
- * position of a phrase, using the offsets of each position's first token, the unigram: without
- * the trailing unigram the last character of every match would be left unmarked.)
+ * at consecutive positions ("身份证" → "身份" "份证"), which matches exactly the places where
+ * the run occurs, at every length, without false hits across run boundaries. Every token
+ * carries the byte range of the characters it covers, so FTS5's highlight() and snippet() mark
+ * the right text.
  *
  * Folding: full-width ASCII (U+FF01..U+FF5E) becomes ASCII and U+3000 a space; ASCII and
  * Latin-1 letters are lower-cased. Letters and digits make words ("pdf", "2023"); a word is cut
@@ -37,8 +35,7 @@
  * position. Single letters are in nearly every title, so a phrase of them ("s" "f" "z") would
  * walk huge position lists; each character therefore also carries the pairs of its initials
  * with the next character's ("_sf" for 身份, "_jf" for its rare reading juan), and typed
- * initials are searched as a phrase of pairs and the last initial ("_sf" "_fz" "z"), as
- * selective as Han bigrams. The
+ * initials are searched as a phrase of pairs ("_sf" "_fz"), as selective as Han bigrams. The
  * query side (search.c) cuts a Latin word into syllables or initials with kk_pinyin_segment —
  * "shenfenzheng" → "shen fen zheng", "sfz" → "s f z" — and asks for that in the pinyin column
  * (mode KK_TOK_PINYIN_QUERY), as well as for the word itself anywhere. Only the first letter is
@@ -264,8 +261,8 @@ static int emit_pinyin(const struct tchar *c, const struct tchar *nxt, kk_tok_fn
 
 /*
  * KK_TOK_PINYIN_QUERY: text is pieces from kk_pinyin_segment ("shen fen zheng", "s f z").
- * Two or more single letters become the phrase of their pairs and the last letter ("_sf" "_fz"
- * "z", so a highlight reaches the last character); otherwise each piece is one token.
+ * Two or more single letters become the phrase of their pairs ("_sf" "_fz"); otherwise each
+ * piece is one token.
  */
 static int pinyin_query(const char *s, size_t len, kk_tok_fn fn, void *ctx)
 {
@@ -286,7 +283,9 @@ static int pinyin_query(const char *s, size_t len, kk_tok_fn fn, void *ctx)
 	for (size_t k = 0; k < n && !rc; k++) {
 		size_t e = starts[k];
 		char pair[3] = { '_' };
-		if (all_initials && n >= 2 && k + 1 < n) {
+		if (all_initials && n >= 2) {
+			if (k + 1 == n)
+				break;
 			pair[1] = s[starts[k]];
 			pair[2] = s[starts[k + 1]];
 			rc = fn(ctx, pair, 3, starts[k], starts[k + 1] + 1, 0, KK_TOKC_WORD);
@@ -322,11 +321,10 @@ static int han_run(const char *s, size_t len, size_t *i, struct tchar *c, enum k
 					KK_TOKC_HAN);
 			break;
 		case KK_TOK_QUERY:
-			/* bigrams, then the last character: see the design note */
 			if (nxt.cls == C_HAN)
 				rc = fn(ctx, s + cur.start, nxt.end - cur.start, cur.start, nxt.end, 0,
 					KK_TOKC_HAN);
-			else
+			else if (n == 0)
 				rc = fn(ctx, s + cur.start, cur.end - cur.start, cur.start, cur.end, 0,
 					KK_TOKC_HAN);
 			break;

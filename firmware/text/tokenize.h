@@ -17,15 +17,14 @@
 enum kk_tok_mode {
 	KK_TOK_DOCUMENT = 1, /* index text: Han unigram per position, bigram colocated with it */
 	KK_TOK_QUERY,        /* query text: a Han run of 2+ characters becomes its bigrams, one per
-			      * position, and its last character (a phrase matching the run) */
+			      * position (a phrase that matches the indexed run) */
 	KK_TOK_PINYIN,       /* index text: per Han character its syllables, initials and initial
 			      * pairs with the next character, colocated; nothing else (the
 			      * pinyin column) */
 	KK_TOK_RUNS,         /* analysis: each Han run and each word as one token (runs longer than
 			      * KK_TOK_MAX bytes come in pieces) */
 	KK_TOK_PINYIN_QUERY  /* query in the pinyin column: space-separated pieces of
-			      * kk_pinyin_segment; two or more initials become their pairs and
-			      * the last initial */
+			      * kk_pinyin_segment; two or more initials become their pairs */
 };
 
 /* Token classes passed to the callback. */

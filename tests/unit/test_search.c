@@ -31,18 +31,25 @@ static int search(const char *text, size_t limit, struct kk_search_results *r)
 	return kk_catalog_search(cat, &q, r);
 }
 
-/* Position of ext_id among the results of text (limit 50), or -1. */
-static int rank_of(const char *text, const char *ext_id)
+/* Position of ext_id in the results of text on catalogue c, or -1. */
+static int rank_in(struct kk_catalog *c, const char *text, const char *ext_id)
 {
+	struct kk_search_query q = { .text = text, .limit = 50 };
 	struct kk_search_results r;
 	int at = -1;
-	if (search(text, 50, &r) != 0)
+	if (kk_catalog_search(c, &q, &r) != 0)
 		return -2;
 	for (size_t i = 0; i < r.n && at < 0; i++)
 		if (!strcmp(r.items[i].ext_id, ext_id))
 			at = (int)i;
 	kk_search_results_fini(&r);
 	return at;
+}
+
+/* Position of ext_id among the results of text on the sample, or -1. */
+static int rank_of(const char *text, const char *ext_id)
+{
+	return rank_in(cat, text, ext_id);
 }
 
 static void setup(void)
@@ -89,6 +96,14 @@ static void pinyin_and_initials_find_the_id_card(void)
 			KT_CHECK(strstr(r.items[0].title, "身份证") != NULL);
 		kk_search_results_fini(&r);
 	}
+	/* the initials' match is marked on all three characters */
+	KT_REQUIRE(search("sfz", 1, &r) == 0);
+	KT_REQUIRE(r.n == 1);
+	KT_CHECK(r.items[0].n_marks >= 1);
+	for (size_t k = 0; k < r.items[0].n_marks; k++)
+		KT_CHECK(r.items[0].marks[k].end - r.items[0].marks[k].start == strlen("身份证") &&
+			 !memcmp(r.items[0].snippet + r.items[0].marks[k].start, "身份证", strlen("身份证")));
+	kk_search_results_fini(&r);
 	/* a Latin word that is not pinyin finds nothing, without an error */
 	KT_REQUIRE(search("xyzzy", 3, &r) == 0);
 	KT_CHECK_INT(r.n, 0);
@@ -180,11 +195,16 @@ static void snippets_carry_highlight_ranges(void)
 		KT_CHECK(strchr(h->snippet, '\x02') == NULL && strchr(h->snippet, '\x1e') == NULL);
 		for (size_t k = 0; k < h->n_marks; k++) {
 			KT_CHECK(h->marks[k].start < h->marks[k].end && h->marks[k].end <= len);
-			/* a mark covers the query or one of its synonyms */
-			if (h->marks[k].end <= len &&
-			    (!strncmp(h->snippet + h->marks[k].start, "最低生活保障", h->marks[k].end - h->marks[k].start) ||
-			     !strncmp(h->snippet + h->marks[k].start, "低保", h->marks[k].end - h->marks[k].start)))
-				marked++;
+			/* a mark covers exactly the query or one of its synonyms, last character
+			 * included */
+			if (h->marks[k].end <= len && h->marks[k].start < h->marks[k].end) {
+				size_t n = h->marks[k].end - h->marks[k].start;
+				const char *m = h->snippet + h->marks[k].start;
+				const char *words[] = { "最低生活保障", "低保", "低保金", "吃低保" };
+				for (size_t w = 0; w < 4; w++)
+					if (n == strlen(words[w]) && !memcmp(m, words[w], n))
+						marked++;
+			}
 		}
 	}
 	KT_CHECK(marked > 0);
@@ -248,6 +268,59 @@ static void migrate_adds_the_index(void)
 	KT_REQUIRE(kk_catalog_search(c, &q, &r) == 0);
 	KT_CHECK(r.n > 0 && strstr(r.items[0].title, "身份证"));
 	kk_search_results_fini(&r);
+	kk_catalog_close(c);
+}
+
+/* A paragraph body with text (owned by the caller: kk_body_free). */
+static struct kk_body *para_body(const char *text)
+{
+	struct kk_body *b = kk_body_new();
+	struct kk_block *blk = b ? kk_body_add(b, KK_BLOCK_PARA) : NULL;
+	if (blk)
+		kk_block_set_text(blk, text, strlen(text));
+	return b;
+}
+
+/* Identical documents that differ only in date or validity, and a guide that mentions the
+ * subject only in a section: newer first, valid before expired, and a task question moves
+ * the guide up. */
+static void ranking_priors(void)
+{
+	char path[300];
+	struct kk_writer *w;
+	struct kk_catalog *c = NULL;
+	struct kk_doc d[3] = {
+		{ .ext_id = "old", .published = "2015-03-01", .validity = KK_VALID },
+		{ .ext_id = "new", .published = "2024-03-01", .validity = KK_VALID },
+		{ .ext_id = "expired", .published = "2024-03-01", .validity = KK_EXPIRED },
+	};
+	struct kk_guide_section sec = { .label = "受理条件" };
+	struct kk_guide g = { .ext_id = "guide", .book = KK_BOOK_HUIMIN, .group = "社会保障",
+			      .title = "待遇领取", .sections = &sec, .n_sections = 1 };
+	int plain, task;
+
+	snprintf(path, sizeof path, "%s/priors.db", dir);
+	KT_REQUIRE(kk_writer_open(path, &w) == 0);
+	for (int i = 0; i < 3; i++) {
+		d[i].title = "示例县城乡居民养老保险实施办法";
+		d[i].publisher = "示例县人力资源和社会保障局";
+		d[i].body = para_body("参加城乡居民养老保险的人员，按月领取养老金。");
+		KT_REQUIRE(kk_writer_add_document(w, &d[i]) == 0);
+		kk_body_free(d[i].body);
+	}
+	sec.body = para_body("已参加城乡居民养老保险、年满60周岁的人员。");
+	KT_REQUIRE(kk_writer_add_guide(w, &g) == 0);
+	kk_body_free(sec.body);
+	KT_REQUIRE(kk_writer_finish(w) == 0);
+	KT_REQUIRE(kk_catalog_open(path, &c) == 0);
+	KT_CHECK_INT(rank_in(c, "养老保险实施办法", "new"), 0);
+	KT_CHECK(rank_in(c, "养老保险实施办法", "old") > 0);
+	KT_CHECK(rank_in(c, "养老保险实施办法", "expired") > rank_in(c, "养老保险实施办法", "new"));
+	KT_CHECK(rank_in(c, "养老保险实施办法", "expired") > rank_in(c, "养老保险实施办法", "old"));
+	plain = rank_in(c, "养老保险", "guide");
+	task = rank_in(c, "养老保险怎么办理", "guide");
+	KT_CHECK(plain > 0);
+	KT_CHECK(task >= 0 && task < plain);
 	kk_catalog_close(c);
 }
 
@@ -322,5 +395,5 @@ KT_MAIN(KT_CASE(setup), KT_CASE(task_questions_put_the_guide_first),
 	KT_CASE(valid_documents_rank_above_repealed),
 	KT_CASE(synonyms_and_stop_words_in_the_expression), KT_CASE(filters),
 	KT_CASE(snippets_carry_highlight_ranges), KT_CASE(hostile_queries_never_fail),
-	KT_CASE(migrate_adds_the_index), KT_CASE(both_readings_of_a_character),
+	KT_CASE(migrate_adds_the_index), KT_CASE(both_readings_of_a_character), KT_CASE(ranking_priors),
 	KT_CASE(zero_results_are_counted), KT_CASE(teardown))
