@@ -134,6 +134,18 @@ static void valid_documents_rank_above_repealed(void)
 	KT_CHECK(valid >= 0 && valid < rank_of("最低生活保障实施办法", "doc-2019-0003"));
 }
 
+/* The record whose title is what was typed comes first, even when it is 废止 (the resident
+ * asked for it by name) or older, and a year typed picks its report. */
+static void the_typed_title_wins(void)
+{
+	KT_CHECK_INT(rank_of("鼓励大众创业万众创新的若干政策意见", "doc-2019-0005"), 0);
+	KT_CHECK_INT(rank_of("关于印发支持企业复工复产若干政策措施的通知", "doc-2020-0003"), 0);
+	KT_CHECK_INT(rank_of("2024 年度报告", "doc-2025-0004"), 0);
+	KT_CHECK_INT(rank_of("2023年度报告", "doc-2024-0005"), 0);
+	/* a task question still puts the guide first */
+	KT_CHECK_INT(rank_of("身份证丢了怎么补办", "hm-01-02"), 0);
+}
+
 static void synonyms_and_stop_words_in_the_expression(void)
 {
 	char *e = NULL;
@@ -392,7 +404,7 @@ static void teardown(void)
 
 KT_MAIN(KT_CASE(setup), KT_CASE(task_questions_put_the_guide_first),
 	KT_CASE(pinyin_and_initials_find_the_id_card), KT_CASE(loose_document_numbers),
-	KT_CASE(valid_documents_rank_above_repealed),
+	KT_CASE(valid_documents_rank_above_repealed), KT_CASE(the_typed_title_wins),
 	KT_CASE(synonyms_and_stop_words_in_the_expression), KT_CASE(filters),
 	KT_CASE(snippets_carry_highlight_ranges), KT_CASE(hostile_queries_never_fail),
 	KT_CASE(migrate_adds_the_index), KT_CASE(both_readings_of_a_character), KT_CASE(ranking_priors),
