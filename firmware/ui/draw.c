@@ -402,6 +402,21 @@ static void dl_range(struct dl *d, int top, int bottom, size_t *first, size_t *e
 	*end = lo;
 }
 
+void ui_capture_cover(struct ui *u, int x, int y, int w, int h)
+{
+	struct ui_capture *c = u->capture;
+	size_t k = 0;
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->n; i++) {
+		const struct ui_capture_glyph *g = &c->g[i];
+		if (g->x >= x && g->x < x + w && g->y >= y && g->y < y + h)
+			continue; /* painted over */
+		c->g[k++] = *g;
+	}
+	c->n = k;
+}
+
 /* The glyphs of d visible in viewport rows [top, bottom) (and within their band), for the
  * screenshot's text: the scroll cache draws only new rows, so they are listed here. */
 static void dl_capture(struct ui *u, struct dl *d, int x0, int y0, int top, int bottom)

@@ -446,6 +446,25 @@ static int build_body(struct ui *u, struct dl *d, int y, const struct kk_body *b
 	return y;
 }
 
+/*
+ * A link written as text: the paragraph centred in a touch target at least UI_TARGET px high
+ * that spans the content width (x - inset .. x + width + inset), optionally underlined (a cue
+ * that is not colour alone). Returns the height used.
+ */
+static int dl_link_text(struct ui *u, struct dl *d, int sz, int x, int y, int width, const char *text,
+			uint32_t color, int underline, enum ui_action a, int64_t arg)
+{
+	struct dl scratch = { 0 };
+	int lh = ui_dl_para(u, &scratch, sz, 0, 0, width, text, NULL, 0, 0, 0, 0, sz / 2);
+	int th = lh > ui_px(u, UI_TARGET) ? lh : ui_px(u, UI_TARGET), ty = y + (th - lh) / 2;
+	dl_fini(&scratch);
+	ui_dl_para(u, d, sz, x, ty, width, text, NULL, 0, color, 0, 0, sz / 2);
+	if (underline)
+		dl_fill(d, x, ty + lh - sz / 4, width, ui_px(u, 2) > 1 ? ui_px(u, 2) : 2, color);
+	dl_link(d, 0, y, content_width(u), th, a, arg);
+	return th;
+}
+
 static const char *validity_banner(int v)
 {
 	switch (v) {
@@ -481,16 +500,8 @@ static void build_doc(struct ui *u, struct ui_screen *sc)
 		if (doc->replaced_by.id) {
 			snprintf(buf, sizeof buf, "现行文件：%s（点此查看）", doc->replaced_by.title);
 			utf8_cut(buf);
-			/* a touch target of at least UI_TARGET px, the text centred in it */
-			struct dl scratch = { 0 };
-			int lh = ui_dl_para(u, &scratch, sz, 0, 0, w - ui_px(u, 48), buf, NULL, 0, 0, 0, 0,
-					    sz / 2);
-			int th = lh > ui_px(u, UI_TARGET) ? lh : ui_px(u, UI_TARGET);
-			dl_fini(&scratch);
-			ui_dl_para(u, d, sz, ui_px(u, 24), y + (th - lh) / 2, w - ui_px(u, 48), buf, NULL, 0,
-				   0xFFFFFFFFu, 0, 0, sz / 2);
-			dl_link(d, 0, y, w, th, ACT_OPEN_DOC, doc->replaced_by.id);
-			y += th;
+			y += dl_link_text(u, d, sz, ui_px(u, 24), y, w - ui_px(u, 48), buf, 0xFFFFFFFFu, 0,
+					  ACT_OPEN_DOC, doc->replaced_by.id);
 		}
 		y += ui_px(u, 12);
 		bh = y - top;
@@ -561,10 +572,8 @@ static void build_doc(struct ui *u, struct ui_screen *sc)
 	if (doc->interprets.id) {
 		snprintf(buf, sizeof buf, "解读的文件：%s", doc->interprets.title);
 		utf8_cut(buf);
-		int lh = ui_dl_para(u, d, sz, 0, y, w, buf, NULL, 0, COL_ACCENT, 0, 0, sz / 2);
-		dl_fill(d, 0, y + lh - 4, w, 2, COL_ACCENT);
-		dl_link(d, 0, y, w, lh, ACT_OPEN_DOC, doc->interprets.id);
-		y += lh + ui_px(u, 24);
+		y += dl_link_text(u, d, sz, ui_px(u, 24), y, w - ui_px(u, 48), buf, COL_ACCENT, 1,
+				  ACT_OPEN_DOC, doc->interprets.id) + ui_px(u, 24);
 	}
 	y = build_body(u, d, y, doc->body, w);
 	for (size_t i = 0; i < doc->n_attachments; i++) {
@@ -1274,6 +1283,7 @@ static void draw_countdown(struct ui *u)
 		return;
 	snprintf(msg, sizeof msg, "长时间没有操作，%d 秒后返回首页。轻触屏幕可继续阅读。", u->countdown);
 	ui_fill(u, 0, y, u->w, h, 0x1F4E8CF0u);
+	ui_capture_cover(u, 0, y, u->w, h);
 	ui_text_line(u, sz, ui_px(u, MARGIN), ui_text_top(y, h, sz), u->w - 2 * ui_px(u, MARGIN), msg,
 		     0xFFFFFFFFu, 1);
 }

@@ -200,6 +200,8 @@ struct ui_capture {
 
 struct ui;
 void ui_capture_glyph(struct ui *u, int size, uint32_t cp, int x, int y, int emph);
+/* An opaque panel is drawn over (x, y, w, h): forget the text captured under it. */
+void ui_capture_cover(struct ui *u, int x, int y, int w, int h);
 
 struct kb;
 

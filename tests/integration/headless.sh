@@ -153,6 +153,8 @@ for run_ in landscape:normal landscape:large portrait:normal portrait:large; do
 	says "$D/table-both" "$mode: a table's header cells (first page or the next)" '序号 \| 小区名称'
 	says "$D/table-both" "$mode: a table's rows" '粮站宿舍'
 	says "$D/expired.txt" "$mode: a 失效 document says so at the top" '^本文件已失效，仅供查阅参考。$'
+	says "$D/interp-list.txt" "$mode: 政策解读 lists the interpretations" '解读'
+	says "$D/interp.txt" "$mode: a 解读 links the document it interprets" '^解读的文件：'
 	says "$D/countdown.txt" "$mode: the idle countdown warns" '秒后返回首页'
 	says "$D/reset.txt" "$mode: the idle reset goes home in normal print" '^大字$'
 	n=0; for f in "$D"/*.txt; do cut -f2- "$f" | grep -q '数据更新于' && n=$((n + 1)); done
