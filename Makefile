@@ -15,11 +15,12 @@ OPT     ?= -O2
 WINDOW  ?= 1280x800
 SAMPLE  ?= offline-db/sample
 
-PKGS    := sdl2 SDL2_ttf SDL2_image sqlite3 libusb-1.0 jansson libxml-2.0
+PKGS    := sdl2 SDL2_ttf SDL2_image sqlite3 libusb-1.0 jansson libxml-2.0 libsodium
 DEB_PKGS := build-essential pkg-config libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev \
 	libsqlite3-dev libusb-1.0-0-dev libjansson-dev libxml2-dev fonts-noto-cjk \
 	poppler-utils sqlite3 file bc unicode-data bzip2 \
-	libgooglepinyin0 libgooglepinyin0-dev libzinnia-dev tegaki-zinnia-simplified-chinese
+	libgooglepinyin0 libgooglepinyin0-dev libzinnia-dev tegaki-zinnia-simplified-chinese \
+	libsodium-dev minisign
 UNIHAN  ?= /usr/share/unicode/Unihan_Readings.txt.bz2
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -32,6 +33,9 @@ LDLIBS_ALL = $(PKG_LIBS) $(IME_LIBS) -lm -pthread $(LDLIBS)
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 CORE_SRC   := $(sort $(wildcard firmware/base/*.c firmware/catalog/*.c firmware/text/*.c))
+# firmware/sync/ (signed bundles, the only code with libsodium) is linked by the kiosk, by
+# kioskdb (keygen, bundle, verify) and by the tests: it joins every object list through CORE_OBJ.
+SYNC_SRC   := $(sort $(wildcard firmware/sync/*.c))
 UI_SRC     := $(sort $(wildcard firmware/ui/*.c firmware/app/*.c))
 TOOL_SRC   := $(sort $(filter-out offline-db/kioskdb/main.c,$(wildcard offline-db/kioskdb/*.c)))
 GEN_SRC    := $(BUILD)/gen/schema_sql.c $(BUILD)/gen/pinyin_table.c
@@ -45,10 +49,10 @@ IME_OBJ = $(call obj,$(1),$(IME_SRC)) $(patsubst %.cc,$(1)/obj/%.o,$(IME_CXX))
 # The kiosk links the core and the UI; kioskdb the core and the export reader: neither carries
 # the other's code (no libxml2/jansson/pdftoppm in the firmware, no SDL in the tool). Tests and
 # benchmarks link everything.
-CORE_OBJ  = $(call obj,$(1),$(CORE_SRC) $(GEN_SRC))
+CORE_OBJ  = $(call obj,$(1),$(CORE_SRC) $(SYNC_SRC) $(GEN_SRC))
 KIOSK_OBJ = $(call CORE_OBJ,$(1)) $(call obj,$(1),$(UI_SRC)) $(call IME_OBJ,$(1))
 TOOL_OBJ  = $(call CORE_OBJ,$(1)) $(call obj,$(1),$(TOOL_SRC))
-LIB_OBJ   = $(call obj,$(1),$(CORE_SRC) $(UI_SRC) $(TOOL_SRC) $(GEN_SRC)) $(call IME_OBJ,$(1))
+LIB_OBJ   = $(call obj,$(1),$(CORE_SRC) $(SYNC_SRC) $(UI_SRC) $(TOOL_SRC) $(GEN_SRC)) $(call IME_OBJ,$(1))
 
 .PHONY: all deps run test bench check clean sample fuzz
 .SECONDARY:
@@ -147,7 +151,7 @@ fuzz: deps
 	@mkdir -p $(BUILD)/fuzz
 	for f in $(FUZZ_SRC); do n=$$(basename $$f .c); t=$${n#fuzz_}; \
 		clang -g -O1 -fsanitize=fuzzer,address,undefined -Ifirmware -Ioffline-db $(PKG_CFLAGS) \
-			$$f $(CORE_SRC) $(TOOL_SRC) $(GEN_SRC) -o $(BUILD)/fuzz/$$n $(LDLIBS_ALL) && \
+			$$f $(CORE_SRC) $(SYNC_SRC) $(TOOL_SRC) $(GEN_SRC) -o $(BUILD)/fuzz/$$n $(LDLIBS_ALL) && \
 		mkdir -p $(BUILD)/fuzz/corpus-$$t && cp tests/fuzz/corpus/$$t/* $(BUILD)/fuzz/corpus-$$t/ && \
 		$(BUILD)/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/corpus-$$t || exit 1; done
 

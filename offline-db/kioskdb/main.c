@@ -9,6 +9,12 @@
  *   kioskdb migrate FILE.db                   upgrade an older database in place
  *   kioskdb search FILE.db QUERY [--limit N] [--explain]
  *                                             ranked search results, one a line
+ *   kioskdb keygen --out PREFIX               a signing key pair: PREFIX.pub, PREFIX.key
+ *   kioskdb bundle --db NEW.db --key SECRET --out DIR [--channel C] [--epoch E --seq S]
+ *                                             a signed full content bundle
+ *   kioskdb verify DIR --pub KEY [--floor E.S] [--channel C]
+ *                                             check a bundle as a kiosk does
+ *   kioskdb inspect DIR                       what a bundle holds (not a verification)
  *
  * Exit status: 0 success, 1 problems found / operation failed, 2 usage error.
  */
@@ -18,6 +24,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -28,6 +36,9 @@
 #include "kioskdb/export.h"
 #include "kioskdb/gen.h"
 #include "kioskdb/html.h"
+#include "sync/bundle.h"
+#include "sync/manifest.h"
+#include "sync/minisign.h"
 
 static void usage(FILE *f)
 {
@@ -46,6 +57,16 @@ static void usage(FILE *f)
 	      "                                  search as the kiosk does; prints the ranked\n"
 	      "                                  results, one a line: kind<TAB>id<TAB>title\n"
 	      "                                  (--explain: the FTS5 expression on stderr)\n"
+	      "  keygen --out PREFIX             a signing key pair: PREFIX.pub (for kiosks and\n"
+	      "                                  minisign -V) and PREFIX.key (keep it offline)\n"
+	      "  bundle --db NEW.db --key SECRET --out DIR [--channel C] [--epoch E --seq S]\n"
+	      "                                  a signed full bundle in the new folder DIR\n"
+	      "                                  (default channel stable, version from the db)\n"
+	      "  verify DIR --pub KEY [--floor E.S] [--channel C]\n"
+	      "                                  check a bundle as a kiosk whose content is\n"
+	      "                                  E.S would (default 0.0, channel stable)\n"
+	      "  inspect DIR                     version, channel, type, sizes and counts of a\n"
+	      "                                  bundle (unverified: use verify first)\n"
 	      "\n"
 	      "The export format is described in offline-db/FORMAT.md.\n",
 	      f);
@@ -402,6 +423,337 @@ static int cmd_search(int argc, char **argv)
 	return rc ? 1 : 0;
 }
 
+/* --- signed bundles (firmware/sync/) ---------------------------------------------------- */
+
+/* Join prefix and suffix into out (cap bytes). Returns 0, or -1 when it does not fit. */
+static int path_join(char *out, size_t cap, const char *a, const char *b)
+{
+	return (size_t)snprintf(out, cap, "%s%s", a, b) >= cap ? -1 : 0;
+}
+
+/* keygen: PREFIX.pub and PREFIX.key, never overwriting either. */
+static int cmd_keygen(int argc, char **argv)
+{
+	static const char *const known[] = { "--out", NULL };
+	const char *prefix = opt(argc, argv, "--out");
+	char pub_path[4096], sec_path[4096];
+	struct kk_ms_pub pub;
+	struct kk_ms_sec sec;
+	int rc, status = 1;
+
+	if (check_opts(argc, argv, known, 0) || !prefix || !prefix[0]) {
+		usage(stderr);
+		return 2;
+	}
+	if (path_join(pub_path, sizeof pub_path, prefix, ".pub") ||
+	    path_join(sec_path, sizeof sec_path, prefix, ".key")) {
+		fprintf(stderr, "kioskdb: %s: path too long\n", prefix);
+		return 2;
+	}
+	rc = kk_ms_keygen(&pub, &sec);
+	if (!rc && (rc = kk_ms_sec_write(&sec, sec_path)))
+		fprintf(stderr, "kioskdb: %s: cannot create (exists?)\n", sec_path);
+	else if (!rc && (rc = kk_ms_pub_write(&pub, pub_path))) {
+		fprintf(stderr, "kioskdb: %s: cannot create (exists?)\n", pub_path);
+		unlink(sec_path);
+	}
+	if (!rc) {
+		printf("public key: %s\nsecret key: %s (unencrypted: keep it on the offline machine)\n",
+		       pub_path, sec_path);
+		status = 0;
+	}
+	memset(&sec, 0, sizeof sec);
+	return status;
+}
+
+/* Copy src to the new file dst (O_EXCL), fsynced. Returns 0 or KK_EIO. */
+static int copy_new_file(const char *src, const char *dst)
+{
+	char chunk[65536];
+	int in = -1, out = -1, rc = KK_EIO;
+	ssize_t n;
+
+	in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		goto out;
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (out < 0)
+		goto out;
+	while ((n = read(in, chunk, sizeof chunk)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto out;
+		for (ssize_t done = 0; done < n;) {
+			ssize_t w = write(out, chunk + done, (size_t)(n - done));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				goto out;
+			done += w;
+		}
+	}
+	if (fsync(out) != 0)
+		goto out;
+	rc = 0;
+out:
+	if (in >= 0)
+		close(in);
+	if (out >= 0 && close(out) != 0)
+		rc = KK_EIO;
+	return rc;
+}
+
+/* Write n bytes to the new file path (O_EXCL), fsynced. Returns 0 or KK_EIO. */
+static int write_new(const char *path, const char *data, size_t n)
+{
+	FILE *f = NULL;
+	int fd, rc = KK_EIO;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return KK_EIO;
+	f = fdopen(fd, "wb");
+	if (!f) {
+		close(fd);
+		return KK_EIO;
+	}
+	if (fwrite(data, 1, n, f) == n && fflush(f) == 0 && fsync(fd) == 0)
+		rc = 0;
+	if (fclose(f) != 0)
+		rc = KK_EIO;
+	return rc;
+}
+
+/* A decimal number in [0, max] with nothing around it. */
+static int parse_u64_opt(const char *s, unsigned long long max, unsigned long long *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || s[0] < '0' || s[0] > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/*
+ * bundle: DIR/content.db (a copy of the checked database), DIR/manifest, DIR/manifest.minisig.
+ * The folder must not exist; on any failure it is removed again with what was written.
+ */
+static int cmd_bundle(int argc, char **argv)
+{
+	static const char *const known[] = { "--db", "--key", "--out", "--channel", "--epoch",
+					     "--seq", NULL };
+	const char *db = opt(argc, argv, "--db"), *key = opt(argc, argv, "--key");
+	const char *dir = opt(argc, argv, "--out"), *channel = opt(argc, argv, "--channel");
+	const char *e_s = opt(argc, argv, "--epoch"), *s_s = opt(argc, argv, "--seq");
+	char payload[4096], manpath[4096], sigpath[4096], text[KK_MANIFEST_MAX], tc[256];
+	struct kk_catalog *cat = NULL;
+	struct kk_catalog_info in;
+	struct kk_manifest m;
+	struct kk_ms_sec sec;
+	struct kk_buf sig;
+	unsigned long long e = 0, sq = 0;
+	int rc, n, status = 1, made_dir = 0, have_info = 0;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	memset(&m, 0, sizeof m);
+	kk_buf_init(&sig, KK_MS_SIGFILE_MAX);
+	if (check_opts(argc, argv, known, 0) || !db || !key || !dir || (!e_s != !s_s) ||
+	    (e_s && (parse_u64_opt(e_s, UINT32_MAX, &e) ||
+		     parse_u64_opt(s_s, KK_MANIFEST_SEQ_MAX, &sq) || sq == 0))) {
+		usage(stderr);
+		status = 2;
+		goto out;
+	}
+	if (path_join(payload, sizeof payload, dir, "/content.db") ||
+	    path_join(manpath, sizeof manpath, dir, "/" KK_BUNDLE_MANIFEST) ||
+	    path_join(sigpath, sizeof sigpath, dir, "/" KK_BUNDLE_SIGNATURE)) {
+		fprintf(stderr, "kioskdb: %s: path too long\n", dir);
+		status = 2;
+		goto out;
+	}
+	if ((rc = kk_ms_sec_read(key, &sec))) {
+		fprintf(stderr, "kioskdb: %s: not a usable secret key (%s)\n", key, kk_err_name(rc));
+		goto out;
+	}
+	if ((rc = kk_catalog_open(db, &cat)) || (rc = kk_catalog_verify(cat)) ||
+	    (rc = kk_catalog_info(cat, &in))) {
+		fprintf(stderr, "kioskdb: %s: not a sound content database (%s)\n", db,
+			kk_err_name(rc));
+		goto out;
+	}
+	have_info = 1;
+	if (!e_s) { /* the database's own content version */
+		if (in.epoch < 0 || in.epoch > UINT32_MAX || in.seq < 1 ||
+		    (unsigned long long)in.seq > KK_MANIFEST_SEQ_MAX) {
+			fprintf(stderr, "kioskdb: %s: version %lld.%lld unusable: give --epoch and --seq\n",
+				db, (long long)in.epoch, (long long)in.seq);
+			goto out;
+		}
+		e = (unsigned long long)in.epoch;
+		sq = (unsigned long long)in.seq;
+	}
+	m.format = 1;
+	snprintf(m.product, sizeof m.product, "%s", KK_SYNC_PRODUCT);
+	if (snprintf(m.channel, sizeof m.channel, "%s", channel ? channel : "stable") >=
+	    (int)sizeof m.channel) {
+		fprintf(stderr, "kioskdb: channel too long\n");
+		status = 2;
+		goto out;
+	}
+	m.epoch = (uint32_t)e;
+	m.seq = sq;
+	m.type = KK_BUNDLE_FULL;
+	snprintf(m.payload, sizeof m.payload, "content.db");
+	gmtime_r(&now, &tm);
+	strftime(m.created, sizeof m.created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (mkdir(dir, 0755) != 0) {
+		fprintf(stderr, "kioskdb: %s: cannot create (%s)\n", dir, strerror(errno));
+		goto out;
+	}
+	made_dir = 1;
+	if (copy_new_file(db, payload) || kk_sha256_file(payload, m.payload_sha256, &m.payload_size)) {
+		fprintf(stderr, "kioskdb: %s: cannot copy the database\n", payload);
+		goto out;
+	}
+	n = kk_manifest_write(&m, text, sizeof text);
+	if (n < 0) {
+		fprintf(stderr, "kioskdb: bad manifest (channel must be [a-z0-9-]): %s\n",
+			kk_err_name(n));
+		status = 2;
+		goto out;
+	}
+	snprintf(tc, sizeof tc, "%s %s %u.%llu full %s", m.product, m.channel, (unsigned)m.epoch,
+		 (unsigned long long)m.seq, m.created);
+	if ((rc = kk_ms_sign(&sec, text, (size_t)n, tc, &sig)) ||
+	    (rc = write_new(manpath, text, (size_t)n)) || (rc = write_new(sigpath, sig.data, sig.len))) {
+		fprintf(stderr, "kioskdb: %s: cannot sign or write (%s)\n", dir, kk_err_name(rc));
+		goto out;
+	}
+	printf("bundle: %s\nversion: %u.%llu\nchannel: %s\npayload: %llu bytes\n", dir,
+	       (unsigned)m.epoch, (unsigned long long)m.seq, m.channel,
+	       (unsigned long long)m.payload_size);
+	status = 0;
+out:
+	if (status == 1 && made_dir) {
+		unlink(payload);
+		unlink(manpath);
+		unlink(sigpath);
+		rmdir(dir);
+	}
+	if (have_info)
+		kk_catalog_info_fini(&in);
+	kk_catalog_close(cat);
+	memset(&sec, 0, sizeof sec);
+	kk_buf_fini(&sig);
+	return status;
+}
+
+/* verify: the kiosk's check, in its order; the refusal in Chinese and the detail in English. */
+static int cmd_verify(int argc, char **argv)
+{
+	static const char *const known[] = { "--pub", "--floor", "--channel", NULL };
+	const char *pubp = opt(argc, argv, "--pub"), *floor_s = opt(argc, argv, "--floor");
+	const char *channel = opt(argc, argv, "--channel");
+	const char *dir = argc > 2 && argv[2][0] != '-' ? argv[2] : NULL;
+	struct kk_bundle_expect exp = { KK_SYNC_PRODUCT, channel ? channel : "stable", 0, 0 };
+	enum kk_bundle_reason why;
+	struct kk_manifest m;
+	struct kk_ms_pub pub;
+	char detail[512];
+	int rc;
+
+	if (check_opts(argc, argv, known, 1) || !dir || !pubp) {
+		usage(stderr);
+		return 2;
+	}
+	if (floor_s) {
+		char e_part[16];
+		const char *dot = strchr(floor_s, '.');
+		unsigned long long e, sq;
+		if (!dot || (size_t)(dot - floor_s) >= sizeof e_part) {
+			usage(stderr);
+			return 2;
+		}
+		memcpy(e_part, floor_s, (size_t)(dot - floor_s));
+		e_part[dot - floor_s] = '\0';
+		if (parse_u64_opt(e_part, UINT32_MAX, &e) ||
+		    parse_u64_opt(dot + 1, KK_MANIFEST_SEQ_MAX, &sq)) {
+			usage(stderr);
+			return 2;
+		}
+		exp.floor_epoch = (uint32_t)e;
+		exp.floor_seq = sq;
+	}
+	if ((rc = kk_ms_pub_read(pubp, &pub))) {
+		fprintf(stderr, "kioskdb: %s: not a minisign public key (%s)\n", pubp, kk_err_name(rc));
+		return 1;
+	}
+	rc = kk_bundle_verify(dir, &pub, &exp, -1, &m, &why, detail, sizeof detail);
+	if (rc) {
+		fprintf(stderr, "kioskdb: %s: %s (%s: %s)\n", dir, kk_bundle_reason_zh(why),
+			kk_bundle_reason_name(why), detail);
+		return 1;
+	}
+	printf("ok: %s version %u.%llu channel %s, %llu bytes\n", dir, (unsigned)m.epoch,
+	       (unsigned long long)m.seq, m.channel, (unsigned long long)m.payload_size);
+	return 0;
+}
+
+/* inspect: the manifest's fields and the payload database's counts; verifies nothing. */
+static int cmd_inspect(int argc, char **argv)
+{
+	static const char *const known[] = { NULL };
+	char path[4096], err[128];
+	struct kk_buf text;
+	struct kk_manifest m;
+	struct kk_catalog *cat = NULL;
+	struct kk_catalog_info in;
+	int rc, status = 1;
+
+	kk_buf_init(&text, KK_MANIFEST_MAX);
+	if (check_opts(argc, argv, known, 1) || argc != 3) {
+		usage(stderr);
+		status = 2;
+		goto out;
+	}
+	if (path_join(path, sizeof path, argv[2], "/" KK_BUNDLE_MANIFEST) ||
+	    (rc = kk_buf_read_file(&text, path))) {
+		fprintf(stderr, "kioskdb: %s: no readable manifest\n", argv[2]);
+		goto out;
+	}
+	if ((rc = kk_manifest_parse(text.data, text.len, &m, err, sizeof err))) {
+		fprintf(stderr, "kioskdb: %s: %s\n", path, err);
+		goto out;
+	}
+	printf("version: %u.%llu\nproduct: %s\nchannel: %s\ntype: %s\ncreated: %s\n",
+	       (unsigned)m.epoch, (unsigned long long)m.seq, m.product, m.channel,
+	       m.type == KK_BUNDLE_FULL ? "full" : "delta", m.created);
+	printf("manifest: %zu bytes\npayload: %s, %llu bytes\n", text.len, m.payload,
+	       (unsigned long long)m.payload_size);
+	if (path_join(path, sizeof path, argv[2], "/") ||
+	    path_join(path + strlen(path), sizeof path - strlen(path), m.payload, "") ||
+	    (rc = kk_catalog_open(path, &cat)) || (rc = kk_catalog_info(cat, &in))) {
+		fprintf(stderr, "kioskdb: %s: payload is not a readable content database\n", argv[2]);
+		goto out;
+	}
+	printf("documents: %ld\nguides: %ld\n", in.n_documents,
+	       in.n_guides[KK_BOOK_HUIMIN] + in.n_guides[KK_BOOK_HUIQI]);
+	kk_catalog_info_fini(&in);
+	status = 0;
+out:
+	kk_catalog_close(cat);
+	kk_buf_fini(&text);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -423,6 +775,14 @@ int main(int argc, char **argv)
 		return cmd_html(argc, argv);
 	if (!strcmp(argv[1], "search"))
 		return cmd_search(argc, argv);
+	if (!strcmp(argv[1], "keygen"))
+		return cmd_keygen(argc, argv);
+	if (!strcmp(argv[1], "bundle"))
+		return cmd_bundle(argc, argv);
+	if (!strcmp(argv[1], "verify"))
+		return cmd_verify(argc, argv);
+	if (!strcmp(argv[1], "inspect"))
+		return cmd_inspect(argc, argv);
 	fprintf(stderr, "kioskdb: unknown command \"%s\"\n\n", argv[1]);
 	usage(stderr);
 	return 2;

@@ -1,0 +1,76 @@
+/*
+ * bundle.h — verifying a content bundle folder before anything of it is used.
+ *
+ * A bundle folder holds `manifest`, `manifest.minisig` (minisign `ED`, see minisign.h) and the
+ * payload file the manifest names. kk_bundle_verify checks, in this order, failing closed at
+ * the first problem: caps on the manifest and signature sizes; the signature (`ED` only, our
+ * key id, the trusted comment); the manifest (strict parse, product, channel, (epoch, seq)
+ * above the device floor); then the payload (size from the signed manifest, SHA-256 while it is
+ * read once, optionally copied to a staging file in the same pass so the stick is never read
+ * again). Each refusal has its own reason, a Chinese message for staff and an English name
+ * for the log.
+ *
+ * Blocking file I/O: call from a worker thread, never from the UI thread.
+ */
+#ifndef KK_SYNC_BUNDLE_H
+#define KK_SYNC_BUNDLE_H
+
+#include <stdint.h>
+
+#include "sync/manifest.h"
+#include "sync/minisign.h"
+
+#define KK_BUNDLE_MANIFEST "manifest"
+#define KK_BUNDLE_SIGNATURE "manifest.minisig"
+#define KK_SYNC_PRODUCT "zwgk-kiosk" /* the product every bundle for this firmware names */
+
+enum kk_bundle_reason {
+	KK_BUNDLE_OK = 0,
+	KK_BUNDLE_MISSING,        /* manifest, signature or payload absent or unreadable */
+	KK_BUNDLE_TOO_BIG,        /* manifest or signature over its cap */
+	KK_BUNDLE_SIG_MALFORMED,  /* signature file is not minisign's format */
+	KK_BUNDLE_SIG_ALGORITHM,  /* legacy `Ed` or another algorithm */
+	KK_BUNDLE_SIG_KEY,        /* signed by a key we do not trust */
+	KK_BUNDLE_SIG_INVALID,    /* signature or trusted comment does not verify */
+	KK_BUNDLE_MANIFEST_BAD,   /* signed but not a manifest we understand */
+	KK_BUNDLE_WRONG_PRODUCT,
+	KK_BUNDLE_WRONG_CHANNEL,
+	KK_BUNDLE_UP_TO_DATE,     /* (epoch, seq) equal to the floor */
+	KK_BUNDLE_OLDER,          /* (epoch, seq) below the floor: rollback or replay */
+	KK_BUNDLE_UNSUPPORTED,    /* a delta bundle (not applied by this version) */
+	KK_BUNDLE_PAYLOAD_SIZE,   /* payload size differs from the manifest (or changed) */
+	KK_BUNDLE_PAYLOAD_HASH,   /* payload bytes differ from the manifest */
+	KK_BUNDLE_STAGE_IO,       /* writing the staging copy failed */
+	KK_BUNDLE_REASON_COUNT
+};
+
+/* What the device expects. floor_epoch/floor_seq is the newest content installed. */
+struct kk_bundle_expect {
+	const char *product;
+	const char *channel;
+	uint32_t floor_epoch;
+	uint64_t floor_seq;
+};
+
+/* Stable English name ("SIG_INVALID" ...) for logs, and a short Chinese message for staff;
+ * both static, never NULL. */
+const char *kk_bundle_reason_name(enum kk_bundle_reason r);
+const char *kk_bundle_reason_zh(enum kk_bundle_reason r);
+
+/*
+ * Verify the bundle in folder dir against pub and exp. On success *m is the signed manifest.
+ * If stage_fd >= 0, the payload bytes are written to it while they are hashed (the caller owns
+ * and fsyncs the descriptor; its contents are meaningless unless the result is KK_BUNDLE_OK).
+ * *why receives the reason; detail (may be NULL) an English line for the log.
+ * Returns 0 or a negative kk_err: KK_ENOENT, KK_E2BIG, KK_ECORRUPT (signature, manifest,
+ * payload), KK_EVERSION (up to date, older, or unsupported), KK_EINVAL (other product or
+ * channel), KK_EIO.
+ */
+int kk_bundle_verify(const char *dir, const struct kk_ms_pub *pub,
+		     const struct kk_bundle_expect *exp, int stage_fd, struct kk_manifest *m,
+		     enum kk_bundle_reason *why, char *detail, size_t detail_cap);
+
+/* SHA-256 of a whole file read once (for the publisher). Returns 0, KK_ENOENT, KK_EIO. */
+int kk_sha256_file(const char *path, uint8_t out[32], uint64_t *size);
+
+#endif
