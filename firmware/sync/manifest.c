@@ -185,7 +185,7 @@ int kk_manifest_parse(const char *text, size_t len, struct kk_manifest *out, cha
 	struct kk_manifest m;
 	int seen[K_COUNT] = {0};
 	size_t i = 0;
-	int line = 0, rc;
+	int line = 0;
 	int base_none = 0;
 
 	memset(&m, 0, sizeof m);
@@ -194,6 +194,10 @@ int kk_manifest_parse(const char *text, size_t len, struct kk_manifest *out, cha
 		return fail(err, err_cap, KK_E2BIG, "manifest over %d bytes", KK_MANIFEST_MAX);
 	if (len == 0 || text[len - 1] != '\n')
 		return fail(err, err_cap, KK_ECORRUPT, "manifest empty or last line unterminated");
+	for (size_t j = 0; j < len; j++) /* the line cap holds before any line is looked at */
+		if (text[j] == '\n' && ++line > KK_MANIFEST_LINES_MAX)
+			return fail(err, err_cap, KK_E2BIG, "over %d lines", KK_MANIFEST_LINES_MAX);
+	line = 0;
 	while (i < len) {
 		const char *l = text + i, *nl = memchr(l, '\n', len - i), *eq;
 		size_t n = (size_t)(nl - l), kn, vn;
@@ -201,8 +205,6 @@ int kk_manifest_parse(const char *text, size_t len, struct kk_manifest *out, cha
 
 		line++;
 		i += n + 1;
-		if (line > KK_MANIFEST_LINES_MAX)
-			return fail(err, err_cap, KK_E2BIG, "over %d lines", KK_MANIFEST_LINES_MAX);
 		if (n > KK_MANIFEST_LINE_MAX)
 			return fail(err, err_cap, KK_E2BIG, "line %d: over %d bytes", line,
 				    KK_MANIFEST_LINE_MAX);
@@ -233,9 +235,8 @@ int kk_manifest_parse(const char *text, size_t len, struct kk_manifest *out, cha
 		return fail(err, err_cap, KK_ECORRUPT, "full bundle with a base");
 	if (m.type == KK_BUNDLE_DELTA && (m.base_seq == 0 || m.base_seq >= m.seq || base_none))
 		return fail(err, err_cap, KK_ECORRUPT, "delta bundle without a valid base");
-	rc = 0;
 	*out = m;
-	return rc;
+	return 0;
 }
 
 /* Lower-case hex. */
