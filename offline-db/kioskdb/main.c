@@ -642,7 +642,7 @@ static int cmd_bundle(int argc, char **argv)
 	       (unsigned long long)m.payload_size);
 	status = 0;
 out:
-	if (status == 1 && made_dir) {
+	if (status != 0 && made_dir) {
 		unlink(payload);
 		unlink(manpath);
 		unlink(sigpath);

@@ -19,6 +19,9 @@ check_exit "bundle refuses --epoch without --seq" 2 "$KIOSKDB" bundle --db "$TMP
 check_exit "bundle refuses a damaged database" 1 sh -c \
 	"head -c 20000 '$TMP/sample.db' > '$TMP/half.db' && '$KIOSKDB' bundle --db '$TMP/half.db' --key '$TMP/k.key' --out '$TMP/b3'"
 [ ! -e "$TMP/b3" ] && ok "a failed bundle leaves no folder" || fail "a failed bundle leaves no folder"
+check_exit "bundle refuses a channel that is not [a-z0-9-]" 2 "$KIOSKDB" bundle --db "$TMP/sample.db" \
+	--key "$TMP/k.key" --out "$TMP/b4" --channel "Beta Test"
+[ ! -e "$TMP/b4" ] && ok "a refused channel leaves no folder" || fail "a refused channel leaves no folder"
 check_exit "verify the bundle" 0 "$KIOSKDB" verify "$TMP/b" --pub "$TMP/k.pub"
 has "verify prints the version" "$TMP/out" '^ok: .* version 3\.5 channel stable'
 check_exit "stock minisign -V accepts the manifest" 0 minisign -V -p "$TMP/k.pub" -m "$TMP/b/manifest"
