@@ -699,6 +699,21 @@ static const char *hit_kind_label(int kind)
 	}
 }
 
+/* Height of the keyboard on the search screen: what it asks for, but never more than half
+ * the screen, so results stay visible above it. */
+static int keyboard_height(struct ui *u)
+{
+	int h = kb_pref_height(u->s), min = kb_min_height(u->s);
+	if (h > u->h / 2)
+		h = u->h / 2 > min ? u->h / 2 : min;
+	return h;
+}
+
+static int keyboard_shown(struct ui *u)
+{
+	return u->kb && u->kb_shown && u->stack[u->depth - 1].kind == SCR_SEARCH;
+}
+
 /* The filter chips of the search screen: what kind of result, and 只看有效. */
 static int build_search_filters(struct ui *u, struct dl *d, int y)
 {
@@ -804,7 +819,10 @@ static void build_search(struct ui *u, struct ui_screen *sc)
 			   "也可以输入文号或年份。", NULL, 0, COL_MUTED, 0, 0, sz / 2);
 		return;
 	}
-	y = build_search_filters(u, &sc->dl, y);
+	/* while the keyboard is up the results have little room: the filter chips wait until
+	 * 搜索 puts it away */
+	if (!keyboard_shown(u))
+		y = build_search_filters(u, &sc->dl, y);
 	if (run_search(u, u->query, 50, &r)) {
 		ui_dl_para(u, &sc->dl, sz, 0, y, content_width(u), "搜索暂时无法使用，请按类别查找。", NULL, 0,
 			   COL_TEXT, 0, 0, sz / 2);
@@ -947,21 +965,6 @@ void ui_go_home(struct ui *u)
 	u->dirty = 1;
 }
 
-/* Height of the keyboard on the search screen: what it asks for, but never more than half
- * the screen, so results stay visible above it. */
-static int keyboard_height(struct ui *u)
-{
-	int h = kb_pref_height(u->s), min = kb_min_height(u->s);
-	if (h > u->h / 2)
-		h = u->h / 2 > min ? u->h / 2 : min;
-	return h;
-}
-
-static int keyboard_shown(struct ui *u)
-{
-	return u->kb && u->kb_shown && u->stack[u->depth - 1].kind == SCR_SEARCH;
-}
-
 int ui_content_bottom(struct ui *u)
 {
 	return u->h - ui_px(u, FOOT_H) - (keyboard_shown(u) ? keyboard_height(u) : 0);
@@ -1076,7 +1079,7 @@ void ui_do_action(struct ui *u, enum ui_action a, int64_t arg)
 		break;
 	case ACT_SHOW_KEYBOARD:
 		u->kb_shown = 1;
-		u->dirty = 1;
+		ui_search_changed(u);
 		break;
 	case ACT_SEARCH_FILTER:
 		if (arg >= 0 && arg <= 3)
