@@ -36,6 +36,8 @@ CORE_SRC   := $(sort $(wildcard firmware/base/*.c firmware/catalog/*.c firmware/
 # firmware/sync/ (signed bundles, the only code with libsodium) is linked by the kiosk, by
 # kioskdb (keygen, bundle, verify) and by the tests: it joins every object list through CORE_OBJ.
 SYNC_SRC   := $(sort $(wildcard firmware/sync/*.c))
+# The print module (device IDs and language choice so far; libusb only there, see make check).
+PRINT_SRC  := $(sort $(wildcard firmware/print/*.c))
 UI_SRC     := $(sort $(wildcard firmware/ui/*.c firmware/app/*.c))
 TOOL_SRC   := $(sort $(filter-out offline-db/kioskdb/main.c,$(wildcard offline-db/kioskdb/*.c)))
 GEN_SRC    := $(BUILD)/gen/schema_sql.c $(BUILD)/gen/pinyin_table.c
@@ -49,10 +51,10 @@ IME_OBJ = $(call obj,$(1),$(IME_SRC)) $(patsubst %.cc,$(1)/obj/%.o,$(IME_CXX))
 # The kiosk links the core and the UI; kioskdb the core and the export reader: neither carries
 # the other's code (no libxml2/jansson/pdftoppm in the firmware, no SDL in the tool). Tests and
 # benchmarks link everything.
-CORE_OBJ  = $(call obj,$(1),$(CORE_SRC) $(SYNC_SRC) $(GEN_SRC))
+CORE_OBJ  = $(call obj,$(1),$(CORE_SRC) $(SYNC_SRC) $(PRINT_SRC) $(GEN_SRC))
 KIOSK_OBJ = $(call CORE_OBJ,$(1)) $(call obj,$(1),$(UI_SRC)) $(call IME_OBJ,$(1))
 TOOL_OBJ  = $(call CORE_OBJ,$(1)) $(call obj,$(1),$(TOOL_SRC))
-LIB_OBJ   = $(call obj,$(1),$(CORE_SRC) $(SYNC_SRC) $(UI_SRC) $(TOOL_SRC) $(GEN_SRC)) $(call IME_OBJ,$(1))
+LIB_OBJ   = $(call obj,$(1),$(CORE_SRC) $(SYNC_SRC) $(PRINT_SRC) $(UI_SRC) $(TOOL_SRC) $(GEN_SRC)) $(call IME_OBJ,$(1))
 
 .PHONY: all deps run test bench check clean sample fuzz
 .SECONDARY:
@@ -151,7 +153,7 @@ fuzz: deps
 	@mkdir -p $(BUILD)/fuzz
 	for f in $(FUZZ_SRC); do n=$$(basename $$f .c); t=$${n#fuzz_}; \
 		clang -g -O1 -fsanitize=fuzzer,address,undefined -Ifirmware -Ioffline-db $(PKG_CFLAGS) \
-			$$f $(CORE_SRC) $(SYNC_SRC) $(TOOL_SRC) $(GEN_SRC) -o $(BUILD)/fuzz/$$n $(LDLIBS_ALL) && \
+			$$f $(CORE_SRC) $(SYNC_SRC) $(PRINT_SRC) $(TOOL_SRC) $(GEN_SRC) -o $(BUILD)/fuzz/$$n $(LDLIBS_ALL) && \
 		mkdir -p $(BUILD)/fuzz/corpus-$$t && cp tests/fuzz/corpus/$$t/* $(BUILD)/fuzz/corpus-$$t/ && \
 		$(BUILD)/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/corpus-$$t || exit 1; done
 
