@@ -16,6 +16,14 @@ const char *kk_err_name(int err)
 	case KK_EDB: return "EDB";
 	case KK_EFONT: return "EFONT";
 	case KK_EDISPLAY: return "EDISPLAY";
+	case KK_ETIMEDOUT: return "ETIMEDOUT";
+	case KK_ENODEV: return "ENODEV";
+	case KK_ECANCELED: return "ECANCELED";
+	case KK_EPROTO: return "EPROTO";
+	case KK_EBUSY: return "EBUSY";
+	case KK_ENOSPC: return "ENOSPC";
+	case KK_EPERM: return "EPERM";
+	case KK_EAGAIN: return "EAGAIN";
 	}
 	return "EUNKNOWN";
 }

@@ -19,7 +19,15 @@ enum kk_err {
 	KK_EUTF8 = -8,    /* invalid UTF-8 */
 	KK_EDB = -9,      /* database error */
 	KK_EFONT = -10,   /* font missing or unusable */
-	KK_EDISPLAY = -11 /* no display could be opened */
+	KK_EDISPLAY = -11, /* no display could be opened */
+	KK_ETIMEDOUT = -12, /* a peer (printer, server) did not answer in time */
+	KK_ENODEV = -13,    /* the device went away (unplugged) or was never there */
+	KK_ECANCELED = -14, /* stopped on request (cancel flag) */
+	KK_EPROTO = -15,    /* a peer broke its protocol (bad IPP/HTTP answer, stall) */
+	KK_EBUSY = -16,     /* resource in use (interface claimed elsewhere, job running) */
+	KK_ENOSPC = -17,    /* not enough space on the target file system */
+	KK_EPERM = -18,     /* refused by policy (limit reached, signature, rollback) */
+	KK_EAGAIN = -19     /* nothing now, try again later */
 };
 
 /* Returns a static string naming err ("ENOMEM" ...); never NULL. */

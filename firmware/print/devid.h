@@ -45,7 +45,7 @@ enum kk_devid_len { KK_DEVID_LEN_NONE = 0, KK_DEVID_LEN_AUTO };
  */
 int kk_devid_parse(const uint8_t *buf, size_t len, enum kk_devid_len prefix, struct kk_devid *out);
 
-enum kk_print_lang {
+enum kk_print_driver {
 	KK_LANG_NONE = 0,  /* no language we speak: refused (see the message) */
 	KK_LANG_IPP,       /* IPP Everywhere, PWG Raster */
 	KK_LANG_PCL,       /* PCL 5 raster */
