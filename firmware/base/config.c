@@ -30,6 +30,9 @@ void kk_config_defaults(struct kk_config *c)
 		 "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc,"
 		 "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf");
 	snprintf(c->printer, sizeof c->printer, "auto");
+	c->print_max_copies = 3;
+	c->print_pages_per_session = 30;
+	c->print_pages_per_day = 300;
 	snprintf(c->sync_sources, sizeof c->sync_sources, "usb");
 	c->sync_interval = 3600;
 	snprintf(c->log_level, sizeof c->log_level, "info");
@@ -95,6 +98,9 @@ static const struct key_def keys[] = {
 	INT(font_index, 0, 64),
 	STR(font_fallback, T_STR),
 	STR(printer, T_PRINTER),
+	INT(print_max_copies, 1, 20),
+	INT(print_pages_per_session, 0, 10000),
+	INT(print_pages_per_day, 0, 1000000),
 	STR(sync_sources, T_STR),
 	INT(sync_interval, 60, 7 * 86400),
 	STR(staff_pin_hash, T_PINHASH),
@@ -135,8 +141,9 @@ static const char *apply(struct kk_config *c, const struct key_def *k, const cha
 	switch (k->type) {
 	case T_PRINTER:
 		if (strcmp(v, "auto") && strcmp(v, "none") && strncmp(v, "usb://", 6) &&
-		    strncmp(v, "ipp://", 6) && strncmp(v, "ipps://", 7))
-			return "expected auto, none, usb://VID:PID or ipp://host/path";
+		    strncmp(v, "ipp://", 6) && strncmp(v, "file:", 5))
+			return "expected auto, none, usb://VID:PID[/SERIAL], ipp://host[:port]/path or "
+			       "file:PATH?format=pwg|pcl|escpos";
 		/* fall through */
 	case T_STR:
 		if (strlen(v) >= k->size) {

@@ -31,7 +31,10 @@ struct kk_config {
 	char font_path[512];        /* main CJK font file */
 	int font_index;             /* face index in a .ttc collection */
 	char font_fallback[1024];   /* comma-separated font files tried for missing glyphs */
-	char printer[256];          /* auto | none | usb://VID:PID | ipp://host/path */
+	char printer[256];          /* auto | none | usb://VID:PID[/SERIAL] | ipp://host/path | file:PATH?format=… */
+	int print_max_copies;       /* copies a resident may ask for */
+	int print_pages_per_session;/* sheets per visitor (until the idle reset); 0 = no limit */
+	int print_pages_per_day;    /* sheets per day on this kiosk; 0 = no limit */
 	char sync_sources[512];     /* comma-separated: usb, https://… or http://… */
 	int sync_interval;          /* seconds between network checks */
 	char staff_pin_hash[256];   /* libsodium crypto_pwhash_str() output; empty = staff panel off */

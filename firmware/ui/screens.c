@@ -54,7 +54,7 @@ static void utf8_cut(char *buf)
 
 /* The y at which to draw one line of size-px text so it looks centred in [top, top + h):
  * the ink of a CJK glyph sits about 0.78 em below the top of its cell. */
-static int ui_text_top(int top, int h, int size)
+int ui_text_top(int top, int h, int size)
 {
 	return top + h / 2 - size * 78 / 100;
 }
@@ -1121,14 +1121,19 @@ void ui_do_action(struct ui *u, enum ui_action a, int64_t arg)
 		sc->scroll = (float)arg;
 		sc->vel = 0;
 		break;
+	case ACT_PRINT: case ACT_PRINT_MODE: case ACT_PRINT_FROM: case ACT_PRINT_TO:
+	case ACT_PRINT_COPIES: case ACT_PRINT_SUMMARY: case ACT_PRINT_GO: case ACT_PRINT_CANCEL:
+	case ACT_PRINT_OK:
+		ui_print_action(u, a, arg);
+		break;
 	}
 	u->dirty = 1;
 }
 
 /* ---- drawing ----------------------------------------------------------------------------- */
 
-static void draw_button(struct ui *u, int x, int y, int w, int h, const char *label,
-			enum ui_action a, int64_t arg, uint32_t bg, uint32_t fg)
+void ui_button(struct ui *u, int x, int y, int w, int h, const char *label, enum ui_action a,
+	       int64_t arg, uint32_t bg, uint32_t fg)
 {
 	int sz = ui_px(u, SZ_BUTTON);
 	ui_fill(u, x, y, w, h, bg);
@@ -1139,7 +1144,7 @@ static void draw_button(struct ui *u, int x, int y, int w, int h, const char *la
 /* The 长者模式 switch, one tap away on every screen; its label says what a tap does. */
 static void draw_large_button(struct ui *u, int x, int y, int w, int h)
 {
-	draw_button(u, x, y, w, h, u->large ? "标准字" : "大字", ACT_LARGE_PRINT, 0,
+	ui_button(u, x, y, w, h, u->large ? "标准字" : "大字", ACT_LARGE_PRINT, 0,
 		    u->large ? COL_BUTTON : 0xFFD966FFu, COL_TEXT);
 }
 
@@ -1165,10 +1170,19 @@ static void draw_bar(struct ui *u, const char *title)
 	int tx = 2 * bw + 4 * m;
 	int lw = ui_px(u, 200);
 	ui_fill(u, 0, 0, u->w, bh, COL_BAR);
-	draw_button(u, m, m, bw, bh - 2 * m, "‹ 返回", ACT_BACK, 0, COL_BUTTON, COL_BAR);
-	draw_button(u, bw + 2 * m, m, bw, bh - 2 * m, "首页", ACT_HOME, 0, COL_BUTTON, COL_BAR);
+	ui_button(u, m, m, bw, bh - 2 * m, "‹ 返回", ACT_BACK, 0, COL_BUTTON, COL_BAR);
+	ui_button(u, bw + 2 * m, m, bw, bh - 2 * m, "首页", ACT_HOME, 0, COL_BUTTON, COL_BAR);
+	int kind = u->stack[u->depth - 1].kind, pw = 0;
 	draw_large_button(u, u->w - m - lw, m, lw, bh - 2 * m);
-	ui_text_line(u, sz, tx, ui_text_top(0, bh, sz), u->w - tx - lw - 3 * m, title, COL_BAR_TEXT, 0);
+	if (ui_print_available(u) && (kind == SCR_DOC || kind == SCR_GUIDE)) {
+		/* 打印 where a resident looks for it: top right, next to 大字, in print's green */
+		pw = ui_px(u, 200);
+		ui_button(u, u->w - 2 * m - lw - pw, m, pw, bh - 2 * m, "打印", ACT_PRINT, 0,
+			  0x1E6B34FFu, 0xFFFFFFFFu);
+		pw += m;
+	}
+	ui_text_line(u, sz, tx, ui_text_top(0, bh, sz), u->w - tx - lw - pw - 3 * m, title,
+		     COL_BAR_TEXT, 0);
 }
 
 static void draw_home(struct ui *u)
@@ -1272,7 +1286,7 @@ static void draw_search_box(struct ui *u, int y)
 		ui_text_line(u, sz, m + ui_px(u, 20), ui_text_top(y, h, sz), w - ui_px(u, 40),
 			     "请输入标题或文号", COL_MUTED, 0);
 	}
-	draw_button(u, u->w - m - bw, y, bw, h, "清空", ACT_SEARCH_CLEAR, 0, COL_ACCENT, 0xFFFFFFFFu);
+	ui_button(u, u->w - m - bw, y, bw, h, "清空", ACT_SEARCH_CLEAR, 0, COL_ACCENT, 0xFFFFFFFFu);
 	if (u->kb && !u->kb_shown)
 		ui_hit_add(u, m, y, w, h, ACT_SHOW_KEYBOARD, 0); /* tap the box: the keyboard again */
 }
@@ -1349,5 +1363,6 @@ void ui_draw(struct ui *u)
 		kb_draw(u->kb, u, ACT_KEYBOARD);
 	}
 	draw_footer(u);
+	ui_print_draw(u);
 	draw_countdown(u);
 }

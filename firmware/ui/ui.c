@@ -118,6 +118,8 @@ static void touch_move(struct ui *u, int x, int y)
 	if (!u->down)
 		return;
 	note_input(u);
+	if (u->print_open)
+		return; /* the panel does not scroll; only its buttons react */
 	if (u->writing) {
 		kb_stroke_point(u->kb, x, y);
 		u->dirty = 1;
@@ -213,6 +215,16 @@ static void scroll_by(struct ui *u, int dy)
 static void key_press(struct ui *u, int key)
 {
 	note_input(u);
+	if (u->print_open) { /* the panel is modal: Back cancels it, other keys do nothing */
+		if (key == KK_KEY_BACK)
+			ui_do_action(u, u->pst.state == KK_PJ_READY ||
+						u->pst.state == KK_PJ_PREPARING ||
+						u->pst.state == KK_PJ_PRINTING
+					? ACT_PRINT_CANCEL
+					: ACT_PRINT_OK,
+				     0);
+		return;
+	}
 	switch (key) {
 	case KK_KEY_BACK: ui_pop(u); break;
 	case KK_KEY_HOME: ui_go_home(u); break;
@@ -275,13 +287,17 @@ static void animate(struct ui *u, uint32_t dt)
 		sc->vel = 0;
 		u->dirty = 1;
 	}
-	if (u->cfg->idle_timeout > 0 && (u->depth > 1 || u->large || u->query[0])) {
+	ui_print_poll(u);
+	if (ui_print_busy(u))
+		note_input(u); /* preparing or printing: the resident is waiting, not gone */
+	if (u->cfg->idle_timeout > 0 && (u->depth > 1 || u->large || u->query[0] || u->print_open)) {
 		uint64_t idle = (uint64_t)(u->now - u->last_input) + u->idle_skew;
 		uint64_t limit = (uint64_t)u->cfg->idle_timeout * 1000;
 		int left = idle >= limit ? 0 : (int)((limit - idle + 999) / 1000);
 		if (!left) {
 			/* the resident walked away: clear everything of theirs */
 			kk_info("ui", "idle for %d s: back to the home screen", u->cfg->idle_timeout);
+			ui_print_reset(u);
 			ui_go_home(u);
 			u->large = 0;
 			u->countdown = 0;
@@ -496,6 +512,7 @@ static int run_script_stats(struct ui *u, const struct kk_script *s, const char 
 			animate(u, 0);
 			break;
 		case KK_CMD_SHOT:
+			ui_print_poll(u);
 			if (!shots) {
 				fprintf(stderr, "kiosk: script line %d: shot needs --shots DIR\n", c->line);
 				return KK_EINVAL;
@@ -504,6 +521,10 @@ static int run_script_stats(struct ui *u, const struct kk_script *s, const char 
 				return rc;
 			break;
 		}
+		/* the print worker runs in real time while the script's clock is virtual: wait for
+		 * it here so the same script always shows the same frames */
+		if (ui_print_busy(u) && kk_print_wait(u->print, 120000) == 0)
+			ui_print_poll(u);
 	}
 	return 0;
 }
@@ -554,6 +575,7 @@ static void run_interactive(struct ui *u)
 						key_press(u, map_key(e.key.keysym.sym));
 					break;
 				case SDL_TEXTINPUT: text_input(u, e.text.text); break;
+				case SDL_USEREVENT: ui_print_poll(u); break;
 				case SDL_RENDER_TARGETS_RESET:
 				case SDL_RENDER_DEVICE_RESET:
 					u->ring.valid = 0; /* the cached picture is gone */
@@ -587,6 +609,7 @@ int kk_ui_run(const struct kk_ui_opts *o)
 	u->cfg = o->cfg;
 	u->cat = o->cat;
 	u->cat_err = o->cat_err;
+	u->print = o->print;
 	SDL_SetHint(SDL_HINT_VIDEO_X11_NET_WM_BYPASS_COMPOSITOR, "0");
 	if (SDL_Init(headless ? SDL_INIT_EVENTS : SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
 		kk_error("ui", "no display: %s (use --headless on a machine without one)", SDL_GetError());

@@ -12,6 +12,8 @@
 #include "base/config.h"
 #include "catalog/catalog.h"
 
+struct kk_print_service;
+
 struct kk_ui_opts {
 	const struct kk_config *cfg;
 	struct kk_catalog *cat;     /* NULL: content unavailable (the UI says so and keeps running) */
@@ -20,7 +22,12 @@ struct kk_ui_opts {
 	int fullscreen;
 	const struct kk_script *script; /* headless: commands to run; NULL for an interactive run */
 	const char *shots_dir;      /* headless: where `shot NAME` writes NAME.png */
+	struct kk_print_service *print; /* the print worker (print/job.h); NULL: no 打印 button */
 };
+
+/* The print worker's wake hook (kk_print_service_opts.wake): pushes one SDL user event so the
+ * loop redraws the print panel. Any thread. */
+void kk_ui_print_wake(void *ctx);
 
 /*
  * Run the UI. Blocks until the end. Returns 0, KK_EFONT (font not found: the message names

@@ -15,6 +15,7 @@
 
 #include "base/config.h"
 #include "catalog/catalog.h"
+#include "print/job.h"
 #include "text/layout.h"
 
 /* ---- fonts and the glyph atlas (font.c) ------------------------------------------------- */
@@ -156,7 +157,10 @@ enum ui_action {
 	ACT_NONE = 0, ACT_BACK, ACT_HOME, ACT_OPEN_DOCS, ACT_OPEN_DOC, ACT_OPEN_BOOK, ACT_OPEN_GROUP,
 	ACT_OPEN_GUIDE, ACT_OPEN_SEARCH, ACT_OPEN_GUIDE_DOC, ACT_SERIES_FILTER, ACT_SEARCH_CLEAR,
 	ACT_LARGE_PRINT, ACT_SCROLL_TO, ACT_OPEN_FACETS, ACT_FACET_PICK, ACT_KEYBOARD,
-	ACT_SHOW_KEYBOARD, ACT_SEARCH_FILTER, ACT_SEARCH_SUGGEST
+	ACT_SHOW_KEYBOARD, ACT_SEARCH_FILTER, ACT_SEARCH_SUGGEST,
+	/* the print panel (print_panel.c) */
+	ACT_PRINT, ACT_PRINT_MODE, ACT_PRINT_FROM, ACT_PRINT_TO, ACT_PRINT_COPIES, ACT_PRINT_SUMMARY,
+	ACT_PRINT_GO, ACT_PRINT_CANCEL, ACT_PRINT_OK
 };
 
 struct ui_screen {
@@ -247,9 +251,28 @@ struct ui {
 	int miss_counted;     /* this query's "nothing found" is already in the staff log */
 	char suggest[4][32];  /* nearby terms offered when nothing was found */
 	int n_suggest;
+	/* printing (print_panel.c); print is NULL when the kiosk has no print service */
+	struct kk_print_service *print;
+	int print_open;            /* the print panel covers the screen */
+	struct kk_print_status pst;/* the worker's status as last drawn */
+	uint64_t print_inited;     /* the preview (by job generation) the choices below belong to */
+	int print_mode;            /* 0 all pages, 1 the page being read, 2 a range */
+	unsigned print_cur;        /* the page being read (0-based), from the scroll position */
+	unsigned print_from, print_to, print_copies;
+	int print_summary;         /* guides: 1 the one-page checklist, 0 in full */
 	int dirty;
 	int quit;
 };
+
+/* print_panel.c */
+int ui_print_available(struct ui *u);
+void ui_print_action(struct ui *u, enum ui_action a, int64_t arg);
+/* Poll the worker; returns 1 when what the panel shows changed. */
+int ui_print_poll(struct ui *u);
+void ui_print_draw(struct ui *u);
+/* A new visitor: drop a preview, reset the page count of the session. */
+void ui_print_reset(struct ui *u);
+int ui_print_busy(struct ui *u);
 
 /* screens.c */
 void ui_push(struct ui *u, enum ui_screen_kind kind, int64_t arg);
@@ -293,6 +316,11 @@ void ui_glyph_draw(struct ui *u, int size, uint32_t cp, int x, int y, uint32_t r
 int ui_px(struct ui *u, int v); /* v scaled by u->s */
 /* A text size: v px at scale 1, half as large again in large-print mode (32 -> 48 on 1080p). */
 int ui_sz(struct ui *u, int v);
+/* The y at which one line of size-px text looks centred in [top, top + h). */
+int ui_text_top(int top, int h, int size);
+/* A filled button with a centred label that registers its hit region. */
+void ui_button(struct ui *u, int x, int y, int w, int h, const char *label, enum ui_action a,
+	       int64_t arg, uint32_t bg, uint32_t fg);
 
 /* layout: the left and right margin of content at scale 1 */
 #define UI_MARGIN 48
