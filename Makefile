@@ -20,7 +20,8 @@ DEB_PKGS := build-essential pkg-config libsdl2-dev libsdl2-ttf-dev libsdl2-image
 	libsqlite3-dev libusb-1.0-0-dev libjansson-dev libxml2-dev fonts-noto-cjk \
 	poppler-utils sqlite3 file bc unicode-data bzip2 \
 	libgooglepinyin0 libgooglepinyin0-dev libzinnia-dev tegaki-zinnia-simplified-chinese \
-	libsodium-dev minisign
+	libsodium-dev minisign \
+	ghostscript
 UNIHAN  ?= /usr/share/unicode/Unihan_Readings.txt.bz2
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

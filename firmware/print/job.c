@@ -63,6 +63,7 @@ struct kk_print_service {
 	unsigned session_pages, day_pages;
 	char day[16];
 	uint64_t next_job;
+	double confirm_t; /* when 开始打印 was tapped (monotonic s), for the tap-to-first-byte time */
 
 	/* worker-only: held from a successful prepare until the job ends or is cancelled */
 	struct kk_printer *prn;
@@ -72,6 +73,13 @@ struct kk_print_service {
 };
 
 /* ---- small helpers ---- */
+
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 static void today(char *out, size_t n)
 {
@@ -342,6 +350,7 @@ static void do_prepare(struct kk_print_service *s, const struct kk_print_req *re
 	struct kk_print_pages pages = { 0 };
 	struct kk_printer *prn = NULL;
 	int rc, timeout = s->o.probe_timeout_ms ? s->o.probe_timeout_ms : 8000;
+	double t0 = mono_s();
 
 	release_job(s);
 	if (s->uri_err || s->uri.scheme == KK_PRN_NONE) {
@@ -387,6 +396,7 @@ static void do_prepare(struct kk_print_service *s, const struct kk_print_req *re
 		s->st.state = KK_PJ_IDLE;
 	} else {
 		s->st.state = KK_PJ_READY;
+		s->st.prepare_s = mono_s() - t0;
 		s->st.pages = pages.n;
 		s->st.first = 0;
 		s->st.last = pages.n - 1;
@@ -420,6 +430,7 @@ static void do_print(struct kk_print_service *s, unsigned first, unsigned last, 
 	char title[200];
 	uint64_t job;
 	unsigned used;
+	double t_send;
 	int rc;
 
 	pthread_mutex_lock(&s->mu);
@@ -448,6 +459,7 @@ static void do_print(struct kk_print_service *s, unsigned first, unsigned last, 
 	snd.cancel = &s->cancel;
 	snd.progress = on_progress;
 	snd.ctx = s;
+	t_send = mono_s();
 	rc = kk_printer_send(s->prn, &s->pages, &snd, &res);
 	used = res.pages_sent;
 
@@ -455,6 +467,9 @@ static void do_print(struct kk_print_service *s, unsigned first, unsigned last, 
 	s->session_pages += used;
 	s->day_pages += used;
 	s->st.problems |= res.problems;
+	s->st.print_s = mono_s() - s->confirm_t;
+	s->st.first_byte_s = res.bytes ? (t_send - s->confirm_t) + res.first_byte_s : 0;
+	s->st.bytes = res.bytes;
 	if (rc == 0) {
 		finish(s, KK_PJ_DONE, 0, "打印完成，请在打印机出纸口取走文件。", res.detail);
 	} else if (rc == KK_ECANCELED) {
@@ -677,6 +692,7 @@ int kk_print_confirm(struct kk_print_service *s, unsigned first, unsigned last, 
 	s->st.err = 0;
 	s->st.message[0] = '\0';
 	s->cmd = CMD_PRINT;
+	s->confirm_t = mono_s();
 	pthread_cond_broadcast(&s->cv);
 out:
 	pthread_mutex_unlock(&s->mu);

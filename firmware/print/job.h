@@ -87,6 +87,10 @@ struct kk_print_status {
 	unsigned session_left;   /* pages this visitor may still print (UINT32_MAX: no limit) */
 	unsigned day_left;
 	int err;                 /* kk_err of a FAILED/REFUSED job */
+	double prepare_s;        /* prepare: open the printer and lay out (s) */
+	double first_byte_s;     /* confirm to the first byte the printer accepted (s) */
+	double print_s;          /* confirm to the end of the job (s) */
+	uint64_t bytes;          /* bytes the printer accepted for the job */
 	char printer[128];       /* model of the printer */
 	char message[256];       /* Chinese, for the resident: why it failed or was refused */
 	char detail[256];        /* English, for the log and staff */
