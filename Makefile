@@ -187,9 +187,13 @@ BENCH_PKGS := chromium time
 $(BUILD)/bench_search: tests/bench/bench_search.c $(call LIB_OBJ,$(BUILD))
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
+# Printed pages: layout, render and PCL/PWG encoding of a 12-page document at 600 dpi.
+$(BUILD)/bench_print: tests/bench/bench_print.c $(call LIB_OBJ,$(BUILD))
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
 bench: deps
 	@$(MAKE) --no-print-directory deps DEB_PKGS="$(BENCH_PKGS)"
-	$(MAKE) -j$$(nproc) all $(BUILD)/sample.db $(BUILD)/bench_text $(BUILD)/bench_search
+	$(MAKE) -j$$(nproc) all $(BUILD)/sample.db $(BUILD)/bench_text $(BUILD)/bench_search $(BUILD)/bench_print
 	bash tests/bench/bench.sh $(BUILD)
 
 clean:
