@@ -492,15 +492,21 @@ static int table_boxes(struct comp *c, const struct kk_block *b, int gap_before)
 	tix = (int)c->n_tables++;
 	ti.width = tw;
 	for (int r0 = 0; r0 < rows;) {
-		int r1 = r0 + 1, head;
+		int r1 = r0 + 1, head, all_head;
 		if (head_rows && r0 == 0)
 			r1 = head_rows;
 		else
 			while (r1 < rows && joined[r1 - 1])
 				r1++;
 		head = head_rows && r0 == 0;
+		/* a row of head cells inside the table (a sub-heading row of an annual report's
+		 * statistics) stays with the row after it, as the header does */
+		all_head = 1;
+		for (size_t i = 0; i < b->n_cells; i++)
+			if (b->cells[i].row >= r0 && b->cells[i].row < r1 && !b->cells[i].head)
+				all_head = 0;
 		rc = box_open(c, rowy[r1] - rowy[r0] + (r1 == rows ? t : 0), first_box ? gap_before : 0,
-			      0, head ? KK_BOX_KEEP_WITH_NEXT : 0, tix, head);
+			      0, head || (all_head && r1 < rows) ? KK_BOX_KEEP_WITH_NEXT : 0, tix, head);
 		if (rc)
 			goto out;
 		if (head) {

@@ -9,9 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/body.h"
 #include "base/err.h"
+#include "base/log.h"
+#include "catalog/catalog_build.h"
+#include "kioskdb/export.h"
 #include "catalog/catalog.h"
 #include "kt.h"
 #include "print/compose.h"
@@ -485,6 +489,127 @@ static void test_narrow(void)
 	kk_doc_free(d);
 }
 
+/* Does every page of l carry its page number, and (warn) the validity warning? */
+static int pages_ok(const struct kk_print_layout *l, const char *warn)
+{
+	unsigned n = kk_print_layout_pages(l);
+	for (unsigned p = 0; p < n; p++) {
+		char want[64];
+		snprintf(want, sizeof want, "第 %u 页 / 共 %u 页", p + 1, n);
+		if (!find_line(l, p, want) || (warn && !find_line(l, p, warn)))
+			return 0;
+	}
+	return n > 0;
+}
+
+/*
+ * The real sample export (offline-db/sample) built into a catalogue: every document prints
+ * with its page numbers (and the warning on 失效/废止 ones), every guide's checklist fits on
+ * one page with a tick box per material and all six sections found by their labels.
+ */
+static void test_sample_content(void)
+{
+	char dir[] = "/tmp/kk-compose-XXXXXX", db[256];
+	struct kk_writer *w = NULL;
+	struct kk_export_stats est;
+	struct kk_catalog *cat = NULL;
+	struct kk_doc_query q = { 0 };
+	struct kk_doc_list dl = { 0 };
+	struct kk_page_setup ps = a4();
+	FILE *devnull = fopen("/dev/null", "w");
+	size_t docs = 0, guides = 0, tables = 0;
+
+	KT_REQUIRE(devnull && mkdtemp(dir) != NULL);
+	kk_log_set_level(KK_LOG_ERROR);
+	snprintf(db, sizeof db, "%s/sample.db", dir);
+	KT_REQUIRE(kk_writer_open(db, &w) == 0);
+	KT_REQUIRE(kk_export_read("offline-db/sample", w, devnull, &est) == 0);
+	KT_REQUIRE(kk_writer_finish(w) == 0);
+	fclose(devnull);
+	KT_REQUIRE(kk_catalog_open(db, &cat) == 0);
+	KT_REQUIRE(kk_catalog_list_docs(cat, &q, &dl) == 0);
+	KT_CHECK(dl.n > 20);
+	for (size_t i = 0; i < dl.n; i++) {
+		struct kk_doc *d = NULL;
+		struct kk_print_layout *l = NULL;
+		const char *warn = NULL;
+		if (kk_catalog_get_doc(cat, dl.items[i].id, &d) != 0) {
+			KT_CHECK(0);
+			continue;
+		}
+		if (d->validity == KK_EXPIRED)
+			warn = "本文件已失效，仅供参考";
+		else if (d->validity == KK_REPEALED)
+			warn = "本文件已废止，仅供参考";
+		for (size_t b = 0; d->body && b < d->body->n; b++)
+			tables += d->body->blocks[b].kind == KK_BLOCK_TABLE;
+		KT_CHECK_INT(kk_print_layout_doc(d, &ps, &stamp, &fonts, &l), 0);
+		if (l) {
+			if (!pages_ok(l, warn))
+				printf("#   %s: a page lacks its number or warning\n", d->title);
+			KT_CHECK(pages_ok(l, warn));
+			docs++;
+			if (d->series == KK_SERIES_ANNUAL_REPORT && tables) {
+				struct kk_raster r = { 0 };
+				if (kk_raster_init(&r, ps.width, ps.height, KK_RASTER_MONO, ps.dpi) == 0 &&
+				    kk_print_layout_render(l, kk_print_layout_pages(l) > 1 ? 1 : 0, &r) == 0)
+					write_pbm(&r, r.height, "sample-annual-report");
+				kk_raster_fini(&r);
+			}
+		}
+		kk_print_layout_free(l);
+		kk_doc_free(d);
+	}
+	kk_doc_list_fini(&dl);
+	KT_CHECK(tables > 0);
+	for (int book = KK_BOOK_HUIMIN; book <= KK_BOOK_HUIQI; book++) {
+		struct kk_group_list gl = { 0 };
+		KT_REQUIRE(kk_catalog_list_groups(cat, book, &gl) == 0);
+		for (size_t gi = 0; gi < gl.n; gi++) {
+			struct kk_guide_list list = { 0 };
+			KT_REQUIRE(kk_catalog_list_guides(cat, gl.items[gi].id, &list) == 0);
+			for (size_t k = 0; k < list.n; k++) {
+				struct kk_guide *g = NULL;
+				struct kk_print_layout *l = NULL;
+				static const char *const want[] = { "申请材料", "办理地点", "办理时间",
+								    "咨询电话", "办理时限", "收费标准" };
+				if (kk_catalog_get_guide(cat, list.items[k].id, &g) != 0) {
+					KT_CHECK(0);
+					continue;
+				}
+				KT_CHECK_INT(kk_print_layout_guide(g, 1, &ps, &stamp, &fonts, &l), 0);
+				if (l) {
+					KT_CHECK_INT(kk_print_layout_pages(l), 1);
+					KT_CHECK(find_line(l, 0, "内容较多未能全部列出") == NULL);
+					for (size_t s = 0; s < sizeof want / sizeof want[0]; s++)
+						KT_CHECK(find_line(l, 0, want[s]) != NULL);
+					if (guides == 0) {
+						struct kk_raster r = { 0 };
+						if (kk_raster_init(&r, ps.width, ps.height, KK_RASTER_MONO, ps.dpi) == 0 &&
+						    kk_print_layout_render(l, 0, &r) == 0)
+							write_pbm(&r, r.height, "sample-guide-summary");
+						kk_raster_fini(&r);
+					}
+					guides++;
+				}
+				kk_print_layout_free(l);
+				l = NULL;
+				KT_CHECK_INT(kk_print_layout_guide(g, 0, &ps, &stamp, &fonts, &l), 0);
+				if (l)
+					KT_CHECK(pages_ok(l, NULL));
+				kk_print_layout_free(l);
+				kk_guide_free(g);
+			}
+			kk_guide_list_fini(&list);
+		}
+		kk_group_list_fini(&gl);
+	}
+	KT_CHECK(guides > 50);
+	printf("# printed %zu sample documents, %zu guide checklists\n", docs, guides);
+	kk_catalog_close(cat);
+	kt_rmtree(dir);
+}
+
 static void test_bad_args(void)
 {
 	struct kk_page_setup ps = a4();
@@ -504,4 +629,4 @@ static void test_bad_args(void)
 	kk_doc_free(d);
 }
 
-KT_MAIN(KT_CASE(test_doc_pages), KT_CASE(test_table_header_repeats), KT_CASE(test_stable), KT_CASE(test_qr_decodes), KT_CASE(test_expired_warning), KT_CASE(test_line_starts), KT_CASE(test_guide_summary), KT_CASE(test_narrow), KT_CASE(test_bad_args))
+KT_MAIN(KT_CASE(test_doc_pages), KT_CASE(test_table_header_repeats), KT_CASE(test_stable), KT_CASE(test_qr_decodes), KT_CASE(test_expired_warning), KT_CASE(test_line_starts), KT_CASE(test_guide_summary), KT_CASE(test_narrow), KT_CASE(test_bad_args), KT_CASE(test_sample_content))
