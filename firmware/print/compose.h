@@ -42,7 +42,7 @@
 
 #define KK_PRINT_MAX_PAGES 999u
 #define KK_PRINT_STRIP_MAX 60000u      /* narrow: dots of paper at most (~7.5 m at 203 dpi) */
-#define KK_PRINT_MAX_OPS (1u << 21)    /* glyphs, rules and text lines of one layout */
+#define KK_PRINT_MAX_OPS (1u << 20)    /* glyphs, rules and text lines of one layout (24 MiB) */
 
 struct kk_page_setup {
 	unsigned dpi;            /* KK_RASTER_MIN_DPI..KK_RASTER_MAX_DPI */

@@ -349,7 +349,7 @@ static struct kk_body *text_body(const char *const *items, size_t n, int as_item
 	struct kk_body *b = kk_body_new();
 	for (size_t i = 0; i < n; i++) {
 		struct kk_block *blk = kk_body_add(b, as_items ? KK_BLOCK_ITEM : KK_BLOCK_PARA);
-		char mk[16];
+		char mk[32];
 		if (as_items) {
 			blk->level = 1;
 			snprintf(mk, sizeof mk, "%zu.", i + 1);
@@ -610,6 +610,65 @@ static void test_sample_content(void)
 	kt_rmtree(dir);
 }
 
+/* Hostile bodies: absurd tables, invalid UTF-8, empty everything. Layout succeeds or refuses
+ * with a cap error; nothing crashes; margins stay white. */
+static void test_hostile(void)
+{
+	struct kk_page_setup ps = a4();
+	struct kk_doc *d = calloc(1, sizeof *d);
+	struct kk_print_layout *l = NULL;
+	struct kk_block *b;
+	struct kk_raster r = { 0 };
+	static const char bad_utf8[] = "正常文字\xff\xfe\xc3(断开";
+	int rc;
+
+	KT_REQUIRE(d != NULL);
+	d->body = kk_body_new();
+	b = kk_body_add(d->body, KK_BLOCK_TABLE); /* 300 columns, cells spanning past the grid */
+	for (uint16_t c = 0; c < 300; c++)
+		kk_block_add_cell(b, 0, c, 1, 1, 1, "很长的表头文字");
+	kk_block_add_cell(b, 1, 0, 900, 900, 0, "跨越一切");
+	kk_block_add_cell(b, 2, 299, 1, 1, 0, "");
+	b = kk_body_add(d->body, KK_BLOCK_PARA);
+	kk_block_set_text(b, bad_utf8, sizeof bad_utf8 - 1);
+	b = kk_body_add(d->body, KK_BLOCK_HEADING);
+	b->level = 99;
+	b = kk_body_add(d->body, KK_BLOCK_ITEM);
+	b->level = 1000;
+	kk_block_set_marker(b, "\xe4\xb8");
+	kk_block_set_text(b, "项目", strlen("项目"));
+	b = kk_body_add(d->body, KK_BLOCK_IMAGE);
+	b = kk_body_add(d->body, KK_BLOCK_TABLE); /* a table with no cells */
+	rc = kk_print_layout_doc(d, &ps, &stamp, &fonts, &l);
+	KT_CHECK_INT(rc, 0);
+	if (l) {
+		KT_REQUIRE(kk_raster_init(&r, ps.width, ps.height, KK_RASTER_MONO, ps.dpi) == 0);
+		for (unsigned p = 0; p < kk_print_layout_pages(l); p++) {
+			KT_CHECK(kk_print_layout_render(l, p, &r) == 0);
+			KT_CHECK(!band_has_ink(&r, 0, ps.margin_top, 0, ps.width));
+			KT_CHECK(!band_has_ink(&r, 0, ps.height, 0, ps.margin_left));
+			KT_CHECK(!band_has_ink(&r, 0, ps.height, ps.width - ps.margin_right, ps.width));
+		}
+		/* a raster of the wrong size is refused */
+		kk_raster_fini(&r);
+		KT_REQUIRE(kk_raster_init(&r, ps.width / 2, ps.height, KK_RASTER_MONO, ps.dpi) == 0);
+		KT_CHECK(kk_print_layout_render(l, 0, &r) == KK_EINVAL);
+		kk_raster_fini(&r);
+	}
+	kk_print_layout_free(l);
+	l = NULL;
+	/* a body of some 3000 pages passes the caps (ops, pages): refused, not truncated */
+	kk_body_free(d->body);
+	d->body = kk_body_new();
+	for (int i = 0; i < 18000; i++) {
+		b = kk_body_add(d->body, KK_BLOCK_PARA);
+		kk_block_set_text(b, para_text, strlen(para_text));
+	}
+	KT_CHECK_INT(kk_print_layout_doc(d, &ps, &stamp, &fonts, &l), KK_E2BIG);
+	KT_CHECK(l == NULL);
+	kk_doc_free(d);
+}
+
 static void test_bad_args(void)
 {
 	struct kk_page_setup ps = a4();
@@ -629,4 +688,4 @@ static void test_bad_args(void)
 	kk_doc_free(d);
 }
 
-KT_MAIN(KT_CASE(test_doc_pages), KT_CASE(test_table_header_repeats), KT_CASE(test_stable), KT_CASE(test_qr_decodes), KT_CASE(test_expired_warning), KT_CASE(test_line_starts), KT_CASE(test_guide_summary), KT_CASE(test_narrow), KT_CASE(test_bad_args), KT_CASE(test_sample_content))
+KT_MAIN(KT_CASE(test_doc_pages), KT_CASE(test_table_header_repeats), KT_CASE(test_stable), KT_CASE(test_qr_decodes), KT_CASE(test_expired_warning), KT_CASE(test_line_starts), KT_CASE(test_guide_summary), KT_CASE(test_narrow), KT_CASE(test_hostile), KT_CASE(test_bad_args), KT_CASE(test_sample_content))
