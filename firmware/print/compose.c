@@ -25,6 +25,7 @@
 
 #include "base/err.h"
 #include "base/log.h"
+#include "base/utf8.h"
 #include "print/glyphs.h"
 #include "text/layout.h"
 #include "text/paginate.h"
@@ -162,30 +163,6 @@ static int frame_add(struct ops *o, int32_t x, int32_t y, int32_t w, int32_t h, 
 	return rc;
 }
 
-static size_t utf8_put(char *p, uint32_t cp)
-{
-	if (cp < 0x80) {
-		p[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		p[0] = (char)(0xC0 | (cp >> 6));
-		p[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		p[0] = (char)(0xE0 | (cp >> 12));
-		p[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		p[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	p[0] = (char)(0xF0 | (cp >> 18));
-	p[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-	p[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	p[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
-}
-
 /* Text arena: at most 64 MiB (offsets are 32-bit). */
 #define TEXT_ARENA_MAX (64u << 20)
 
@@ -269,7 +246,7 @@ static int line_emit(struct comp *c, struct ops *o, const struct kk_para_layout 
 		const struct kk_glyph *g = &pl->glyphs[ln->first + k];
 		if (g->flags & KK_GLYPH_HIDDEN)
 			continue;
-		c->l->text_len += utf8_put(c->l->text + c->l->text_len, g->cp);
+		c->l->text_len += kk_utf8_encode(g->cp, c->l->text + c->l->text_len);
 		if (g->cp == ' ' || g->cp == 0x3000)
 			continue;
 		op.x = x + g->x;
@@ -626,16 +603,11 @@ static int body_boxes(struct comp *c, const struct kk_body *b, int tick_items)
 			struct kk_span sp[64];
 			size_t ns = blk->n_emph < 64 ? blk->n_emph : 64;
 			int mw = 0;
-			for (const char *p = mk; *p;) {
-				/* marker width: the advances of its code points */
-				uint32_t cp = (uint8_t)*p++;
-				if (cp >= 0x80) {
-					int extra = cp >= 0xF0 ? 3 : cp >= 0xE0 ? 2 : 1;
-					cp &= 0x3Fu >> extra;
-					for (; extra-- && (*p & 0xC0) == 0x80; p++)
-						cp = (cp << 6) | ((uint8_t)*p & 0x3F);
-				}
-				mw += kk_glyphs_advance(c->l->gl, KK_FACE_REGULAR, sz, cp);
+			for (size_t at = 0; at < ml;) {
+				/* marker width: the advances of its code points (bad bytes skipped) */
+				int32_t cp = kk_utf8_next(mk, ml, &at);
+				if (cp > 0)
+					mw += kk_glyphs_advance(c->l->gl, KK_FACE_REGULAR, sz, (uint32_t)cp);
 			}
 			for (size_t k = 0; k < ns; k++) {
 				sp[k].start = blk->emph[k].start + (uint32_t)ml;
@@ -1141,6 +1113,15 @@ static void src_fini(struct src *s)
 	free(s->stamp);
 }
 
+/* Append a footer line; 0 or KK_ENOMEM. */
+static int foot_add(struct src *s, const char *label, const char *value)
+{
+	if (s->n_foot >= sizeof s->foot / sizeof s->foot[0])
+		return KK_EINVAL;
+	s->foot[s->n_foot] = asprintf_cap("%s%s", label, value);
+	return s->foot[s->n_foot++] ? 0 : KK_ENOMEM;
+}
+
 static char *stamp_line(const struct kk_print_stamp *st)
 {
 	const char *site = st && st->site ? st->site : "", *when = st && st->when ? st->when : "";
@@ -1234,16 +1215,14 @@ int kk_print_layout_doc(const struct kk_doc *d, const struct kk_page_setup *ps,
 			goto out;
 	}
 	if ((d->index_no && *d->index_no) || (d->doc_no && *d->doc_no)) {
-		s.foot[s.n_foot] = asprintf_cap("索引号：%s　文号：%s", d->index_no && *d->index_no ? d->index_no : "—",
-						d->doc_no && *d->doc_no ? d->doc_no : "—");
-		if (!s.foot[s.n_foot++])
+		char line[1024];
+		snprintf(line, sizeof line, "%s　文号：%s", d->index_no && *d->index_no ? d->index_no : "—",
+			 d->doc_no && *d->doc_no ? d->doc_no : "—");
+		if (foot_add(&s, "索引号：", line))
 			goto out;
 	}
-	if (d->publisher && *d->publisher) {
-		s.foot[s.n_foot] = asprintf_cap("发布机构：%s", d->publisher);
-		if (!s.foot[s.n_foot++])
-			goto out;
-	}
+	if (d->publisher && *d->publisher && foot_add(&s, "发布机构：", d->publisher))
+		goto out;
 	rc = layout_run(&s, ps, st, f, out);
 out:
 	src_fini(&s);
@@ -1266,16 +1245,12 @@ int kk_print_layout_guide(const struct kk_guide *g, int summary, const struct kk
 	s.summary = summary;
 	s.title = g->title && *g->title ? g->title : "（无标题）";
 	s.url = g->url;
-	s.meta = asprintf_cap("%s%s%s%s", summary ? "办事清单" : "办事指南",
-			      g->group && *g->group ? "　" : "", g->group && *g->group ? g->group : "",
-			      "");
+	s.meta = asprintf_cap("%s%s%s", summary ? "办事清单" : "办事指南",
+			      g->group && *g->group ? "　" : "", g->group && *g->group ? g->group : "");
 	if (!s.meta)
 		goto out;
-	if (g->updated && *g->updated) {
-		s.foot[s.n_foot] = asprintf_cap("更新日期：%s", g->updated);
-		if (!s.foot[s.n_foot++])
-			goto out;
-	}
+	if (g->updated && *g->updated && foot_add(&s, "更新日期：", g->updated))
+		goto out;
 	rc = layout_run(&s, ps, st, f, out);
 out:
 	src_fini(&s);
