@@ -17,6 +17,8 @@
  */
 #include "print/compose.h"
 
+#include <unistd.h>
+
 #include <qrencode.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -97,7 +99,7 @@ struct comp {
 	struct ops bops;
 	struct bbox *bx;
 	struct kk_box *kb;   /* parallel to bx, for kk_text_paginate */
-	size_t n_bx, cap_bx;
+	size_t n_bx, cap_bx, cap_kb;
 	struct table_info *tables;
 	size_t n_tables, cap_tables;
 	uint32_t group;
@@ -331,16 +333,10 @@ static int box_open(struct comp *c, int height, int gap_before, uint32_t group, 
 		    int table, int head)
 {
 	int rc = grow((void **)&c->bx, &c->cap_bx, c->n_bx + 1, sizeof *c->bx, KK_PAGINATE_MAX_BOXES);
-	size_t cap = c->cap_bx;
+	if (!rc)
+		rc = grow((void **)&c->kb, &c->cap_kb, c->n_bx + 1, sizeof *c->kb, KK_PAGINATE_MAX_BOXES);
 	if (rc)
 		return rc;
-	/* kb follows bx's capacity */
-	{
-		void *p = realloc(c->kb, cap * sizeof *c->kb);
-		if (!p)
-			return KK_ENOMEM;
-		c->kb = p;
-	}
 	c->bx[c->n_bx] = (struct bbox){ .first = c->bops.n, .table = table, .head = head };
 	c->kb[c->n_bx] = (struct kk_box){ .height = height, .gap_before = gap_before, .group = group,
 					  .flags = flags };
@@ -1020,7 +1016,7 @@ static void comp_reset(struct comp *c)
 	c->bops = (struct ops){ 0 };
 	c->bx = NULL;
 	c->kb = NULL;
-	c->n_bx = c->cap_bx = c->n_tables = c->cap_tables = 0;
+	c->n_bx = c->cap_bx = c->cap_kb = c->n_tables = c->cap_tables = 0;
 	c->tables = NULL;
 }
 
@@ -1126,7 +1122,9 @@ static char *stamp_line(const struct kk_print_stamp *st)
 {
 	const char *site = st && st->site ? st->site : "", *when = st && st->when ? st->when : "";
 	const char *ver = st && st->content_version ? st->content_version : "";
-	return asprintf_cap("打印自%s政务公开查阅点 %s%s%s", site, when, *ver ? "　内容版本 " : "", ver);
+	/* a site named as a reading point ("…政府信息公开查阅点") is printed as it is */
+	const char *kind = strstr(site, "查阅点") ? "" : "政务公开查阅点";
+	return asprintf_cap("打印自%s%s %s%s%s", site, kind, when, *ver ? "　内容版本 " : "", ver);
 }
 
 /* Shared tail of both entry points: compose (stepping sizes down for a summary), QR, text. */
@@ -1401,4 +1399,61 @@ int kk_print_layout_render(struct kk_print_layout *l, unsigned page, struct kk_r
 		}
 	}
 	return 0;
+}
+
+int kk_print_layout_dump(const struct kk_print_layout *l, FILE *f)
+{
+	if (!l || !f)
+		return KK_EINVAL;
+	for (unsigned p = 0; p < l->n_pages; p++) {
+		const struct page *pg = &l->pages[p];
+		fprintf(f, "== page %u/%u (%u rows)\n", p + 1, l->n_pages, (unsigned)pg->rows);
+		for (size_t i = 0; i < pg->n_lines; i++)
+			fprintf(f, "%6d %5d %s\n", (int)pg->lines[i].y, (int)pg->lines[i].x, pg->lines[i].text);
+	}
+	return ferror(f) ? KK_EIO : 0;
+}
+
+/* First entry of a comma-separated list, trimmed, into out (empty if none fits). */
+static void list_first(const char *list, char *out, size_t n)
+{
+	size_t len;
+	while (*list == ' ' || *list == '\t')
+		list++;
+	len = strcspn(list, ",");
+	while (len && (list[len - 1] == ' ' || list[len - 1] == '\t'))
+		len--;
+	out[0] = 0;
+	if (len < n) {
+		memcpy(out, list, len);
+		out[len] = 0;
+	}
+}
+
+void kk_print_fonts_from_config(const struct kk_config *c, struct kk_print_font_files *files)
+{
+	const char *reg;
+	size_t rl, at;
+
+	memset(files, 0, sizeof *files);
+	snprintf(files->regular, sizeof files->regular, "%s", c->font_path);
+	files->fonts.regular = files->regular;
+	files->fonts.regular_index = files->fonts.bold_index = c->font_index;
+	/* the bold file beside the regular one (NotoSansCJK-Regular.ttc -> NotoSansCJK-Bold.ttc) */
+	reg = strstr(files->regular, "Regular");
+	rl = strlen(files->regular);
+	if (reg && rl < sizeof files->bold) {
+		at = (size_t)(reg - files->regular);
+		snprintf(files->bold, sizeof files->bold, "%.*sBold%s", (int)at, files->regular,
+			 files->regular + at + strlen("Regular"));
+		if (access(files->bold, R_OK) == 0)
+			files->fonts.bold = files->bold;
+	}
+	list_first(c->font_fallback, files->fallback, sizeof files->fallback);
+	if (files->fallback[0]) {
+		size_t fl = strlen(files->fallback);
+		files->fonts.fallback = files->fallback;
+		/* a collection is read at the configured face (the SC face of Noto CJK) */
+		files->fonts.fallback_index = fl > 4 && !strcmp(files->fallback + fl - 4, ".ttc") ? c->font_index : 0;
+	}
 }

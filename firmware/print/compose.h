@@ -36,7 +36,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
+#include "base/config.h"
 #include "catalog/catalog.h"
 #include "print/raster.h"
 
@@ -53,7 +55,8 @@ struct kk_page_setup {
 };
 
 struct kk_print_stamp {
-	const char *site;            /* "示例县"; NULL or "" leaves the place out */
+	const char *site;            /* "示例县" -> "打印自示例县政务公开查阅点"; a name that already says
+				      * 查阅点 (the config's site_name) is printed as it is */
 	const char *when;            /* "2026-11-23 16:05" */
 	const char *content_version; /* version of the content bundle; NULL or "" leaves it out */
 };
@@ -68,6 +71,20 @@ struct kk_print_fonts {
 	const char *fallback;
 	int fallback_index;
 };
+
+/* Font files named by the kiosk's config, with storage for the paths. */
+struct kk_print_font_files {
+	char regular[512], bold[512], fallback[512];
+	struct kk_print_fonts fonts; /* points into this struct: do not copy it */
+};
+
+/*
+ * From the config: font_path / font_index as the regular face, the "Bold" file beside it when
+ * it exists (NotoSansCJK-Regular.ttc -> NotoSansCJK-Bold.ttc, same index), the first entry of
+ * font_fallback (a .ttc at font_index, anything else at 0). Checks only that the bold file is
+ * readable; the layout calls report unusable fonts. Any thread.
+ */
+void kk_print_fonts_from_config(const struct kk_config *c, struct kk_print_font_files *files);
 
 struct kk_print_layout;
 
@@ -115,6 +132,10 @@ struct kk_print_text_line {
  * belongs to the layout. Returns 0 or KK_EINVAL. */
 int kk_print_layout_text(const struct kk_print_layout *l, unsigned page,
 			 const struct kk_print_text_line **lines, size_t *n);
+
+/* Write every page's text lines ("== page N/M (rows)", then "y x text" per line) to f, the
+ * print counterpart of the kiosk's headless .txt dump. Returns 0, KK_EINVAL or KK_EIO. */
+int kk_print_layout_dump(const struct kk_print_layout *l, FILE *f);
 
 void kk_print_layout_free(struct kk_print_layout *l);
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/body.h"
+#include "base/config.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "catalog/catalog_build.h"
@@ -669,6 +670,44 @@ static void test_hostile(void)
 	kk_doc_free(d);
 }
 
+/* The fonts named by assets/kiosk.conf; the dump; a site name that is already a 查阅点. */
+static void test_config_fonts_and_dump(void)
+{
+	struct kk_config cfg;
+	struct kk_config_problems pr = { 0 };
+	struct kk_print_font_files ff;
+	struct kk_print_stamp st = { NULL, "2026-11-23 16:05", NULL };
+	struct kk_page_setup ps = a4();
+	struct kk_doc *d = doc_new(KK_VALID, 3);
+	struct kk_print_layout *l = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	kk_config_defaults(&cfg);
+	KT_REQUIRE(kk_config_load(&cfg, "assets/kiosk.conf", &pr) == 0);
+	kk_config_problems_fini(&pr);
+	kk_print_fonts_from_config(&cfg, &ff);
+	KT_CHECK_STR(ff.fonts.regular, FONT_DIR "NotoSansCJK-Regular.ttc");
+	KT_CHECK_STR(ff.fonts.bold, FONT_DIR "NotoSansCJK-Bold.ttc");
+	KT_CHECK_INT(ff.fonts.bold_index, 2);
+	KT_CHECK_STR(ff.fonts.fallback, FONT_DIR "NotoSerifCJK-Regular.ttc");
+	KT_CHECK_INT(ff.fonts.fallback_index, 2);
+	st.site = cfg.site_name;
+	KT_REQUIRE(kk_print_layout_doc(d, &ps, &st, &ff.fonts, &l) == 0);
+	KT_CHECK(find_line(l, 0, "打印自示例县政务服务中心政府信息公开查阅点 2026-11-23 16:05") != NULL);
+	KT_CHECK(find_line(l, 0, "内容版本") == NULL);
+	f = open_memstream(&text, &len);
+	KT_REQUIRE(f != NULL);
+	KT_CHECK(kk_print_layout_dump(l, f) == 0);
+	fclose(f);
+	KT_CHECK(text && strstr(text, "== page 1/") != NULL);
+	KT_CHECK(text && strstr(text, "第 1 页 / 共 ") != NULL);
+	free(text);
+	kk_print_layout_free(l);
+	kk_doc_free(d);
+}
+
 static void test_bad_args(void)
 {
 	struct kk_page_setup ps = a4();
@@ -688,4 +727,4 @@ static void test_bad_args(void)
 	kk_doc_free(d);
 }
 
-KT_MAIN(KT_CASE(test_doc_pages), KT_CASE(test_table_header_repeats), KT_CASE(test_stable), KT_CASE(test_qr_decodes), KT_CASE(test_expired_warning), KT_CASE(test_line_starts), KT_CASE(test_guide_summary), KT_CASE(test_narrow), KT_CASE(test_hostile), KT_CASE(test_bad_args), KT_CASE(test_sample_content))
+KT_MAIN(KT_CASE(test_doc_pages), KT_CASE(test_table_header_repeats), KT_CASE(test_stable), KT_CASE(test_qr_decodes), KT_CASE(test_expired_warning), KT_CASE(test_line_starts), KT_CASE(test_guide_summary), KT_CASE(test_narrow), KT_CASE(test_hostile), KT_CASE(test_config_fonts_and_dump), KT_CASE(test_bad_args), KT_CASE(test_sample_content))
