@@ -15,12 +15,12 @@ OPT     ?= -O2
 WINDOW  ?= 1280x800
 SAMPLE  ?= offline-db/sample
 
-PKGS    := sdl2 SDL2_ttf SDL2_image sqlite3 libusb-1.0 jansson libxml-2.0 libsodium
+PKGS    := sdl2 SDL2_ttf SDL2_image sqlite3 libusb-1.0 jansson libxml-2.0 libsodium freetype2 libqrencode
 DEB_PKGS := build-essential pkg-config libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev \
 	libsqlite3-dev libusb-1.0-0-dev libjansson-dev libxml2-dev fonts-noto-cjk \
 	poppler-utils sqlite3 file bc unicode-data bzip2 \
 	libgooglepinyin0 libgooglepinyin0-dev libzinnia-dev tegaki-zinnia-simplified-chinese \
-	libsodium-dev minisign \
+	libsodium-dev minisign libfreetype-dev libqrencode-dev zbar-tools netpbm \
 	ghostscript
 UNIHAN  ?= /usr/share/unicode/Unihan_Readings.txt.bz2
 
@@ -188,9 +188,13 @@ BENCH_PKGS := chromium time
 $(BUILD)/bench_search: tests/bench/bench_search.c $(call LIB_OBJ,$(BUILD))
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
+# Printed pages: layout, render and PCL/PWG encoding of a 12-page document at 600 dpi.
+$(BUILD)/bench_print: tests/bench/bench_print.c $(call LIB_OBJ,$(BUILD))
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
 bench: deps
 	@$(MAKE) --no-print-directory deps DEB_PKGS="$(BENCH_PKGS)"
-	$(MAKE) -j$$(nproc) all $(BUILD)/sample.db $(BUILD)/bench_text $(BUILD)/bench_search
+	$(MAKE) -j$$(nproc) all $(BUILD)/sample.db $(BUILD)/bench_text $(BUILD)/bench_search $(BUILD)/bench_print
 	bash tests/bench/bench.sh $(BUILD)
 
 clean:

@@ -2,7 +2,8 @@
 # check-boundaries.sh — enforce the module boundaries of STYLE.md:
 #   SDL only in firmware/ui/, SQL (sqlite3.h) only in firmware/catalog/,
 #   libusb only in firmware/print/, curl and libsodium only in firmware/sync/,
-#   libgooglepinyin and libzinnia only in firmware/ime/.
+#   libgooglepinyin and libzinnia only in firmware/ime/, FreeType (ft2build.h) and libqrencode
+#   only in firmware/print/ (the UI draws text through SDL_ttf, which keeps FreeType inside).
 set -u
 cd "$(dirname "$0")/.."
 bad=0
@@ -18,5 +19,6 @@ check 'sqlite3' firmware/catalog 'SQLite'
 check 'libusb' firmware/print 'libusb'
 check 'curl/|sodium' firmware/sync 'curl/libsodium'
 check 'pinyinime|googlepinyin/|zinnia' firmware/ime 'libgooglepinyin/libzinnia'
+check 'ft2build|freetype/|qrencode' firmware/print 'FreeType/libqrencode'
 [ $bad -eq 0 ] && echo "check: module include boundaries hold"
 exit $bad

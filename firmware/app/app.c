@@ -13,11 +13,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "app/printing.h"
 #include "app/script.h"
 #include "base/config.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "catalog/catalog.h"
+#include "print/printer.h"
 #include "ui/ui.h"
 
 #define KK_VERSION "0.1.0"
@@ -26,6 +28,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: kiosk [--db FILE] [--window WxH | --fullscreen] [--config FILE]\n"
 	      "       kiosk [--db FILE] --headless [--size WxH] --script FILE [--shots DIR] [--config FILE]\n"
+	      "       kiosk [--db FILE] --print ID [--pages A-B] [--copies N] [--summary] [--printer URI]\n"
 	      "       kiosk --check-config FILE\n"
 	      "\n"
 	      "  --db FILE           content database (default: DATA_DIR/content.db from the config)\n"
@@ -36,6 +39,13 @@ static void usage(FILE *f)
 	      "  --size WxH          headless screen size (default: the config's screen)\n"
 	      "  --script FILE       headless input script (tap, drag, type, key, wait, idle, shot)\n"
 	      "  --shots DIR         where `shot NAME` writes NAME.png\n"
+	      "  --print ID          print a document (catalogue number or export id, e.g. doc-2024-0005)\n"
+	      "                      or a guide (guide:N) and exit: 0 printed, 1 failed, 2 usage, 3 refused\n"
+	      "  --pages A-B         pages to print (N, A-B or all; default all)\n"
+	      "  --copies N          copies (default 1; the config's print_max_copies is the cap)\n"
+	      "  --summary           guides: the one-page checklist instead of the full guide\n"
+	      "  --printer URI       usb://, usb://VID:PID[/SERIAL], ipp://HOST:PORT/PATH,\n"
+	      "                      file:PATH?format=pwg|pcl|escpos (default: the config's printer)\n"
 	      "  --check-config FILE list every problem of a configuration file and exit\n"
 	      "  --version, --help\n",
 	      f);
@@ -76,7 +86,12 @@ static int load_config(struct kk_config *cfg, const char *path)
 int kk_app_main(int argc, char **argv)
 {
 	const char *db = NULL, *config = NULL, *script_path = NULL, *shots = NULL, *window = NULL,
-		   *size = NULL;
+		   *size = NULL, *print_id = NULL, *pages = NULL, *printer = NULL;
+	unsigned copies = 1;
+	int summary = 0;
+	struct kk_printing_glue glue;
+	struct kk_print_service *print = NULL;
+	struct kk_printer_uri puri;
 	int fullscreen = -1, headless = 0, w = 0, h = 0, rc, status = 0;
 	struct kk_config cfg;
 	struct kk_script script = { 0 };
@@ -116,6 +131,22 @@ int kk_app_main(int argc, char **argv)
 			script_path = argv[++i];
 		} else if (!strcmp(a, "--shots") && has) {
 			shots = argv[++i];
+		} else if (!strcmp(a, "--print") && has) {
+			print_id = argv[++i];
+		} else if (!strcmp(a, "--pages") && has) {
+			pages = argv[++i];
+		} else if (!strcmp(a, "--copies") && has) {
+			char *e;
+			long n = strtol(argv[++i], &e, 10);
+			if (*e || n < 1 || n > 99) {
+				fprintf(stderr, "kiosk: --copies takes a number from 1 to 99\n");
+				return 2;
+			}
+			copies = (unsigned)n;
+		} else if (!strcmp(a, "--summary")) {
+			summary = 1;
+		} else if (!strcmp(a, "--printer") && has) {
+			printer = argv[++i];
 		} else {
 			fprintf(stderr, "kiosk: unknown or incomplete option \"%s\"\n\n", a);
 			usage(stderr);
@@ -133,6 +164,14 @@ int kk_app_main(int argc, char **argv)
 	}
 	if (!kk_log_level_parse(cfg.log_level, &lv))
 		kk_log_set_level(lv);
+	if (kk_printer_uri_parse(printer ? printer : cfg.printer, &puri, err, sizeof err)) {
+		fprintf(stderr, "kiosk: %s: %s\n", printer ? "--printer" : "printer", err);
+		return 2;
+	}
+	if ((pages || summary || copies != 1) && !print_id) {
+		fprintf(stderr, "kiosk: --pages, --copies and --summary go with --print ID\n");
+		return 2;
+	}
 	kk_config_screen(&cfg, &w, &h);
 	if ((window && parse_size(window, &w, &h)) || (size && parse_size(size, &w, &h))) {
 		fprintf(stderr, "kiosk: expected WIDTHxHEIGHT (320 to 8192), e.g. 1920x1080\n");
@@ -154,6 +193,8 @@ int kk_app_main(int argc, char **argv)
 		snprintf(dbpath, sizeof dbpath, "%s/content.db", cfg.data_dir);
 		db = dbpath;
 	}
+	if (print_id)
+		return kk_printing_cli(&cfg, db, print_id, pages, copies, summary, printer);
 	rc = kk_catalog_open(db, &cat);
 	if (rc)
 		kk_error("app", "content database %s unavailable (%s): showing the notice screen", db,
@@ -166,7 +207,17 @@ int kk_app_main(int argc, char **argv)
 	o.fullscreen = fullscreen < 0 ? cfg.fullscreen : fullscreen;
 	o.script = headless ? &script : NULL;
 	o.shots_dir = shots;
+	if (cat && puri.scheme != KK_PRN_NONE) {
+		/* no 打印 button without content or with printing switched off */
+		kk_printing_glue_init(&glue, &cfg, db);
+		rc = kk_printing_start(&glue, &cfg, printer, kk_ui_print_wake, &print);
+		if (rc)
+			kk_error("app", "printing unavailable: print service did not start (%s)",
+				 kk_err_name(rc));
+	}
+	o.print = print;
 	rc = kk_ui_run(&o);
+	kk_print_service_stop(print);
 	if (rc == KK_EINVAL)
 		status = 2;
 	else if (rc)

@@ -89,6 +89,25 @@ static void today(char *out, size_t n)
 	strftime(out, n, "%Y-%m-%d", &tm);
 }
 
+/* mkdir -p: the spool is DATA_DIR/spool and DATA_DIR may not exist yet on a fresh board. */
+static int mkdir_p(const char *path)
+{
+	char tmp[600];
+	size_t n = strlen(path);
+	if (n == 0 || n >= sizeof tmp)
+		return -1;
+	memcpy(tmp, path, n + 1);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(tmp, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
 static int fsync_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
@@ -471,7 +490,7 @@ static void do_print(struct kk_print_service *s, unsigned first, unsigned last, 
 	s->st.first_byte_s = res.bytes ? (t_send - s->confirm_t) + res.first_byte_s : 0;
 	s->st.bytes = res.bytes;
 	if (rc == 0) {
-		finish(s, KK_PJ_DONE, 0, "打印完成，请在打印机出纸口取走文件。", res.detail);
+		finish(s, KK_PJ_DONE, 0, "请在打印机出纸口取走文件。", res.detail);
 	} else if (rc == KK_ECANCELED) {
 		finish(s, KK_PJ_CANCELED, rc, "已取消打印。", res.detail);
 	} else {
@@ -561,7 +580,7 @@ int kk_print_service_start(const struct kk_print_service_opts *o, struct kk_prin
 	s->uri_err = kk_printer_uri_parse(s->uri_text, &s->uri, err, sizeof err);
 	if (s->uri_err)
 		kk_error(MOD, "printer: %s", err);
-	if (mkdir(s->spool, 0755) != 0 && errno != EEXIST) {
+	if (mkdir_p(s->spool) != 0) {
 		kk_error(MOD, "spool %s: %s", s->spool, strerror(errno));
 		rc = KK_EIO;
 		goto fail;

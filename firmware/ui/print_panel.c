@@ -283,13 +283,16 @@ void ui_print_draw(struct ui *u)
 			       ACT_PRINT_SUMMARY, 0);
 			y += bh + gap;
 		}
-		snprintf(buf, sizeof buf, "全部 %u 页", st->pages);
-		choice(u, cx + m, y, w3, bh, buf, u->print_mode == 0, ACT_PRINT_MODE, 0);
-		snprintf(buf, sizeof buf, "当前页（第 %u 页）", u->print_cur + 1);
-		choice(u, cx + m + w3 + gap, y, w3, bh, buf, u->print_mode == 1, ACT_PRINT_MODE, 1);
-		choice(u, cx + m + 2 * (w3 + gap), y, w3, bh, "选择页码", u->print_mode == 2,
-		       ACT_PRINT_MODE, 2);
-		y += bh + gap;
+		if (st->pages > 1) { /* one page: nothing to choose */
+			snprintf(buf, sizeof buf, "全部 %u 页", st->pages);
+			choice(u, cx + m, y, w3, bh, buf, u->print_mode == 0, ACT_PRINT_MODE, 0);
+			snprintf(buf, sizeof buf, "当前页（第 %u 页）", u->print_cur + 1);
+			choice(u, cx + m + w3 + gap, y, w3, bh, buf, u->print_mode == 1,
+			       ACT_PRINT_MODE, 1);
+			choice(u, cx + m + 2 * (w3 + gap), y, w3, bh, "选择页码", u->print_mode == 2,
+			       ACT_PRINT_MODE, 2);
+			y += bh + gap;
+		}
 		if (u->print_mode == 2) {
 			stepper(u, cx + m, y, bh, "从第", u->print_from + 1, "页", ACT_PRINT_FROM);
 			stepper(u, cx + m + inner / 2, y, bh, "到第", u->print_to + 1, "页",
@@ -338,7 +341,12 @@ void ui_print_draw(struct ui *u)
 		text_centre(u, ui_px(u, 48), cx + m, y, inner, ok ? "打印完成" : "没有打印",
 			    ok ? COL_GO : COL_WARN);
 		y += ui_px(u, 48) + gap * 2;
-		text_centre(u, sz, cx + m, y, inner, st->message, COL_TEXT);
+		if (ok) {
+			snprintf(buf, sizeof buf, "已打印 %u 张。%s", st->done, st->message);
+			text_centre(u, sz, cx + m, y, inner, buf, COL_TEXT);
+		} else {
+			text_centre(u, sz, cx + m, y, inner, st->message, COL_TEXT);
+		}
 		ui_button(u, cx + (cw - ui_px(u, 360)) / 2, cy + ch - m - bh, ui_px(u, 360), bh,
 			  ok ? "好的" : "知道了", ACT_PRINT_OK, 0, COL_ACCENT, 0xFFFFFFFFu);
 		break;

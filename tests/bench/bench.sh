@@ -14,6 +14,8 @@ secs() { local s=$(date +%s.%N); "$@" >/dev/null 2>&1; local e=$(date +%s.%N); e
 
 "$BUILD/bench_text" "$FONT" 2
 echo
+"$BUILD/bench_print" "$FONT" /usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc 2
+echo
 echo "bench content: $N synthetic documents + 2000 guides"
 printf '  kioskdb gen                                      : %8.2f s\n' "$(secs "$BUILD/kioskdb" gen --out "$T/export" --documents "$N" --guides 2000 --seed 1)"
 printf '  export size (JSON)                               : %8s\n' "$(du -sh "$T/export" | cut -f1)"

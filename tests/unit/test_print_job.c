@@ -208,7 +208,7 @@ static void test_print_pcl_file(void)
 	KT_CHECK_INT(state_after(svc, &st), KK_PJ_DONE);
 	KT_CHECK_INT(st.done, 4); /* sheets: 2 pages x 2 copies */
 	KT_CHECK_INT(st.total, 4);
-	KT_CHECK(strstr(st.message, "打印完成") != NULL);
+	KT_CHECK(strstr(st.message, "出纸口") != NULL);
 	f = fopen(out, "rb");
 	KT_REQUIRE(f);
 	KT_CHECK(fread(head, 1, 9, f) == 9);
