@@ -242,7 +242,8 @@ static const struct kk_print_lang *encoder_for(int lang)
 
 static int open_file(struct kk_printer *p, char *why, size_t why_size)
 {
-	int fd = open(p->uri.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* not truncated here: opening is the preview; the job starts the file afresh */
+	int fd = open(p->uri.path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		if (why && why_size)
 			snprintf(why, why_size, "cannot open %s: %s", p->uri.path, strerror(errno));
@@ -412,6 +413,14 @@ int kk_printer_send(struct kk_printer *p, const struct kk_print_pages *src,
 		return kk_printer_send_ipp(&p->io, &p->uri, &p->caps, src, s, res);
 	if (!p->enc)
 		return KK_EINVAL;
+	if (p->uri.scheme == KK_PRN_FILE) { /* a file holds one job: the last one */
+		int fd = (int)(intptr_t)p->io.ctx;
+		if (ftruncate(fd, 0) != 0 || lseek(fd, 0, SEEK_SET) != 0) {
+			snprintf(res->detail, sizeof res->detail, "cannot rewrite %.120s: %s", p->uri.path,
+				 strerror(errno));
+			return KK_EIO;
+		}
+	}
 	return send_stream(p, src, s, res);
 }
 
