@@ -183,7 +183,7 @@ $(BUILD)/bench_text: tests/bench/bench_text.c $(call LIB_OBJ,$(BUILD))
 
 # The benchmark also runs Debian's Chromium on the same document (the stack most commercial
 # reading terminals use) and GNU time for peak memory; installed only for `make bench`.
-BENCH_PKGS := chromium time
+BENCH_PKGS := chromium time python3
 
 $(BUILD)/bench_search: tests/bench/bench_search.c $(call LIB_OBJ,$(BUILD))
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)

@@ -280,9 +280,15 @@ int kk_printing_cli(const struct kk_config *cfg, const char *db, const char *id_
 	}
 	kk_print_status_get(svc, &st);
 	status = report(&st);
-	if (st.state == KK_PJ_DONE)
+	if (st.state == KK_PJ_DONE) {
 		printf("printed %u sheet(s) of \"%s\" (job %llu)\n", st.done, req.title,
 		       (unsigned long long)st.job);
+		/* for staff checking a printer, and for the benchmark */
+		printf("timing: pages %u, layout %.3f s, tap to first byte %.3f s, to first page "
+		       "%.3f s, job %.3f s, %llu bytes\n",
+		       last - first + 1, st.prepare_s, st.first_byte_s, st.first_page_s, st.print_s,
+		       (unsigned long long)st.bytes);
+	}
 out:
 	kk_print_service_stop(svc);
 	return status;

@@ -488,6 +488,7 @@ static void do_print(struct kk_print_service *s, unsigned first, unsigned last, 
 	s->st.problems |= res.problems;
 	s->st.print_s = mono_s() - s->confirm_t;
 	s->st.first_byte_s = res.bytes ? (t_send - s->confirm_t) + res.first_byte_s : 0;
+	s->st.first_page_s = res.pages_sent ? (t_send - s->confirm_t) + res.first_page_s : 0;
 	s->st.bytes = res.bytes;
 	if (rc == 0) {
 		finish(s, KK_PJ_DONE, 0, "请在打印机出纸口取走文件。", res.detail);

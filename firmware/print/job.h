@@ -89,6 +89,7 @@ struct kk_print_status {
 	int err;                 /* kk_err of a FAILED/REFUSED job */
 	double prepare_s;        /* prepare: open the printer and lay out (s) */
 	double first_byte_s;     /* confirm to the first byte the printer accepted (s) */
+	double first_page_s;     /* confirm to the whole first page accepted (s) */
 	double print_s;          /* confirm to the end of the job (s) */
 	uint64_t bytes;          /* bytes the printer accepted for the job */
 	char printer[128];       /* model of the printer */

@@ -20,6 +20,24 @@
 
 #define PCL_UEL "\033%-12345X"
 
+/* Index of the first byte at or after i where a and b differ (n when none); eight bytes at
+ * a time, as long stretches of a row are equal to the seed or blank. */
+static size_t pcl_same_until(const uint8_t *a, const uint8_t *b, size_t i, size_t n)
+{
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x, y;
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			break;
+	}
+	while (i < n && a[i] == b[i])
+		i++;
+	return i;
+}
+
+static const uint8_t pcl_zeros[128];
+
 /*
  * PackBits (PCL compression mode 2): a control byte n of 0..127 copies the next n+1 bytes,
  * 129..255 repeats the next byte 257-n times, 128 is a no-op we never emit. Runs of three or
@@ -32,8 +50,13 @@ static size_t pcl_packbits(const uint8_t *src, size_t n, uint8_t *dst)
 
 	while (i < n) {
 		size_t run = 1;
-		while (i + run < n && run < 128 && src[i + run] == src[i])
-			run++;
+		if (src[i] == 0) { /* white: the commonest run, measured a word at a time */
+			size_t m = n - i < 128 ? n - i : 128;
+			run = pcl_same_until(src + i, pcl_zeros, 0, m);
+		} else {
+			while (i + run < n && run < 128 && src[i + run] == src[i])
+				run++;
+		}
 		if (run >= 3) {
 			dst[o++] = (uint8_t)(257 - run);
 			dst[o++] = src[i];
@@ -68,10 +91,9 @@ static size_t pcl_delta(const uint8_t *row, const uint8_t *seed, size_t n, uint8
 	size_t i = 0, o = 0, pos = 0;
 
 	while (i < n) {
-		if (row[i] == seed[i]) {
-			i++;
-			continue;
-		}
+		i = pcl_same_until(row, seed, i, n);
+		if (i >= n)
+			break;
 		size_t start = i, count, off;
 		while (i < n && row[i] != seed[i] && i - start < 8)
 			i++;
@@ -148,11 +170,16 @@ static int pcl_page(struct kk_buf *out, const struct kk_raster *r, const struct 
 			memset(seed, 0, n); /* the printer zeroes its seed on a Y offset */
 			skip = 0;
 		}
-		l2 = n;
-		while (l2 > 0 && row[l2 - 1] == 0)
-			l2--;
-		l2 = pcl_packbits(row, l2, m2);
 		l3 = pcl_delta(row, seed, n, m3);
+		if (l3 == 0 || (l3 <= 2 && mode == 3)) {
+			/* the row is (nearly) the seed: no PackBits row can be smaller */
+			l2 = (size_t)-1 / 4;
+		} else {
+			l2 = n;
+			while (l2 > 0 && row[l2 - 1] == 0)
+				l2--;
+			l2 = pcl_packbits(row, l2, m2);
+		}
 		c2 = l2 + (mode == 2 ? 0 : 2); /* "2m" inside the ESC*b group */
 		c3 = l3 + (mode == 3 ? 0 : 2);
 		want = c3 < c2 || (c3 == c2 && mode == 3) ? 3 : 2;

@@ -382,6 +382,8 @@ static int send_stream(struct kk_printer *p, const struct kk_print_pages *src,
 				rc = push(p, s, out.data, out.len, res, t0);
 			if (rc)
 				break;
+			if (done == 0)
+				res->first_page_s = now_s() - t0;
 			/* sheets: PCL and PWG carry the copies in the page, ESC/POS repeats the range */
 			done += rounds > 1 ? 1 : s->copies;
 			res->pages_sent = done;

@@ -83,6 +83,7 @@ struct kk_print_outcome {
 	unsigned pages_sent;  /* pages fully handed over (copies included) */
 	unsigned problems;    /* problem flags the printer reported */
 	double first_byte_s; /* seconds from the start of send to the first byte accepted */
+	double first_page_s; /* ... to the end of the first page (its last byte accepted) */
 	char detail[256];     /* English, for the log */
 };
 

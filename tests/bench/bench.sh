@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # bench.sh — benchmarks for `make bench`. Prints figures only; never fails on timing.
 #   1. text: our layout + atlas against SDL_ttf's wrapped renderer
+#   1b. printing: bench_print (layout, raster, encoders) and print.sh (the kiosk against
+#       Chromium + Ghostscript on one document)
 #   2. content: generate and build a 100,000-document export; open, list and read it
 #   3. search: latency per query class on that database, against LIKE and trigram; index size
 #      and build rate
@@ -15,6 +17,8 @@ secs() { local s=$(date +%s.%N); "$@" >/dev/null 2>&1; local e=$(date +%s.%N); e
 "$BUILD/bench_text" "$FONT" 2
 echo
 "$BUILD/bench_print" "$FONT" /usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc 2
+echo
+bash "$(dirname "$0")/print.sh" "$BUILD"
 echo
 echo "bench content: $N synthetic documents + 2000 guides"
 printf '  kioskdb gen                                      : %8.2f s\n' "$(secs "$BUILD/kioskdb" gen --out "$T/export" --documents "$N" --guides 2000 --seed 1)"
