@@ -191,8 +191,9 @@ static int usb_take_setting(const struct libusb_interface_descriptor *a, int pro
 	return 1;
 }
 
-/* Read the IEEE-1284 device ID of p's interface (capped at KK_DEVID_MAX_BYTES). */
-static void usb_read_devid(libusb_device_handle *h, int cfg_index, struct kk_usb_printer *p)
+/* Read the IEEE-1284 device ID of p's interface (capped at KK_DEVID_MAX_BYTES). Returns 0
+ * (also when the printer gives none: p->has_id stays 0) or KK_ENODEV when it went away. */
+static int usb_read_devid(libusb_device_handle *h, int cfg_index, struct kk_usb_printer *p)
 {
 	uint8_t buf[KK_DEVID_MAX_BYTES];
 	int r = libusb_control_transfer(
@@ -204,6 +205,7 @@ static void usb_read_devid(libusb_device_handle *h, int cfg_index, struct kk_usb
 	else
 		kk_info(MOD, "%04x:%04x interface %d: no device ID (%s)", p->vid, p->pid, p->iface,
 			r < 0 ? libusb_error_name(r) : "empty");
+	return r == LIBUSB_ERROR_NO_DEVICE ? KK_ENODEV : 0;
 }
 
 /* GET_PORT_STATUS on an interface: the byte, or a negative kk_err. */
@@ -218,13 +220,16 @@ static int usb_get_port_status(libusb_device_handle *h, int iface)
 	return r == 1 ? b : KK_EPROTO;
 }
 
-/* Ask the printer about itself: serial, device ID, port status; then choose the language. */
-static void usb_describe(libusb_device *dev, const struct libusb_device_descriptor *dd,
+/* Ask the printer about itself: serial, device ID, port status; then choose the language.
+ * Returns 0, or KK_ENODEV when the device went away meanwhile (it is then not listed). */
+static int usb_describe(libusb_device *dev, const struct libusb_device_descriptor *dd,
 			 int cfg_index, struct kk_usb_printer *p, size_t np)
 {
 	libusb_device_handle *h = NULL;
 	char serial[64] = "";
 	int r = libusb_open(dev, &h);
+	if (r == LIBUSB_ERROR_NO_DEVICE)
+		return KK_ENODEV; /* unplugged since the list was made */
 	if (r < 0) {
 		kk_warn(MOD, "%04x:%04x: open: %s", dd->idVendor, dd->idProduct, libusb_error_name(r));
 		h = NULL;
@@ -239,8 +244,10 @@ static void usb_describe(libusb_device *dev, const struct libusb_device_descript
 		p[i].quirks = q.flags;
 		if (q.flags & KK_USBQ_UNIDIR)
 			p[i].ep_in = 0;
-		if (h)
-			usb_read_devid(h, cfg_index, &p[i]);
+		if (h && usb_read_devid(h, cfg_index, &p[i]) == KK_ENODEV) {
+			libusb_close(h);
+			return KK_ENODEV;
+		}
 		if (!p[i].has_id && i > 0 && p[0].has_id) {
 			p[i].has_id = 1; /* an IPP interface that will not say: the device's ID */
 			p[i].id = p[0].id;
@@ -260,6 +267,7 @@ static void usb_describe(libusb_device *dev, const struct libusb_device_descript
 	}
 	if (h)
 		libusb_close(h);
+	return 0;
 }
 
 /*
@@ -319,7 +327,8 @@ static void usb_probe(libusb_device *dev, struct kk_usb_printer *out, size_t max
 	}
 	if (k == 0)
 		return;
-	usb_describe(dev, &dd, cfg_index, found, k);
+	if (usb_describe(dev, &dd, cfg_index, found, k) != 0)
+		return;
 	for (size_t i = 0; i < k && *n < max; i++)
 		out[(*n)++] = found[i];
 }

@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""make_testbed.py — the fake USB bus of tests/integration/print-usb.sh, as umockdev device
+descriptions (the text format umockdev-record writes), built from readable tables here rather
+than from hand-edited binary files.
+
+  make_testbed.py OUTDIR   writes OUTDIR/bus.umockdev (root hub + two printers present at start)
+                           and OUTDIR/hotplug.umockdev (a printer plugged in later)
+
+Each printer is a device (sysfs attribute `descriptors` = device descriptor + configuration,
+as the kernel exposes it) with one child per interface. An interface that usblp would drive
+carries the `ieee1284_id` attribute usblp shows in sysfs: the device IDs below are the ones
+those printers report (kept as recorded, including the vendor's spacing). The ioctl handler
+of tests/usb/usbtest.c plays the printer firmware and answers GET_DEVICE_ID from it.
+"""
+import os
+import struct
+import sys
+
+BUS = 1
+
+# HP LaserJet 1300: one bidirectional 7/1/2 interface, PCL 5e; VID:PID is on the delay-close
+# quirk row (the last page is lost without a delayed close).
+HP_PCL = dict(
+    sysname="1-1", devnum=2, vid=0x03F0, pid=0x1017, serial="CNBJ123456",
+    manufacturer="Hewlett-Packard", product="hp LaserJet 1300",
+    interfaces=[
+        dict(cls=7, sub=1, proto=2, eps=[0x01, 0x81],
+             id="MFG:Hewlett-Packard;MDL:hp LaserJet 1300;CMD:PJL,MLC,PCL,PCLXL,POSTSCRIPT;"
+                "CLS:PRINTER;DES:Hewlett-Packard LaserJet 1300;"),
+    ])
+
+# A driverless HP laser: 7/1/2 for PCL plus two 7/1/4 IPP-over-USB interfaces.
+HP_IPP = dict(
+    sysname="1-2", devnum=3, vid=0x03F0, pid=0xC42A, serial="PHBQK01234",
+    manufacturer="HP", product="HP LaserJet Pro M404-M405",
+    interfaces=[
+        dict(cls=7, sub=1, proto=2, eps=[0x02, 0x82],
+             id="MFG:HP;MDL:HP LaserJet Pro M404-M405;CMD:PJL,PCL,PCLXL,URF,PWGRaster;"
+                "CLS:PRINTER;DES:HP LaserJet Pro M404dn;SN:PHBQK01234;"),
+        dict(cls=7, sub=1, proto=4, eps=[0x03, 0x83], id=None),
+        dict(cls=7, sub=1, proto=4, eps=[0x04, 0x84], id=None),
+    ])
+
+# A host-based Pantum (GDI): found when plugged in, refused with its model named.
+PANTUM = dict(
+    sysname="1-3", devnum=4, vid=0x232B, pid=0x0911, serial="CA1B000777",
+    manufacturer="Pantum", product="P2500W series",
+    interfaces=[
+        dict(cls=7, sub=1, proto=2, eps=[0x01, 0x82],
+             id="MFG:Pantum;CMD:GDI;MDL:P2500W series;CLS:PRINTER;DES:Pantum P2500W series;"),
+    ])
+
+
+def device_descriptor(d, dev_class=0, maxp0=64, bcd_usb=0x0200):
+    return struct.pack("<BBHBBBBHHHBBBB", 18, 1, bcd_usb, dev_class, 0, 0, maxp0,
+                       d["vid"], d["pid"], 0x0100, 1, 2, 3, 1)
+
+
+def config_descriptor(interfaces):
+    body = b""
+    for n, itf in enumerate(interfaces):
+        body += struct.pack("<BBBBBBBBB", 9, 4, n, 0, len(itf["eps"]),
+                            itf["cls"], itf["sub"], itf["proto"], 0)
+        for ep in itf["eps"]:
+            body += struct.pack("<BBBBHB", 7, 5, ep, 2, 512, 0)  # bulk, 512-byte packets
+    total = 9 + len(body)
+    return struct.pack("<BBHBBBBB", 9, 2, total, len(interfaces), 1, 0, 0xC0, 1) + body
+
+
+def attr(name, value):
+    return "A: %s=%s\\n\n" % (name, value.replace("\\", "\\\\"))
+
+
+def usb_device(path, sysname, devnum, descriptors, extra=""):
+    return ("P: %s\nN: bus/usb/%03d/%03d\n"
+            "E: SUBSYSTEM=usb\nE: DEVTYPE=usb_device\nE: DRIVER=usb\n"
+            "E: BUSNUM=%03d\nE: DEVNUM=%03d\nE: DEVNAME=/dev/bus/usb/%03d/%03d\n"
+            % (path, BUS, devnum, BUS, devnum, BUS, devnum) +
+            attr("busnum", str(BUS)) + attr("devnum", str(devnum)) +
+            attr("bConfigurationValue", "1") + attr("speed", "480") + extra +
+            "H: descriptors=%s\n\n" % descriptors.hex())
+
+
+def root_hub():
+    hub = dict(vid=0x1D6B, pid=0x0002)
+    dd = device_descriptor(hub, dev_class=9)
+    cfg = struct.pack("<BBHBBBBB", 9, 2, 25, 1, 1, 0, 0xE0, 0) + \
+        struct.pack("<BBBBBBBBB", 9, 4, 0, 0, 1, 9, 0, 0, 0) + \
+        struct.pack("<BBBBHB", 7, 5, 0x81, 3, 4, 12)
+    return usb_device("/devices/pci0000:00/0000:00:14.0/usb1", "usb1", 1, dd + cfg,
+                      attr("idVendor", "1d6b") + attr("idProduct", "0002"))
+
+
+def printer(d):
+    path = "/devices/pci0000:00/0000:00:14.0/usb1/" + d["sysname"]
+    desc = device_descriptor(d) + config_descriptor(d["interfaces"])
+    extra = (attr("idVendor", "%04x" % d["vid"]) + attr("idProduct", "%04x" % d["pid"]) +
+             attr("serial", d["serial"]) + attr("manufacturer", d["manufacturer"]) +
+             attr("product", d["product"]))
+    out = usb_device(path, d["sysname"], d["devnum"], desc, extra)
+    for n, itf in enumerate(d["interfaces"]):
+        out += ("P: %s/%s:1.%d\nE: SUBSYSTEM=usb\nE: DEVTYPE=usb_interface\n" % (path, d["sysname"], n) +
+                attr("bInterfaceNumber", "%02x" % n) +
+                attr("bInterfaceClass", "%02x" % itf["cls"]) +
+                attr("bInterfaceSubClass", "%02x" % itf["sub"]) +
+                attr("bInterfaceProtocol", "%02x" % itf["proto"]))
+        if itf["id"]:
+            out += attr("ieee1284_id", itf["id"])
+        out += "\n"
+    return out
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: make_testbed.py OUTDIR")
+    out = sys.argv[1]
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, "bus.umockdev"), "w") as f:
+        f.write(root_hub() + printer(HP_PCL) + printer(HP_IPP))
+    with open(os.path.join(out, "hotplug.umockdev"), "w") as f:
+        f.write(printer(PANTUM))
+
+
+if __name__ == "__main__":
+    main()
