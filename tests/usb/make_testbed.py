@@ -4,7 +4,7 @@ descriptions (the text format umockdev-record writes), built from readable table
 than from hand-edited binary files.
 
   make_testbed.py OUTDIR   writes OUTDIR/bus.umockdev (root hub + two printers present at start)
-                           and OUTDIR/hotplug.umockdev (a printer plugged in later)
+                           and OUTDIR/hotplug.umockdev (two printers plugged in later)
 
 Each printer is a device (sysfs attribute `descriptors` = device descriptor + configuration,
 as the kernel exposes it) with one child per interface. An interface that usblp would drive
@@ -48,6 +48,18 @@ PANTUM = dict(
     interfaces=[
         dict(cls=7, sub=1, proto=2, eps=[0x01, 0x82],
              id="MFG:Pantum;CMD:GDI;MDL:P2500W series;CLS:PRINTER;DES:Pantum P2500W series;"),
+    ])
+
+
+# Xerox WorkCentre 3220 (PCL 5e): VID 0924 is on the no-reattach quirk row (usblp must not
+# get the interface back after a job). Plugged in later, with the Pantum.
+XEROX = dict(
+    sysname="1-4", devnum=5, vid=0x0924, pid=0x4294, serial="3220X0042",
+    manufacturer="Xerox", product="WorkCentre 3220",
+    interfaces=[
+        dict(cls=7, sub=1, proto=2, eps=[0x01, 0x82],
+             id="MFG:Xerox;CMD:PCL5E,PCL6,POSTSCRIPT,PJL;MDL:WorkCentre 3220;CLS:PRINTER;"
+                "DES:Xerox WorkCentre 3220;"),
     ])
 
 
@@ -118,7 +130,7 @@ def main():
     with open(os.path.join(out, "bus.umockdev"), "w") as f:
         f.write(root_hub() + printer(HP_PCL) + printer(HP_IPP))
     with open(os.path.join(out, "hotplug.umockdev"), "w") as f:
-        f.write(printer(PANTUM))
+        f.write(printer(PANTUM) + printer(XEROX))
 
 
 if __name__ == "__main__":

@@ -59,6 +59,8 @@ struct fake {
 	enum mode mode;
 	size_t mode_at;       /* total bytes on the endpoint after which mode applies */
 	int gone, usblp_bound;
+	int no_driver_ioctls; /* GETDRIVER / IOCTL / DISCONNECT_CLAIM fail with ENOTTY */
+	int refuse_detach;    /* usblp will not let go (USBDEVFS_DISCONNECT fails with EPERM) */
 	int claims, releases, detaches, reattaches, clear_halts, soft_resets;
 };
 
@@ -66,6 +68,7 @@ static struct fake fakes[] = {
 	{.sysname = "1-1", .devnode = "/dev/bus/usb/001/002"}, /* HP LaserJet 1300 (PCL) */
 	{.sysname = "1-2", .devnode = "/dev/bus/usb/001/003"}, /* HP M404 (PCL + IPP-USB) */
 	{.sysname = "1-3", .devnode = "/dev/bus/usb/001/004"}, /* Pantum (plugged in later) */
+	{.sysname = "1-4", .devnode = "/dev/bus/usb/001/005"}, /* Xerox WC3220 (plugged in later) */
 };
 #define N_FAKES (sizeof fakes / sizeof fakes[0])
 
@@ -231,6 +234,11 @@ static gboolean handle_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *client, 
 		umockdev_ioctl_client_complete(client, -1, ENODEV);
 		goto out;
 	}
+	if (f->no_driver_ioctls && (req == USBDEVFS_GETDRIVER || req == USBDEVFS_IOCTL ||
+				    req == USBDEVFS_DISCONNECT_CLAIM)) {
+		umockdev_ioctl_client_complete(client, -1, ENOTTY);
+		goto out;
+	}
 	switch (req) {
 	case USBDEVFS_GET_CAPABILITIES: {
 		g_autoptr(UMockdevIoctlData) d = umockdev_ioctl_data_resolve(arg, 0, sizeof(guint32), NULL);
@@ -240,7 +248,11 @@ static gboolean handle_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *client, 
 		umockdev_ioctl_client_complete(client, 0, 0);
 		break;
 	}
-	case USBDEVFS_CLAIMINTERFACE:
+	case USBDEVFS_CLAIMINTERFACE: /* as usbfs: not while usblp holds the interface */
+		if (f->usblp_bound) {
+			umockdev_ioctl_client_complete(client, -1, EBUSY);
+			break;
+		}
 		f->claims++;
 		umockdev_ioctl_client_complete(client, 0, 0);
 		break;
@@ -249,6 +261,10 @@ static gboolean handle_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *client, 
 		umockdev_ioctl_client_complete(client, 0, 0);
 		break;
 	case USBDEVFS_DISCONNECT_CLAIM: /* libusb's auto-detach: usblp lets go, we claim */
+		if (f->usblp_bound && f->refuse_detach) {
+			umockdev_ioctl_client_complete(client, -1, EPERM);
+			break;
+		}
 		if (f->usblp_bound)
 			f->detaches++;
 		f->usblp_bound = 0;
@@ -270,6 +286,10 @@ static gboolean handle_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *client, 
 		g_autoptr(UMockdevIoctlData) d =
 			umockdev_ioctl_data_resolve(arg, 0, sizeof(struct usbdevfs_ioctl), NULL);
 		int code = ((struct usbdevfs_ioctl *)d->data)->ioctl_code;
+		if (code == USBDEVFS_DISCONNECT && f->usblp_bound && f->refuse_detach) {
+			umockdev_ioctl_client_complete(client, -1, EPERM);
+			break;
+		}
 		if (code == USBDEVFS_CONNECT)
 			f->reattaches++, f->usblp_bound = 1;
 		else if (code == USBDEVFS_DISCONNECT && f->usblp_bound)
@@ -630,10 +650,10 @@ static void test_unplug(UMockdevTestbed *tb)
 	      "unplugged mid-job: the 4096 bytes taken are reported");
 	CHECK(io.ops->write(io.ctx, data + 4096, sizeof data - 4096, 5000) == KK_ENODEV &&
 		      io.ops->write(io.ctx, data, 10, 5000) == KK_ENODEV &&
-		      kk_usb_port_status(d, &st) == KK_ENODEV && now_s() - t0 < 3,
+		      kk_usb_port_status(d, &st) == KK_ENODEV && now_s() - t0 < 10,
 	      "then every call says KK_ENODEV at once");
 	io.ops->close(io.ctx);
-	for (int i = 0; i < 50 && kk_usb_generation() == gen; i++)
+	for (int i = 0; i < 100 && kk_usb_generation() == gen; i++)
 		kk_usb_poll(100);
 	CHECK(kk_usb_generation() != gen, "the hotplug counter moves when the printer leaves");
 	CHECK(kk_usb_list(p, 8, &n) == 0 && n == 1 && p[0].pid == 0x1017,
@@ -651,14 +671,61 @@ static void test_hotplug(UMockdevTestbed *tb, const char *dir)
 	CHECK(umockdev_testbed_add_from_file(tb, path, &err), "plug in a printer after start");
 	if (err)
 		printf("#   %s\n", err->message), g_clear_error(&err);
-	for (int i = 0; i < 50 && kk_usb_generation() == gen; i++)
+	for (int i = 0; i < 100 && kk_usb_generation() == gen; i++)
 		kk_usb_poll(100);
 	CHECK(kk_usb_generation() != gen, "the hotplug counter moves when a printer arrives");
-	CHECK(kk_usb_list(p, 8, &n) == 0 && n == 2, "the new printer is listed");
+	CHECK(kk_usb_list(p, 8, &n) == 0 && n == 3, "the new printers are listed");
 	pan = find(p, n, 0x232b, 0x0911, 2);
 	CHECK(pan && pan->lang == KK_LANG_HOSTBASED && strstr(pan->why, "P2500W") != NULL,
 	      "a host-based Pantum is refused, its model named");
+	pan = find(p, n, 0x0924, 0x4294, 2);
+	CHECK(pan && pan->lang == KK_LANG_PCL && (pan->quirks & KK_USBQ_NO_REATTACH),
+	      "a Xerox WorkCentre 3220: PCL, with the no-reattach quirk");
 	g_free(path);
+}
+
+/* The kernel-driver paths: usblp that will not let go, a quirk that keeps it away, and a
+ * usbfs where the driver ioctls do not exist (as under plain umockdev). */
+static void test_kernel_driver(void)
+{
+	struct fake *pan = &fakes[2], *xer = &fakes[3];
+	struct kk_usb_dev *d = NULL;
+	struct kk_print_io io;
+	static const char job[] = "\033E\033&l26A\033*t300R\033*r1A\033*b0W\033*rB\f\033E";
+	double t0 = now_s();
+
+	g_mutex_lock(&lock);
+	xer->refuse_detach = 1;
+	g_mutex_unlock(&lock);
+	CHECK(kk_usb_open("0924:4294", 0, &d, NULL) == KK_EBUSY && d == NULL && now_s() - t0 < 5,
+	      "usblp will not let go: open says KK_EBUSY at once");
+	g_mutex_lock(&lock);
+	xer->refuse_detach = 0;
+	g_mutex_unlock(&lock);
+	CHECK(kk_usb_open("0924:4294", 0, &d, NULL) == 0 && d, "open the Xerox by VID:PID");
+	if (d) {
+		io = kk_usb_io(d);
+		CHECK(write_all(io, job, sizeof job - 1, 2000) == (ssize_t)sizeof job - 1 &&
+			      sink_equals(xer, 0x01, 0, job, sizeof job - 1),
+		      "a job reaches the Xerox");
+		io.ops->close(io.ctx);
+		CHECK(xer->detaches == 1 && xer->reattaches == 0 && !xer->usblp_bound &&
+			      xer->releases >= 1,
+		      "no-reattach quirk: usblp detached on open and not given the interface back");
+	}
+	d = NULL;
+	g_mutex_lock(&lock);
+	pan->no_driver_ioctls = 1;
+	pan->usblp_bound = 0;
+	g_mutex_unlock(&lock);
+	CHECK(kk_usb_open("232b:0911", 0, &d, NULL) == 0 && d,
+	      "no driver ioctls (detach, driver query): open goes on and claims");
+	if (d) {
+		io = kk_usb_io(d);
+		CHECK(io.ops->write(io.ctx, "\033E", 2, 2000) == 2, "and writes");
+		kk_usb_close(d);
+	}
+	kk_usb_close(NULL);
 }
 
 int main(int argc, char **argv)
@@ -711,8 +778,10 @@ int main(int argc, char **argv)
 	test_ipp_interface();
 	test_unplug(tb);
 	test_hotplug(tb, argv[1]);
+	test_kernel_driver();
 	kk_usb_exit();
 	kk_usb_exit();
+	report(1, "every scenario ran to its end"); /* a crash half-way never prints this */
 
 	for (size_t i = 0; i < N_FAKES; i++) {
 		struct fake *f = &fakes[i];
