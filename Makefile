@@ -36,7 +36,8 @@ CORE_SRC   := $(sort $(wildcard firmware/base/*.c firmware/catalog/*.c firmware/
 # firmware/sync/ (signed bundles, the only code with libsodium) is linked by the kiosk, by
 # kioskdb (keygen, bundle, verify) and by the tests: it joins every object list through CORE_OBJ.
 SYNC_SRC   := $(sort $(wildcard firmware/sync/*.c))
-# The print module (device IDs and language choice so far; libusb only there, see make check).
+# The print module (device IDs, language choice, encoders, the USB transport; libusb only there,
+# see make check).
 PRINT_SRC  := $(sort $(wildcard firmware/print/*.c))
 UI_SRC     := $(sort $(wildcard firmware/ui/*.c firmware/app/*.c))
 TOOL_SRC   := $(sort $(filter-out offline-db/kioskdb/main.c,$(wildcard offline-db/kioskdb/*.c)))
