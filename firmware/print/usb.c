@@ -284,9 +284,8 @@ static void usb_probe(libusb_device *dev, struct kk_usb_printer *out, size_t max
 
 	if (libusb_get_device_descriptor(dev, &dd) != 0)
 		return;
-	if (dd.bDeviceClass != 0 && dd.bDeviceClass != LIBUSB_CLASS_PRINTER &&
-	    dd.bDeviceClass != LIBUSB_CLASS_PER_INTERFACE && dd.bDeviceClass != 0xef)
-		return; /* hubs, vendor devices: never printers; 0xef is a composite device */
+	if (dd.bDeviceClass == LIBUSB_CLASS_HUB)
+		return; /* printers sit behind hubs, never in them */
 	if (libusb_get_active_config_descriptor(dev, &cfg) != 0 &&
 	    libusb_get_config_descriptor(dev, 0, &cfg) != 0)
 		return;

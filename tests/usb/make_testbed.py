@@ -4,7 +4,8 @@ descriptions (the text format umockdev-record writes), built from readable table
 than from hand-edited binary files.
 
   make_testbed.py OUTDIR   writes OUTDIR/bus.umockdev (root hub + two printers present at start)
-                           and OUTDIR/hotplug.umockdev (two printers plugged in later)
+                           and OUTDIR/hotplug.umockdev (two printers plugged in later);
+                           OUTDIR/replay.* for umockdev-run's pcap replay (see capture())
 
 Each printer is a device (sysfs attribute `descriptors` = device descriptor + configuration,
 as the kernel exposes it) with one child per interface. An interface that usblp would drive
@@ -122,6 +123,78 @@ def printer(d):
     return out
 
 
+# --- a usbmon capture for umockdev-run's own replay (-p SYSFS=capture.pcap) -----------------
+# What usbmon records (pcap link type 220, DLT_USB_LINUX_MMAPPED: a 64-byte header per event,
+# then the data) while the kiosk sends a job to the LaserJet 1300 on bus 1 address 2: bulk OUT
+# submits with their bytes ('S') and completions ('C') with the status and the count accepted.
+# umockdev compares every submitted OUT buffer with the recorded one byte for byte. The kiosk
+# submits at most 16384 bytes per URB (KK_USB_CHUNK in firmware/print/usb.c).
+CHUNK = 16384
+DLT_USB_LINUX_MMAPPED = 220
+
+
+def replay_job():
+    """A small PCL job: reset, A4, 300 dpi, 120 rows of a 600-byte raster, form feed."""
+    job = b"\x1b%-12345X@PJL ENTER LANGUAGE=PCL\r\n\x1bE\x1b&l26A\x1b*t300R\x1b*r1A\x1b*b0M"
+    for y in range(120):
+        row = bytes(((x * 7 + y * 13) & 0xFF) for x in range(600))
+        job += b"\x1b*b600W" + row
+    return job + b"\x1b*rB\x0c\x1bE\x1b%-12345X"
+
+
+class Usbmon:
+    def __init__(self, bus, dev):
+        self.bus, self.dev, self.id, self.t = bus, dev, 0xFFFF880000000000, 0
+        self.out = bytearray(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144,
+                                         DLT_USB_LINUX_MMAPPED))
+
+    def event(self, kind, ep, urb_len, data=b"", status=0):
+        self.t += 1000
+        hdr = struct.pack("<QBBBBHbbqiiIIQiiII", self.id, ord(kind), 3, ep, self.dev, self.bus,
+                          ord("-"), 0 if data else ord("<" if ep & 0x80 else ">"),
+                          self.t // 1000000, self.t % 1000000, status, urb_len, len(data),
+                          0, 0, 0, 0, 0)
+        assert len(hdr) == 64
+        rec = hdr + data
+        self.out += struct.pack("<IIII", self.t // 1000000, self.t % 1000000, len(rec), len(rec))
+        self.out += rec
+
+    def bulk_out(self, ep, data, accepted=None, status=0):
+        """One URB: submitted with data, completed having taken `accepted` bytes."""
+        self.id += 0x100
+        self.event("S", ep, len(data), data, -115)  # -EINPROGRESS while in flight
+        self.event("C", ep, len(data) if accepted is None else accepted, b"", status)
+
+    def write(self, ep, data):
+        for i in range(0, len(data), CHUNK):
+            self.bulk_out(ep, data[i:i + CHUNK])
+
+
+def capture(out):
+    """The job written whole; then 5000 more bytes of which the printer takes 1000 and stalls
+    (-32 EPIPE), the other 4000 sent again after the stall; then 3000 bytes of which 512 go
+    in before the printer is unplugged (-19 ENODEV)."""
+    job = replay_job()
+    mon = Usbmon(BUS, HP_PCL["devnum"])
+    mon.write(0x01, job)
+    tail = bytes((i * 31) & 0xFF for i in range(5000))
+    mon.bulk_out(0x01, tail, accepted=1000, status=-32)
+    mon.bulk_out(0x01, tail[1000:])
+    last = bytes(range(256)) * 12
+    last = last[:3000]
+    mon.bulk_out(0x01, last, accepted=512, status=-19)
+    with open(os.path.join(out, "replay.pcap"), "wb") as f:
+        f.write(bytes(mon.out))
+    with open(os.path.join(out, "replay-job.bin"), "wb") as f:
+        f.write(job)
+    with open(os.path.join(out, "replay-tail.bin"), "wb") as f:
+        f.write(tail)
+    with open(os.path.join(out, "replay-last.bin"), "wb") as f:
+        f.write(last)
+    with open(os.path.join(out, "replay.umockdev"), "w") as f:
+        f.write(root_hub() + printer(HP_PCL))
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: make_testbed.py OUTDIR")
@@ -131,6 +204,7 @@ def main():
         f.write(root_hub() + printer(HP_PCL) + printer(HP_IPP))
     with open(os.path.join(out, "hotplug.umockdev"), "w") as f:
         f.write(printer(PANTUM) + printer(XEROX))
+    capture(out)
 
 
 if __name__ == "__main__":
