@@ -48,7 +48,10 @@ PANTUM = dict(
     manufacturer="Pantum", product="P2500W series",
     interfaces=[
         dict(cls=7, sub=1, proto=2, eps=[0x01, 0x82],
-             id="MFG:Pantum;CMD:GDI;MDL:P2500W series;CLS:PRINTER;DES:Pantum P2500W series;"),
+             id="MFG:Pantum;CMD:GDI;MDL:P2500W series;CLS:PRINTER;DES:Pantum P2500W series;"
+                # a long vendor status field: the ID is longer than the 1024 bytes the kiosk
+                # reads (it must still parse the fields before the cut)
+                "VSTATUS:" + ",".join("ST%04d" % i for i in range(200)) + ";"),
     ])
 
 

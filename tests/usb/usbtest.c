@@ -61,6 +61,7 @@ struct fake {
 	int gone, usblp_bound;
 	int no_driver_ioctls; /* GETDRIVER / IOCTL / DISCONNECT_CLAIM fail with ENOTTY */
 	int refuse_detach;    /* usblp will not let go (USBDEVFS_DISCONNECT fails with EPERM) */
+	int id_le;            /* GET_DEVICE_ID length little-endian, as some printers send it */
 	int claims, releases, detaches, reattaches, clear_halts, soft_resets;
 };
 
@@ -68,7 +69,7 @@ static struct fake fakes[] = {
 	{.sysname = "1-1", .devnode = "/dev/bus/usb/001/002"}, /* HP LaserJet 1300 (PCL) */
 	{.sysname = "1-2", .devnode = "/dev/bus/usb/001/003"}, /* HP M404 (PCL + IPP-USB) */
 	{.sysname = "1-3", .devnode = "/dev/bus/usb/001/004"}, /* Pantum (plugged in later) */
-	{.sysname = "1-4", .devnode = "/dev/bus/usb/001/005"}, /* Xerox WC3220 (plugged in later) */
+	{.sysname = "1-4", .devnode = "/dev/bus/usb/001/005", .id_le = 1}, /* Xerox WC3220 (later) */
 };
 #define N_FAKES (sizeof fakes / sizeof fakes[0])
 
@@ -154,7 +155,9 @@ static void fake_control(struct fake *f, const unsigned char *setup, struct urb_
 			size_t n = strlen(id) + 2;
 			if (n > sizeof r->resp)
 				n = sizeof r->resp;
-			r->resp[0] = (unsigned char)(n >> 8), r->resp[1] = (unsigned char)n;
+			size_t full = strlen(id) + 2; /* the length says it all, the bytes are cut */
+			r->resp[f->id_le] = (unsigned char)(full >> 8);
+			r->resp[!f->id_le] = (unsigned char)full;
 			memcpy(r->resp + 2, id, n - 2);
 			r->resp_len = (int)n;
 		} else {
@@ -677,10 +680,11 @@ static void test_hotplug(UMockdevTestbed *tb, const char *dir)
 	CHECK(kk_usb_list(p, 8, &n) == 0 && n == 3, "the new printers are listed");
 	pan = find(p, n, 0x232b, 0x0911, 2);
 	CHECK(pan && pan->lang == KK_LANG_HOSTBASED && strstr(pan->why, "P2500W") != NULL,
-	      "a host-based Pantum is refused, its model named");
+	      "a host-based Pantum is refused, its model named (ID over 1024 bytes, read capped)");
 	pan = find(p, n, 0x0924, 0x4294, 2);
-	CHECK(pan && pan->lang == KK_LANG_PCL && (pan->quirks & KK_USBQ_NO_REATTACH),
-	      "a Xerox WorkCentre 3220: PCL, with the no-reattach quirk");
+	CHECK(pan && pan->lang == KK_LANG_PCL && (pan->quirks & KK_USBQ_NO_REATTACH) &&
+		      strcmp(pan->id.mdl, "WorkCentre 3220") == 0,
+	      "a Xerox WorkCentre 3220 (little-endian ID length): PCL, with the no-reattach quirk");
 	g_free(path);
 }
 
