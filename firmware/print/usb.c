@@ -238,12 +238,15 @@ static int usb_describe(libusb_device *dev, const struct libusb_device_descripto
 	    libusb_get_string_descriptor_ascii(h, dd->iSerialNumber, (unsigned char *)serial,
 					       sizeof serial) < 0)
 		serial[0] = '\0';
+	for (char *c = serial; *c; c++) /* device bytes: printable ASCII for logs and selectors */
+		if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
+			*c = '?';
 	for (size_t i = 0; i < np; i++) {
 		struct kk_usb_quirks q = kk_usb_quirks_lookup(dd->idVendor, dd->idProduct);
 		snprintf(p[i].serial, sizeof p[i].serial, "%s", serial);
 		p[i].quirks = q.flags;
-		if (q.flags & KK_USBQ_UNIDIR)
-			p[i].ep_in = 0;
+		if ((q.flags & KK_USBQ_UNIDIR) && p[i].protocol != 4)
+			p[i].ep_in = 0; /* IPP-over-USB always needs its IN pipe */
 		if (h && usb_read_devid(h, cfg_index, &p[i]) == KK_ENODEV) {
 			libusb_close(h);
 			return KK_ENODEV;
