@@ -45,6 +45,7 @@ HP_IPP = dict(
 # A host-based Pantum (GDI): found when plugged in, refused with its model named.
 PANTUM = dict(
     sysname="1-3", devnum=4, vid=0x232B, pid=0x0911, serial="CA1B000777",
+    unconfigured=True,  # arrives in configuration 0: bConfigurationValue is an empty file
     manufacturer="Pantum", product="P2500W series",
     interfaces=[
         dict(cls=7, sub=1, proto=2, eps=[0x01, 0x82],
@@ -87,13 +88,14 @@ def attr(name, value):
     return "A: %s=%s\\n\n" % (name, value.replace("\\", "\\\\"))
 
 
-def usb_device(path, sysname, devnum, descriptors, extra=""):
+def usb_device(path, sysname, devnum, descriptors, extra="", config="1"):
     return ("P: %s\nN: bus/usb/%03d/%03d\n"
             "E: SUBSYSTEM=usb\nE: DEVTYPE=usb_device\nE: DRIVER=usb\n"
             "E: BUSNUM=%03d\nE: DEVNUM=%03d\nE: DEVNAME=/dev/bus/usb/%03d/%03d\n"
             % (path, BUS, devnum, BUS, devnum, BUS, devnum) +
             attr("busnum", str(BUS)) + attr("devnum", str(devnum)) +
-            attr("bConfigurationValue", "1") + attr("speed", "480") + extra +
+            (attr("bConfigurationValue", config) if config else "A: bConfigurationValue=\n") +
+            attr("speed", "480") + extra +
             "H: descriptors=%s\n\n" % descriptors.hex())
 
 
@@ -113,7 +115,8 @@ def printer(d):
     extra = (attr("idVendor", "%04x" % d["vid"]) + attr("idProduct", "%04x" % d["pid"]) +
              attr("serial", d["serial"]) + attr("manufacturer", d["manufacturer"]) +
              attr("product", d["product"]))
-    out = usb_device(path, d["sysname"], d["devnum"], desc, extra)
+    out = usb_device(path, d["sysname"], d["devnum"], desc, extra,
+                     "" if d.get("unconfigured") else "1")
     for n, itf in enumerate(d["interfaces"]):
         out += ("P: %s/%s:1.%d\nE: SUBSYSTEM=usb\nE: DEVTYPE=usb_interface\n" % (path, d["sysname"], n) +
                 attr("bInterfaceNumber", "%02x" % n) +

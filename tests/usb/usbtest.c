@@ -62,7 +62,7 @@ struct fake {
 	int no_driver_ioctls; /* GETDRIVER / IOCTL / DISCONNECT_CLAIM fail with ENOTTY */
 	int refuse_detach;    /* usblp will not let go (USBDEVFS_DISCONNECT fails with EPERM) */
 	int id_le;            /* GET_DEVICE_ID length little-endian, as some printers send it */
-	int claims, releases, detaches, reattaches, clear_halts, soft_resets;
+	int claims, releases, detaches, reattaches, clear_halts, soft_resets, set_configs;
 };
 
 static struct fake fakes[] = {
@@ -303,6 +303,10 @@ static gboolean handle_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *client, 
 	case USBDEVFS_CLEAR_HALT:
 		f->clear_halts++;
 		umockdev_ioctl_client_complete(client, 0, 0);
+		break;
+	case USBDEVFS_SETCONFIGURATION: /* refused, as umockdev's stock handlers do */
+		f->set_configs++;
+		umockdev_ioctl_client_complete(client, -1, ENOTTY);
 		break;
 	case USBDEVFS_RESET:
 	case USBDEVFS_RESETEP:
@@ -722,8 +726,8 @@ static void test_kernel_driver(void)
 	pan->no_driver_ioctls = 1;
 	pan->usblp_bound = 0;
 	g_mutex_unlock(&lock);
-	CHECK(kk_usb_open("232b:0911", 0, &d, NULL) == 0 && d,
-	      "no driver ioctls (detach, driver query): open goes on and claims");
+	CHECK(kk_usb_open("232b:0911", 0, &d, NULL) == 0 && d && pan->set_configs == 1,
+	      "no driver ioctls, SET_CONFIGURATION refused (unconfigured printer): open goes on");
 	if (d) {
 		io = kk_usb_io(d);
 		CHECK(io.ops->write(io.ctx, "\033E", 2, 2000) == 2, "and writes");
