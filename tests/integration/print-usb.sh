@@ -23,22 +23,30 @@ check "make_testbed.py writes the fake bus" python3 "$ROOT/tests/usb/make_testbe
 # The ASan build: libumockdev-preload comes before libasan in the preload order, which ASan
 # would otherwise refuse.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
-SUITE_NAME="$SUITE" timeout 120 umockdev-wrapper "$USBTEST" "$TMP/bed" >"$TMP/usb.out" 2>"$TMP/usb.err"
-rc=$?
-cat "$TMP/usb.out"
-if [ "$rc" -eq 124 ]; then
-	fail "usbtest finished in time (timed out)"
-elif [ "$rc" -ne 0 ] && ! grep -q '^not ok' "$TMP/usb.out"; then
-	fail "usbtest exited $rc without reporting a failed check"
-	sed 's/^/#   /' "$TMP/usb.err" | tail -20
-fi
-# the last line usbtest prints: nothing may pass by dying half-way
-grep -q "^ok - .*every scenario ran to its end" "$TMP/usb.out" || fail "usbtest ran every scenario"
-if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$TMP/usb.err"; then
-	grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' -A8 "$TMP/usb.err" | head -30 | sed 's/^/#   /'
-	fail "no sanitizer report"
-fi
-FAILS=$((FAILS + $(grep -c '^not ok' "$TMP/usb.out")))
+
+# run_usbtest NAME COMMAND...: run one usbtest mode; its "ok"/"not ok" lines count, and so
+# does a time-out, a crash, a sanitizer report, or a run that stops before its last line.
+run_usbtest() {
+	local name=$1 rc
+	shift
+	SUITE_NAME="$SUITE" timeout 120 "$@" >"$TMP/$name.out" 2>"$TMP/$name.err"
+	rc=$?
+	cat "$TMP/$name.out"
+	if [ "$rc" -eq 124 ]; then
+		fail "$name: finished in time (timed out)"
+	elif [ "$rc" -ne 0 ] && ! grep -q '^not ok' "$TMP/$name.out"; then
+		fail "$name: exited $rc without reporting a failed check"
+		sed 's/^/#   /' "$TMP/$name.err" | tail -20
+	fi
+	grep -q "^ok - .*every scenario ran to its end" "$TMP/$name.out" || fail "$name: ran every scenario"
+	if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$TMP/$name.err"; then
+		grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' -A8 "$TMP/$name.err" | head -30 | sed 's/^/#   /'
+		fail "$name: no sanitizer report"
+	fi
+	FAILS=$((FAILS + $(grep -c '^not ok' "$TMP/$name.out")))
+}
+
+run_usbtest usbtest umockdev-wrapper "$USBTEST" "$TMP/bed"
 
 # The same transport against umockdev-run's stock replay of a usbmon capture (replay.pcap from
 # make_testbed.py): umockdev itself compares every bulk OUT URB with the capture and completes
@@ -48,18 +56,6 @@ FAILS=$((FAILS + $(grep -c '^not ok' "$TMP/usb.out")))
 # wLength), so the listing times out on them and the printer is opened by VID:PID; the device
 # ID path is covered above by the in-process handler.
 SYSFS=/sys/devices/pci0000:00/0000:00:14.0/usb1/1-1
-SUITE_NAME="$SUITE" timeout 120 umockdev-run -d "$TMP/bed/replay.umockdev" -p "$SYSFS=$TMP/bed/replay.pcap" \
-	-- "$USBTEST" --replay "$TMP/bed" >"$TMP/replay.out" 2>"$TMP/replay.err"
-rc=$?
-cat "$TMP/replay.out"
-if [ "$rc" -ne 0 ] && ! grep -q '^not ok' "$TMP/replay.out"; then
-	fail "usbtest --replay exited $rc without reporting a failed check"
-	sed 's/^/#   /' "$TMP/replay.err" | tail -20
-fi
-grep -q "^ok - .*every scenario ran to its end" "$TMP/replay.out" || fail "usbtest --replay ran every scenario"
-if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$TMP/replay.err"; then
-	grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' -A8 "$TMP/replay.err" | head -30 | sed 's/^/#   /'
-	fail "no sanitizer report (replay)"
-fi
-FAILS=$((FAILS + $(grep -c '^not ok' "$TMP/replay.out")))
+run_usbtest replay umockdev-run -d "$TMP/bed/replay.umockdev" -p "$SYSFS=$TMP/bed/replay.pcap" \
+	-- "$USBTEST" --replay "$TMP/bed"
 finish

@@ -794,7 +794,7 @@ out:
 	g_bytes_unref(job);
 	g_bytes_unref(tail);
 	g_bytes_unref(last);
-	report(1, "every scenario ran to its end");
+	report(1, "replay: every scenario ran to its end");
 	return failures ? 1 : 0;
 }
 
