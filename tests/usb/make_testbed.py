@@ -48,7 +48,8 @@ PANTUM = dict(
     unconfigured=True,  # arrives in configuration 0: bConfigurationValue is an empty file
     manufacturer="Pantum", product="P2500W series",
     interfaces=[
-        dict(cls=7, sub=1, proto=2, eps=[0x01, 0x82],
+        # unidirectional in alternate setting 0, bidirectional in setting 1
+        dict(cls=7, sub=1, proto=1, eps=[0x01], alts=[dict(proto=2, eps=[0x01, 0x82])],
              id="MFG:Pantum;CMD:GDI;MDL:P2500W series;CLS:PRINTER;DES:Pantum P2500W series;"
                 # a long vendor status field: the ID is longer than the 1024 bytes the kiosk
                 # reads (it must still parse the fields before the cut)
@@ -76,10 +77,12 @@ def device_descriptor(d, dev_class=0, maxp0=64, bcd_usb=0x0200):
 def config_descriptor(interfaces):
     body = b""
     for n, itf in enumerate(interfaces):
-        body += struct.pack("<BBBBBBBBB", 9, 4, n, 0, len(itf["eps"]),
-                            itf["cls"], itf["sub"], itf["proto"], 0)
-        for ep in itf["eps"]:
-            body += struct.pack("<BBBBHB", 7, 5, ep, 2, 512, 0)  # bulk, 512-byte packets
+        # alternate setting 0, then any others ("alts": protocol and endpoints of each)
+        for alt, a in enumerate([itf] + itf.get("alts", [])):
+            body += struct.pack("<BBBBBBBBB", 9, 4, n, alt, len(a["eps"]),
+                                itf["cls"], itf["sub"], a["proto"], 0)
+            for ep in a["eps"]:
+                body += struct.pack("<BBBBHB", 7, 5, ep, 2, 512, 0)  # bulk, 512-byte packets
     total = 9 + len(body)
     return struct.pack("<BBHBBBBB", 9, 2, total, len(interfaces), 1, 0, 0xC0, 1) + body
 

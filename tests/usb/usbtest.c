@@ -62,7 +62,7 @@ struct fake {
 	int no_driver_ioctls; /* GETDRIVER / IOCTL / DISCONNECT_CLAIM fail with ENOTTY */
 	int refuse_detach;    /* usblp will not let go (USBDEVFS_DISCONNECT fails with EPERM) */
 	int id_le;            /* GET_DEVICE_ID length little-endian, as some printers send it */
-	int claims, releases, detaches, reattaches, clear_halts, soft_resets, set_configs;
+	int claims, releases, detaches, reattaches, clear_halts, soft_resets, set_configs, set_alts;
 };
 
 static struct fake fakes[] = {
@@ -306,6 +306,10 @@ static gboolean handle_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *client, 
 		break;
 	case USBDEVFS_SETCONFIGURATION: /* refused, as umockdev's stock handlers do */
 		f->set_configs++;
+		umockdev_ioctl_client_complete(client, -1, ENOTTY);
+		break;
+	case USBDEVFS_SETINTERFACE: /* the same */
+		f->set_alts++;
 		umockdev_ioctl_client_complete(client, -1, ENOTTY);
 		break;
 	case USBDEVFS_RESET:
@@ -685,6 +689,8 @@ static void test_hotplug(UMockdevTestbed *tb, const char *dir)
 	pan = find(p, n, 0x232b, 0x0911, 2);
 	CHECK(pan && pan->lang == KK_LANG_HOSTBASED && strstr(pan->why, "P2500W") != NULL,
 	      "a host-based Pantum is refused, its model named (ID over 1024 bytes, read capped)");
+	CHECK(pan && pan->iface == 0 && pan->alt == 1 && pan->ep_in == 0x82,
+	      "of the Pantum's two settings the bidirectional one (alternate setting 1) is chosen");
 	pan = find(p, n, 0x0924, 0x4294, 2);
 	CHECK(pan && pan->lang == KK_LANG_PCL && (pan->quirks & KK_USBQ_NO_REATTACH) &&
 		      strcmp(pan->id.mdl, "WorkCentre 3220") == 0,
@@ -726,8 +732,9 @@ static void test_kernel_driver(void)
 	pan->no_driver_ioctls = 1;
 	pan->usblp_bound = 0;
 	g_mutex_unlock(&lock);
-	CHECK(kk_usb_open("232b:0911", 0, &d, NULL) == 0 && d && pan->set_configs == 1,
-	      "no driver ioctls, SET_CONFIGURATION refused (unconfigured printer): open goes on");
+	CHECK(kk_usb_open("232b:0911", 0, &d, NULL) == 0 && d && pan->set_configs == 1 &&
+		      pan->set_alts == 1,
+	      "no driver ioctls, SET_CONFIGURATION and SET_INTERFACE refused: open goes on");
 	if (d) {
 		io = kk_usb_io(d);
 		CHECK(io.ops->write(io.ctx, "\033E", 2, 2000) == 2, "and writes");
