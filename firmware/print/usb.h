@@ -109,7 +109,9 @@ void kk_usb_poll(int timeout_ms);
  * Enumerate now: every printer interface on the bus, with its device ID, port status and the
  * language kk_print_choose picks, up to max entries in out[]; *n gets the number written.
  * Opens each printer briefly (control requests only, KK_USB_CTRL_TIMEOUT_MS each; no
- * interface is claimed by hand). Blocks for at most a few control timeouts per printer.
+ * interface is claimed by hand, so while usblp holds one the kernel refuses GET_PORT_STATUS
+ * and port_status is -1; GET_DEVICE_ID it always lets through). A printer unplugged during
+ * the listing is left out. Blocks for at most a few control timeouts per printer.
  * Returns 0 (also with *n == 0), or a negative kk_err when the bus cannot be read.
  */
 int kk_usb_list(struct kk_usb_printer *out, size_t max, size_t *n);
