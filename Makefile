@@ -37,7 +37,8 @@ CORE_SRC   := $(sort $(wildcard firmware/base/*.c firmware/catalog/*.c firmware/
 # firmware/sync/ (signed bundles, the only code with libsodium) is linked by the kiosk, by
 # kioskdb (keygen, bundle, verify) and by the tests: it joins every object list through CORE_OBJ.
 SYNC_SRC   := $(sort $(wildcard firmware/sync/*.c))
-# The print module (device IDs and language choice so far; libusb only there, see make check).
+# The print module (device IDs, language choice, encoders, the USB transport; libusb only there,
+# see make check).
 PRINT_SRC  := $(sort $(wildcard firmware/print/*.c))
 UI_SRC     := $(sort $(wildcard firmware/ui/*.c firmware/app/*.c))
 TOOL_SRC   := $(sort $(filter-out offline-db/kioskdb/main.c,$(wildcard offline-db/kioskdb/*.c)))
@@ -161,6 +162,24 @@ fuzz: deps
 UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 ASAN_BINS = $(patsubst tests/unit/%.c,$(ASAN)/tests/%,$(TEST_SRC))
 
+# --- USB printers under umockdev (tests/usb/, tests/integration/print-usb.sh) ---------------
+# usbtest drives firmware/print/usb.c through the real libusb against fake printers that
+# libumockdev presents in-process (sysfs testbed from tests/usb/make_testbed.py + a usbfs ioctl
+# handler playing the printers); print-usb.sh runs it under umockdev-wrapper. Only usbtest
+# links libumockdev: the firmware never does.
+DEB_PKGS += umockdev libumockdev-dev python3
+USBTEST_CFLAGS = $(shell pkg-config --cflags umockdev-1.0 2>/dev/null)
+USBTEST_LIBS   = $(shell pkg-config --libs umockdev-1.0 2>/dev/null)
+USBTEST_BINS   = $(BUILD)/tests/usbtest $(ASAN)/tests/usbtest
+
+$(BUILD)/tests/usbtest: tests/usb/usbtest.c $(call LIB_OBJ,$(BUILD)) $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(USBTEST_CFLAGS) -o $@ $< $(call LIB_OBJ,$(BUILD)) $(LDLIBS_ALL) $(USBTEST_LIBS)
+
+$(ASAN)/tests/usbtest: tests/usb/usbtest.c $(call LIB_OBJ,$(ASAN)) $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(SAN) -O1 $(USBTEST_CFLAGS) -o $@ $< $(call LIB_OBJ,$(ASAN)) $(LDLIBS_ALL) $(USBTEST_LIBS)
+
 $(BUILD)/sample.db: $(BUILD)/kioskdb $(wildcard $(SAMPLE)/* $(SAMPLE)/attachments/*)
 	$(BUILD)/kioskdb build --src $(SAMPLE) --out $@
 
@@ -172,7 +191,7 @@ run: deps
 	$(BUILD)/kiosk --db $(BUILD)/sample.db --window $(WINDOW) --config assets/kiosk.conf
 
 test: deps
-	$(MAKE) -j$$(nproc) all check $(UNIT_BINS) $(ASAN_BINS) $(FUZZ_BINS) $(ASAN)/kiosk $(ASAN)/kioskdb $(BUILD)/sample.db
+	$(MAKE) -j$$(nproc) all check $(UNIT_BINS) $(ASAN_BINS) $(FUZZ_BINS) $(USBTEST_BINS) $(ASAN)/kiosk $(ASAN)/kioskdb $(BUILD)/sample.db
 	tests/run.sh $(BUILD) $(ASAN)
 
 check:
