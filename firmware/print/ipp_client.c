@@ -202,6 +202,20 @@ static int ipp_has_value(const struct kk_ipp_msg *m, const char *name, const cha
 	return 0;
 }
 
+/* Keyword (or name) values of attribute name into out[max], as text; returns the count. */
+static unsigned ipp_keywords(const struct kk_ipp_msg *m, const char *name, char (*out)[64],
+			     unsigned max)
+{
+	const struct kk_ipp_attr *a = kk_ipp_find(m, KK_IPP_GROUP_PRINTER, name);
+	unsigned n = 0;
+	for (unsigned k = 0; a && k < a->count && n < max; k++) {
+		const struct kk_ipp_value *v = kk_ipp_value(m, a, k);
+		if (v->tag == KK_IPP_KEYWORD || v->tag == KK_IPP_NAME)
+			ipp_copy_text(out[n++], sizeof out[0], v->s, v->len);
+	}
+	return n;
+}
+
 /* Fill *p from a Get-Printer-Attributes answer. */
 static void ipp_printer_from(const struct kk_ipp_msg *m, struct kk_ipp_printer *p)
 {
@@ -238,13 +252,9 @@ static void ipp_printer_from(const struct kk_ipp_msg *m, struct kk_ipp_printer *
 	p->margin_right = ipp_min_int(m, "media-right-margin-supported");
 	if ((s = kk_ipp_get_str(m, KK_IPP_GROUP_PRINTER, "media-default")))
 		ipp_copy_text(p->media_default, sizeof p->media_default, s, strlen(s));
-	a = kk_ipp_find(m, KK_IPP_GROUP_PRINTER, "media-ready");
-	for (unsigned k = 0; a && k < a->count && p->n_media_ready < KK_IPP_MAX_MEDIA; k++) {
-		const struct kk_ipp_value *v = kk_ipp_value(m, a, k);
-		if (v->tag == KK_IPP_KEYWORD || v->tag == KK_IPP_NAME)
-			ipp_copy_text(p->media_ready[p->n_media_ready++], sizeof p->media_ready[0],
-				      v->s, v->len);
-	}
+	p->n_media_ready = ipp_keywords(m, "media-ready", p->media_ready, KK_IPP_MAX_MEDIA);
+	p->n_media_supported = ipp_keywords(m, "media-supported", p->media_supported,
+					    KK_IPP_MAX_MEDIA_SUP);
 	p->copies_max = 1;
 	a = kk_ipp_find(m, KK_IPP_GROUP_PRINTER, "copies-supported");
 	if (a && m->values[a->first].tag == KK_IPP_RANGE && m->values[a->first].i2 > 1)
@@ -260,7 +270,7 @@ static int ipp_session_query(struct ipp_session *s, struct kk_ipp_printer *out)
 		"pwg-raster-document-resolution-supported", "pwg-raster-document-type-supported",
 		"media-bottom-margin-supported", "media-left-margin-supported",
 		"media-right-margin-supported", "media-top-margin-supported", "media-ready",
-		"media-default", "copies-supported"
+		"media-default", "media-supported", "copies-supported"
 	};
 	struct kk_ipp_msg m;
 	int rc;
@@ -372,7 +382,7 @@ static int ipp_stream_more(void *ctx, struct kk_buf *out)
 
 /* Print-Job: operation attributes, job attributes, then the streamed document. */
 static int ipp_send_job(struct ipp_session *s, const struct kk_ipp_job *job, unsigned copies_attr,
-			struct ipp_stream *st, struct kk_ipp_result *res)
+			const char *media, struct ipp_stream *st, struct kk_ipp_result *res)
 {
 	char title[256];
 	struct kk_ipp_msg m;
@@ -386,7 +396,7 @@ static int ipp_send_job(struct ipp_session *s, const struct kk_ipp_job *job, uns
 		return rc;
 	if (copies_attr > 1 && (rc = kk_ipp_add_int(&s->req, KK_IPP_INTEGER, "copies", (int32_t)copies_attr)))
 		return rc;
-	if (job->media && job->media[0] && (rc = kk_ipp_add_str(&s->req, KK_IPP_KEYWORD, "media", job->media)))
+	if (media && (rc = kk_ipp_add_str(&s->req, KK_IPP_KEYWORD, "media", media)))
 		return rc;
 	if ((rc = kk_ipp_add_group(&s->req, KK_IPP_GROUP_END)))
 		return rc;
@@ -396,8 +406,12 @@ static int ipp_send_job(struct ipp_session *s, const struct kk_ipp_job *job, uns
 	res->job_id = kk_ipp_get_int(&m, KK_IPP_GROUP_JOB, "job-id", 0);
 	res->job_state = kk_ipp_get_int(&m, KK_IPP_GROUP_JOB, "job-state", 0);
 	if (m.code >= 0x0400) {
-		snprintf(res->message, sizeof res->message, "Print-Job refused: %s",
-			 kk_ipp_status_name(m.code));
+		const struct kk_ipp_attr *bad = NULL;
+		for (unsigned k = 0; k < m.n_attrs && !bad; k++)
+			if (m.attrs[k].group == KK_IPP_GROUP_UNSUPPORTED && m.attrs[k].depth == 0)
+				bad = &m.attrs[k];
+		snprintf(res->message, sizeof res->message, "Print-Job refused: %s%s%.64s",
+			 kk_ipp_status_name(m.code), bad ? " unsupported=" : "", bad ? bad->name : "");
 		rc = m.code == 0x040a || m.code == 0x040b ? KK_EINVAL
 		     : m.code == 0x0506 || m.code == 0x0507 ? KK_EBUSY : KK_EPROTO;
 	} else if (res->job_id <= 0) {
@@ -532,7 +546,13 @@ int kk_ipp_print(struct kk_print_io *io, const char *host, const char *resource,
 	copies_attr = (int)copies <= p.copies_max ? copies : 1;
 	st = (struct ipp_stream){ .job = job, .res = res, .header_copies = 1,
 				  .total = job->pages * (copies_attr > 1 ? 1 : copies) };
-	rc = ipp_send_job(&s, job, copies_attr, &st, res);
+	const char *media = NULL;
+	for (unsigned k = 0; job->media && k < p.n_media_supported; k++)
+		if (strcmp(p.media_supported[k], job->media) == 0)
+			media = job->media;
+	if (job->media && !media)
+		kk_info("ipp", "media %s not offered: the printer's default is used", job->media);
+	rc = ipp_send_job(&s, job, copies_attr, media, &st, res);
 	if (rc) {
 		if (!res->message[0])
 			snprintf(res->message, sizeof res->message, "Print-Job failed: %s (HTTP %d)",
@@ -549,6 +569,8 @@ int kk_ipp_print(struct kk_print_io *io, const char *host, const char *resource,
 		int crc = ipp_session_cancel(&s, res->job_id, job->user);
 		if (crc)
 			kk_warn("ipp", "Cancel-Job %d: %s", res->job_id, kk_err_name(crc));
+		else if (ipp_job_poll(&s, job, res) == 0 && res->job_state == KK_IPP_JOB_COMPLETED)
+			rc = 0; /* it was done before the cancel arrived */
 	}
 	kk_print_problem_names(res->problems, names, sizeof names);
 	snprintf(res->message, sizeof res->message, "job %d %s after %u pages: %s%s%.100s%s%.80s",

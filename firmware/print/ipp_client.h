@@ -31,6 +31,7 @@
 
 #define KK_IPP_MAX_RES 8u
 #define KK_IPP_MAX_MEDIA 8u
+#define KK_IPP_MAX_MEDIA_SUP 32u
 /* Encoded pages go out as single chunks; an A4 600 dpi black_1 page is 4.4 MB raw, at most
  * twice that encoded. */
 #define KK_IPP_PAGE_MAX (12u << 20)
@@ -52,13 +53,16 @@ struct kk_ipp_printer {
 	char media_default[64];    /* media-default keyword ("iso_a4_210x297mm") or "" */
 	char media_ready[KK_IPP_MAX_MEDIA][64]; /* media-ready keywords */
 	unsigned n_media_ready;
+	char media_supported[KK_IPP_MAX_MEDIA_SUP][64]; /* media-supported keywords (first ones) */
+	unsigned n_media_supported;
 	int copies_max;            /* upper bound of copies-supported; 1 when not said */
 };
 
 struct kk_ipp_job {
 	const char *title;         /* job-name, UTF-8 (the document title); cut to 255 bytes */
 	const char *user;          /* requesting-user-name; NULL: "kiosk" */
-	const char *media;         /* media keyword to ask for, or NULL for the printer's default */
+	const char *media;         /* media keyword to ask for ("iso_a4_210x297mm"); sent only
+				      when media-supported lists it, else the printer's default */
 	unsigned pages;            /* pages of one copy, >= 1 */
 	unsigned copies;           /* 1..KK_PRINT_MAX_COPIES (0 means 1); sent as "copies" when
 				      the printer supports that many, else the pages are sent
