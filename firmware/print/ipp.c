@@ -131,6 +131,10 @@ struct ipp_dec {
 	struct kk_ipp_msg *m;
 	unsigned cap_attrs, cap_values;
 	size_t arena_used;
+	/* While decoding, an attribute's values are a chain (members of a collection value come
+	 * between two values of a 1setOf collection); ipp_compact() lays them out in a row. */
+	unsigned *next;  /* per value: the next value of the same attribute */
+	unsigned *last;  /* per attribute: its last value so far */
 };
 
 static uint32_t ipp_get32(const uint8_t *p)
@@ -160,6 +164,10 @@ static long ipp_new_attr(struct ipp_dec *d, uint8_t group, unsigned depth, const
 		if (!na)
 			return KK_ENOMEM;
 		m->attrs = na;
+		unsigned *nl = realloc(d->last, nc * sizeof *nl);
+		if (!nl)
+			return KK_ENOMEM;
+		d->last = nl;
 		d->cap_attrs = nc;
 	}
 	m->attrs[m->n_attrs] = (struct kk_ipp_attr){ .group = group, .depth = depth, .name = name,
@@ -183,6 +191,12 @@ static struct kk_ipp_value *ipp_new_value(struct ipp_dec *d, int *rc)
 			return NULL;
 		}
 		m->values = nv;
+		unsigned *nn = realloc(d->next, nc * sizeof *nn);
+		if (!nn) {
+			*rc = KK_ENOMEM;
+			return NULL;
+		}
+		d->next = nn;
 		d->cap_values = nc;
 	}
 	struct kk_ipp_value *v = &m->values[m->n_values];
@@ -357,8 +371,13 @@ static int ipp_decode(struct ipp_dec *d)
 			return rc;
 		if ((rc = ipp_fill_value(d, v, tag, val, vlen)))
 			return rc;
+		/* chain the value to its attribute */
+		if (m->attrs[cur_attr].count++ == 0)
+			m->attrs[cur_attr].first = m->n_values;
+		else
+			d->next[d->last[cur_attr]] = m->n_values;
+		d->last[cur_attr] = m->n_values;
 		m->n_values++;
-		m->attrs[cur_attr].count++;
 		if (tag == KK_IPP_BEGCOL) {
 			if (depth >= KK_IPP_MAX_DEPTH)
 				return KK_E2BIG;
@@ -370,6 +389,32 @@ static int ipp_decode(struct ipp_dec *d)
 			cur_attr = -1;
 		}
 	}
+}
+
+/* Lay every attribute's values out in a row (attr->first .. first + count - 1). */
+static int ipp_compact(struct ipp_dec *d)
+{
+	struct kk_ipp_msg *m = d->m;
+	struct kk_ipp_value *nv;
+	unsigned pos = 0;
+
+	if (m->n_values == 0)
+		return 0;
+	nv = malloc(m->n_values * sizeof *nv);
+	if (!nv)
+		return KK_ENOMEM;
+	for (unsigned k = 0; k < m->n_attrs; k++) {
+		struct kk_ipp_attr *a = &m->attrs[k];
+		unsigned v = a->first;
+		a->first = pos;
+		for (unsigned i = 0; i < a->count; i++) {
+			nv[pos++] = m->values[v];
+			v = d->next[v];
+		}
+	}
+	free(m->values);
+	m->values = nv;
+	return 0;
 }
 
 int kk_ipp_parse(const void *p, size_t n, struct kk_ipp_msg *m)
@@ -393,6 +438,10 @@ int kk_ipp_parse(const void *p, size_t n, struct kk_ipp_msg *m)
 	if (!m->strings)
 		return KK_ENOMEM;
 	rc = ipp_decode(&d);
+	if (!rc)
+		rc = ipp_compact(&d);
+	free(d.next);
+	free(d.last);
 	if (rc)
 		kk_ipp_msg_fini(m);
 	return rc;

@@ -216,8 +216,8 @@ static unsigned ipp_keywords(const struct kk_ipp_msg *m, const char *name, char 
 	return n;
 }
 
-/* Fill *p from a Get-Printer-Attributes answer. */
-static void ipp_printer_from(const struct kk_ipp_msg *m, struct kk_ipp_printer *p)
+/* Fill *p from a decoded Get-Printer-Attributes answer (see ipp_client.h). */
+void kk_ipp_printer_parse(const struct kk_ipp_msg *m, struct kk_ipp_printer *p)
 {
 	const struct kk_ipp_attr *a;
 	const char *s;
@@ -285,7 +285,7 @@ static int ipp_session_query(struct ipp_session *s, struct kk_ipp_printer *out)
 		return rc;
 	rc = m.code >= 0x0400 ? KK_EPROTO : 0;
 	if (!rc)
-		ipp_printer_from(&m, out);
+		kk_ipp_printer_parse(&m, out);
 	kk_ipp_msg_fini(&m);
 	return rc;
 }

@@ -104,6 +104,11 @@ struct kk_ipp_result {
 int kk_ipp_query(struct kk_print_io *io, const char *host, const char *resource, int timeout_ms,
 		 struct kk_ipp_printer *out);
 
+/* Fill *out from a decoded Get-Printer-Attributes answer (what kk_ipp_query does after the
+ * exchange). Every string in *out is NUL-terminated valid UTF-8. Pure; any thread. */
+struct kk_ipp_msg;
+void kk_ipp_printer_parse(const struct kk_ipp_msg *m, struct kk_ipp_printer *out);
+
 /*
  * Print job and follow it: Get-Printer-Attributes (the printer must take image/pwg-raster),
  * Print-Job with the pages streamed, then Get-Job-Attributes (and the printer's state) every

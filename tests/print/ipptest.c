@@ -126,7 +126,7 @@ static int reopen(void *ctx, struct kk_print_io *io)
 	return kk_print_tcp_open(t->uri.host, t->uri.port, 5000, io);
 }
 
-static int open_uri(const char *uri, struct test_ctx *t, struct kk_print_io *io)
+static int open_uri_plain(const char *uri, struct test_ctx *t, struct kk_print_io *io)
 {
 	int rc = kk_ipp_uri_parse(uri, &t->uri);
 	if (rc) {
@@ -137,6 +137,50 @@ static int open_uri(const char *uri, struct test_ctx *t, struct kk_print_io *io)
 	if (rc)
 		printf("connect rc=%s\n", kk_err_name(rc));
 	return rc;
+}
+
+/* KK_IPPTEST_CAPTURE=FILE: every byte the printer sends is also appended to FILE (how the
+ * fuzz corpus tests/fuzz/corpus/ipp/ was made from real answers). */
+static struct kk_print_io capture_inner;
+static FILE *capture_file;
+
+static ssize_t capture_read(void *ctx, void *buf, size_t len, int timeout_ms)
+{
+	ssize_t n = capture_inner.ops->read(capture_inner.ctx, buf, len, timeout_ms);
+	if (n > 0 && fwrite(buf, 1, (size_t)n, capture_file) != (size_t)n)
+		perror("capture");
+	return n;
+}
+
+static ssize_t capture_write(void *ctx, const void *buf, size_t len, int timeout_ms)
+{
+	return capture_inner.ops->write(capture_inner.ctx, buf, len, timeout_ms);
+}
+
+static void capture_close(void *ctx)
+{
+	capture_inner.ops->close(capture_inner.ctx);
+	fclose(capture_file);
+}
+
+static const struct kk_print_io_ops capture_ops = {
+	.name = "capture", .write = capture_write, .read = capture_read, .close = capture_close
+};
+
+static int open_uri(const char *uri, struct test_ctx *t, struct kk_print_io *io)
+{
+	const char *cap = getenv("KK_IPPTEST_CAPTURE");
+	if (cap && cap[0]) {
+		int rc = open_uri_plain(uri, t, &capture_inner);
+		if (rc)
+			return rc;
+		if (!(capture_file = fopen(cap, "ab")))
+			return KK_EIO;
+		io->ops = &capture_ops;
+		io->ctx = NULL;
+		return 0;
+	}
+	return open_uri_plain(uri, t, io);
 }
 
 static void print_printer(const struct kk_ipp_printer *p)
