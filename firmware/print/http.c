@@ -405,7 +405,7 @@ int kk_http_post(struct kk_http *h, const struct kk_http_request *rq,
 	if (h->dead)
 		return KK_EIO;
 	resp->status = 0;
-	h->pos = h->len = 0;
+	/* bytes already read past the last response (if any) stay: they start this one */
 	rc = http_send(h, rq, &more_rc);
 	if (rc == KK_EINVAL)
 		return rc; /* refused before a byte went out */

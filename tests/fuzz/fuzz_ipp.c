@@ -173,7 +173,8 @@ static void one_ipp(const uint8_t *p, size_t n)
 	uint8_t *copy = malloc(n ? n : 1); /* exact size: ASan sees reads past the end */
 	if (!copy)
 		return;
-	memcpy(copy, p, n);
+	if (n)
+		memcpy(copy, p, n);
 	if (kk_ipp_parse(copy, n, &m) == 0) {
 		check_msg(&m);
 		kk_ipp_msg_fini(&m);
