@@ -360,7 +360,7 @@ static int ipp_stream_more(void *ctx, struct kk_buf *out)
 	if (st->next > 0) { /* the previous page went out whole */
 		st->res->pages_sent = st->next;
 		if (job->progress)
-			job->progress(job->ctx, st->next, 0, 0);
+			job->progress(job->ctx, st->next, 0, st->res->problems_now);
 	}
 	if (st->next >= st->total)
 		return 0;
