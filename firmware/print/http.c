@@ -23,6 +23,7 @@ static int64_t http_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* A connection on io (not owned) with the default timeouts (http.h). */
 void kk_http_init(struct kk_http *h, struct kk_print_io *io)
 {
 	memset(h, 0, sizeof *h);
@@ -31,6 +32,7 @@ void kk_http_init(struct kk_http *h, struct kk_print_io *io)
 	h->response_ms = KK_HTTP_RESPONSE_DEFAULT;
 }
 
+/* 1 while the byte stream is known to be between responses. */
 int kk_http_usable(const struct kk_http *h)
 {
 	return h && h->io && !h->dead;
@@ -305,6 +307,7 @@ struct http_head {
 	size_t length;
 };
 
+/* Read the status line and the headers; line is scratch of KK_HTTP_MAX_LINE + 1 bytes. */
 static int http_head(struct kk_http *h, char *line, int64_t deadline, struct http_head *hd, int first)
 {
 	unsigned count = 0;
@@ -395,6 +398,7 @@ static int http_read_response(struct kk_http *h, struct kk_http_response *resp)
 	return rc;
 }
 
+/* One request and its whole response (http.h). Blocks up to the connection's timeouts. */
 int kk_http_post(struct kk_http *h, const struct kk_http_request *rq,
 		 struct kk_http_response *resp)
 {
@@ -424,6 +428,7 @@ struct http_mem {
 	size_t n, i;
 };
 
+/* A read-only transport over bytes in memory, for kk_http_parse_response. */
 static ssize_t http_mem_read(void *ctx, void *buf, size_t len, int timeout_ms)
 {
 	struct http_mem *m = ctx;
@@ -438,11 +443,13 @@ static ssize_t http_mem_read(void *ctx, void *buf, size_t len, int timeout_ms)
 	return (ssize_t)k;
 }
 
+/* Nothing can be written to bytes in hand. */
 static ssize_t http_mem_write(void *ctx, const void *buf, size_t len, int timeout_ms)
 {
 	return KK_EIO;
 }
 
+/* Nothing to release. */
 static void http_mem_close(void *ctx)
 {
 }
@@ -454,6 +461,7 @@ static const struct kk_print_io_ops http_mem_ops = {
 	.close = http_mem_close,
 };
 
+/* The response parser of kk_http_post fed from memory (tests, fuzzing). */
 int kk_http_parse_response(const void *data, size_t n, struct kk_http_response *resp,
 			   size_t *used)
 {

@@ -21,12 +21,14 @@
 
 /* ---- encoder ---------------------------------------------------------------------------- */
 
+/* Append v as two big-endian bytes. */
 static int ipp_put16(struct kk_buf *b, unsigned v)
 {
 	uint8_t x[2] = { (uint8_t)(v >> 8), (uint8_t)v };
 	return kk_buf_add(b, x, 2);
 }
 
+/* Encoder (ipp.h): every call appends to the caller's capped buffer and returns its error. */
 int kk_ipp_begin(struct kk_buf *b, uint16_t code, uint32_t request_id, const char *lang)
 {
 	uint8_t h[8] = { 1, 1, (uint8_t)(code >> 8), (uint8_t)code, (uint8_t)(request_id >> 24),
@@ -62,6 +64,7 @@ int kk_ipp_add_str(struct kk_buf *b, uint8_t tag, const char *name, const char *
 	return kk_ipp_add_raw(b, tag, name, s ? s : "", s ? strlen(s) : 0);
 }
 
+/* Store v as four big-endian bytes at p. */
 static void ipp_be32(uint8_t *p, int32_t v)
 {
 	uint32_t u = (uint32_t)v;
@@ -137,6 +140,7 @@ struct ipp_dec {
 	unsigned *last;  /* per attribute: its last value so far */
 };
 
+/* The big-endian 32-bit number at p. */
 static uint32_t ipp_get32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
@@ -417,6 +421,7 @@ static int ipp_compact(struct ipp_dec *d)
 	return 0;
 }
 
+/* Decode a whole message (ipp.h); on any error *m is left empty. */
 int kk_ipp_parse(const void *p, size_t n, struct kk_ipp_msg *m)
 {
 	struct ipp_dec d = { .p = p, .n = n, .i = 8, .m = m };
@@ -447,6 +452,7 @@ int kk_ipp_parse(const void *p, size_t n, struct kk_ipp_msg *m)
 	return rc;
 }
 
+/* Free what a decoded message owns; safe on an empty or finished one. */
 void kk_ipp_msg_fini(struct kk_ipp_msg *m)
 {
 	if (!m)

@@ -38,6 +38,7 @@ struct ipp_session {
 	int http_status, ipp_status;
 };
 
+/* Milliseconds on the monotonic clock. */
 static int64_t ipp_now_ms(void)
 {
 	struct timespec ts;
@@ -67,6 +68,7 @@ static int ipp_session_init(struct ipp_session *s, struct kk_print_io *io, const
 	return 0;
 }
 
+/* Free the session's buffers (the transport is the caller's). */
 static void ipp_session_fini(struct ipp_session *s)
 {
 	kk_buf_fini(&s->req);
@@ -290,6 +292,7 @@ static int ipp_session_query(struct ipp_session *s, struct kk_ipp_printer *out)
 	return rc;
 }
 
+/* Get-Printer-Attributes on its own session (ipp_client.h). */
 int kk_ipp_query(struct kk_print_io *io, const char *host, const char *resource, int timeout_ms,
 		 struct kk_ipp_printer *out)
 {
@@ -320,6 +323,7 @@ static int ipp_session_cancel(struct ipp_session *s, int job_id, const char *use
 	return rc;
 }
 
+/* Cancel-Job on its own session (ipp_client.h). */
 int kk_ipp_cancel(struct kk_print_io *io, const char *host, const char *resource, int timeout_ms,
 		  int job_id)
 {
@@ -343,6 +347,7 @@ struct ipp_stream {
 	int canceled;          /* the flag was seen: the body was ended early */
 };
 
+/* 1 if the (optional) cancel flag is set. */
 static int ipp_flag(const atomic_int *f)
 {
 	return f && atomic_load(f) != 0;
@@ -499,6 +504,7 @@ static int ipp_follow(struct ipp_session *s, const struct kk_ipp_job *job, struc
 	}
 }
 
+/* The whole job (ipp_client.h): query, Print-Job with streamed pages, follow, cancel. */
 int kk_ipp_print(struct kk_print_io *io, const char *host, const char *resource,
 		 const struct kk_ipp_job *job, struct kk_ipp_result *res)
 {

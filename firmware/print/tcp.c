@@ -35,6 +35,7 @@ static int tcp_wait(int fd, short events, int timeout_ms)
 	return 1;
 }
 
+/* io hook: wait until the socket takes bytes, then send what it takes (never SIGPIPE). */
 static ssize_t tcp_write(void *ctx, const void *buf, size_t len, int timeout_ms)
 {
 	struct tcp_ctx *t = ctx;
@@ -51,6 +52,7 @@ static ssize_t tcp_write(void *ctx, const void *buf, size_t len, int timeout_ms)
 	return n;
 }
 
+/* io hook: wait for bytes, then read what is there; 0 when the peer closed. */
 static ssize_t tcp_read(void *ctx, void *buf, size_t len, int timeout_ms)
 {
 	struct tcp_ctx *t = ctx;
@@ -67,6 +69,7 @@ static ssize_t tcp_read(void *ctx, void *buf, size_t len, int timeout_ms)
 	return n;
 }
 
+/* io hook: close the socket and free the context. */
 static void tcp_close(void *ctx)
 {
 	struct tcp_ctx *t = ctx;
@@ -115,6 +118,7 @@ fail:
 	return rc;
 }
 
+/* Resolve host and connect to the first address that answers in time (tcp.h). */
 int kk_print_tcp_open(const char *host, unsigned port, int timeout_ms, struct kk_print_io *io)
 {
 	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
@@ -164,6 +168,7 @@ static int uri_host_char(char c, int v6)
 	return v6 && (c == ':' || c == '%');
 }
 
+/* Split an ipp:// URI (tcp.h); everything not understood is KK_EINVAL. */
 int kk_ipp_uri_parse(const char *uri, struct kk_ipp_uri *out)
 {
 	const char *p, *h, *he;
