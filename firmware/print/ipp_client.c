@@ -345,6 +345,7 @@ struct ipp_stream {
 	unsigned next;         /* next page to produce */
 	unsigned header_copies;
 	int canceled;          /* the flag was seen: the body was ended early */
+	int err;               /* a page could not be made: the body was ended early */
 };
 
 /* 1 if the (optional) cancel flag is set. */
@@ -353,7 +354,9 @@ static int ipp_flag(const atomic_int *f)
 	return f && atomic_load(f) != 0;
 }
 
-/* kk_http_body_fn: the sync word and page 0, then one page per call. */
+/* kk_http_body_fn: the sync word and page 0, then one page per call. A page that cannot be
+ * made (callback or encoder error) is dropped whole and ends the document there, like a
+ * cancel, so the request stays well-formed and the job can be cancelled by its id. */
 static int ipp_stream_more(void *ctx, struct kk_buf *out)
 {
 	struct ipp_stream *st = ctx;
@@ -373,14 +376,17 @@ static int ipp_stream_more(void *ctx, struct kk_buf *out)
 		st->canceled = 1;
 		return 0; /* end the document at this page boundary */
 	}
-	if (st->next == 0 && (rc = kk_print_lang_pwg.job_begin(out, &o)))
-		return rc;
-	rc = job->page(job->ctx, st->next % job->pages, &r);
+	rc = st->next == 0 ? kk_print_lang_pwg.job_begin(out, &o) : 0;
+	if (!rc)
+		rc = job->page(job->ctx, st->next % job->pages, &r);
 	if (!rc)
 		rc = kk_print_lang_pwg.page(out, &r, &o);
 	kk_raster_fini(&r);
-	if (rc)
-		return rc;
+	if (rc) {
+		st->err = rc;
+		kk_buf_reset(out);
+		return 0;
+	}
 	st->next++;
 	return 0;
 }
@@ -559,23 +565,33 @@ int kk_ipp_print(struct kk_print_io *io, const char *host, const char *resource,
 	if (job->media && !media)
 		kk_info("ipp", "media %s not offered: the printer's default is used", job->media);
 	rc = ipp_send_job(&s, job, copies_attr, media, &st, res);
+	if (rc && st.err) { /* e.g. an empty document refused: the page is the cause */
+		snprintf(res->message, sizeof res->message, "page %u could not be made: %s",
+			 st.next + 1, kk_err_name(st.err));
+		rc = st.err;
+		goto out;
+	}
 	if (rc) {
 		if (!res->message[0])
 			snprintf(res->message, sizeof res->message, "Print-Job failed: %s (HTTP %d)",
 				 kk_err_name(rc), s.http_status);
 		goto out;
 	}
-	if (st.canceled) {
+	if (st.err) {
+		rc = st.err;
+		kk_warn("ipp", "page %u of job %d: %s", st.next + 1, res->job_id, kk_err_name(rc));
+	} else if (st.canceled) {
 		rc = KK_ECANCELED;
 	} else {
 		res->pages_sent = st.total;
 		rc = ipp_follow(&s, job, res);
 	}
-	if (rc == KK_ECANCELED && res->job_state != KK_IPP_JOB_CANCELED) {
+	if ((rc == KK_ECANCELED || st.err) && res->job_state != KK_IPP_JOB_CANCELED) {
 		int crc = ipp_session_cancel(&s, res->job_id, job->user);
 		if (crc)
 			kk_warn("ipp", "Cancel-Job %d: %s", res->job_id, kk_err_name(crc));
-		else if (ipp_job_poll(&s, job, res) == 0 && res->job_state == KK_IPP_JOB_COMPLETED)
+		else if (ipp_job_poll(&s, job, res) == 0 && res->job_state == KK_IPP_JOB_COMPLETED &&
+			 !st.err)
 			rc = 0; /* it was done before the cancel arrived */
 	}
 	kk_print_problem_names(res->problems, names, sizeof names);

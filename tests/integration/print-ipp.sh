@@ -131,6 +131,14 @@ has "cancel: the document ended after one page" "$TMP/out" '^pages_sent=1$'
 has "cancel: a job was created" "$TMP/out" '^job_id=[1-9]'
 has "cancel: the printer took Cancel-Job" "$TMP/kkprinter.log" 'Cancel-Job successful-ok'
 
+check_exit "a page that cannot be made stops the job" 1 timeout 120 "$IPPTEST" print "$URI" --pages 3 --fail-page 2
+has "failed page: its error" "$TMP/out" '^rc=ENOSPC$'
+has "failed page: one page went out" "$TMP/out" '^pages_sent=1$'
+N=$(grep -c 'Cancel-Job successful-ok' "$TMP/kkprinter.log")
+[ "$N" -ge 2 ] && ok "failed page: the job was cancelled" || fail "failed page: the job was cancelled ($N)"
+check_exit "a failing first page sends an empty document" 1 timeout 120 "$IPPTEST" print "$URI" --pages 3 --fail-page 1
+has "failed first page: its error" "$TMP/out" '^rc=ENOSPC$'
+
 check_exit "a wrong resource is refused" 1 timeout 20 "$IPPTEST" query "ipp://127.0.0.1:$PORT/nothing/here"
 has "wrong resource: EPROTO" "$TMP/out" '^rc=EPROTO$'
 check_exit "a non-ipp URI is refused" 1 timeout 20 "$IPPTEST" query "http://127.0.0.1:$PORT/ipp/print"

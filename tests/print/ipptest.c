@@ -8,6 +8,7 @@
  *       --pages N --copies N --title T --poll MS --timeout MS
  *       --refill FILE    create FILE when the printer reports media-empty (staff adds paper)
  *       --cancel-after N set the cancel flag once N pages went out
+ *       --fail-page N    the page callback fails on page N (1-based)
  *   ipptest stall                     a loopback server that accepts and never answers:
  *                                     kk_ipp_query must give ETIMEDOUT within its timeout
  *   ipptest close-mid                 a loopback server that closes halfway through its
@@ -57,6 +58,7 @@ struct test_ctx {
 	unsigned dpi, bits;
 	const char *refill;
 	unsigned cancel_after;
+	unsigned fail_page;  /* 1-based page whose rendering fails, 0 none */
 	atomic_int cancel;
 	unsigned seen_problems;
 };
@@ -78,7 +80,10 @@ static int render(void *ctx, unsigned index, struct kk_raster *r)
 {
 	struct test_ctx *t = ctx;
 	uint32_t w = (uint32_t)(210.0 / 25.4 * t->dpi + 0.5), h = (uint32_t)(297.0 / 25.4 * t->dpi + 0.5);
-	int rc = kk_raster_init(r, w, h, t->bits, t->dpi);
+	int rc;
+	if (t->fail_page && index + 1 == t->fail_page)
+		return KK_ENOSPC; /* as if the page could not be laid out */
+	rc = kk_raster_init(r, w, h, t->bits, t->dpi);
 	if (rc)
 		return rc;
 	for (unsigned k = 0; k <= index && k < 12; k++)
@@ -242,6 +247,8 @@ static int cmd_print(int argc, char **argv)
 			job.job_timeout_ms = atoi(argv[i + 1]);
 		else if (!strcmp(argv[i], "--refill"))
 			t.refill = argv[i + 1];
+		else if (!strcmp(argv[i], "--fail-page"))
+			t.fail_page = (unsigned)atoi(argv[i + 1]);
 		else if (!strcmp(argv[i], "--cancel-after"))
 			t.cancel_after = (unsigned)atoi(argv[i + 1]);
 		else {
