@@ -8,6 +8,7 @@
  * the ipp:// URI parser. The end-to-end flows against ippeveprinter are in
  * tests/integration/print-ipp.sh.
  */
+#define _GNU_SOURCE /* memmem */
 #include <netinet/in.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -673,6 +674,153 @@ static void test_print_refusals(void)
 	kk_buf_fini(&p.sent);
 }
 
+/* ---- kk_ipp_print over the pipe: the server closes after Print-Job, the client reopens ---- */
+
+/* One HTTP response carrying an IPP answer with request-id id. */
+static void add_answer(struct kk_buf *stream, uint32_t id, int close, void (*attrs)(struct kk_buf *))
+{
+	struct kk_buf ipp;
+	kk_buf_init(&ipp, 4096);
+	kk_ipp_begin(&ipp, 0, id, NULL);
+	attrs(&ipp);
+	kk_ipp_add_group(&ipp, KK_IPP_GROUP_END);
+	kk_buf_addf(stream, "HTTP/1.1 200 OK\r\nContent-Type: application/ipp\r\n%s"
+			    "Content-Length: %zu\r\n\r\n",
+		    close ? "Connection: close\r\n" : "", ipp.len);
+	kk_buf_add(stream, ipp.data, ipp.len);
+	kk_buf_fini(&ipp);
+}
+
+static void printer_ok(struct kk_buf *b)
+{
+	kk_ipp_add_group(b, KK_IPP_GROUP_PRINTER);
+	kk_ipp_add_int(b, KK_IPP_ENUM, "printer-state", 3);
+	kk_ipp_add_str(b, KK_IPP_KEYWORD, "printer-state-reasons", "none");
+	kk_ipp_add_str(b, KK_IPP_MIMETYPE, "document-format-supported", "image/pwg-raster");
+	kk_ipp_add_str(b, KK_IPP_KEYWORD, "pwg-raster-document-type-supported", "black_1");
+	kk_ipp_add_bool(b, "printer-is-accepting-jobs", 1);
+}
+
+static void printer_jam(struct kk_buf *b)
+{
+	kk_ipp_add_group(b, KK_IPP_GROUP_PRINTER);
+	kk_ipp_add_int(b, KK_IPP_ENUM, "printer-state", 5);
+	kk_ipp_add_str(b, KK_IPP_KEYWORD, "printer-state-reasons", "media-jam-error");
+}
+
+static void job_created(struct kk_buf *b)
+{
+	kk_ipp_add_group(b, KK_IPP_GROUP_JOB);
+	kk_ipp_add_int(b, KK_IPP_INTEGER, "job-id", 7);
+	kk_ipp_add_int(b, KK_IPP_ENUM, "job-state", KK_IPP_JOB_PENDING);
+}
+
+static void job_processing(struct kk_buf *b)
+{
+	kk_ipp_add_group(b, KK_IPP_GROUP_JOB);
+	kk_ipp_add_int(b, KK_IPP_ENUM, "job-state", KK_IPP_JOB_PROCESSING);
+	kk_ipp_add_str(b, KK_IPP_KEYWORD, "job-state-reasons", "job-printing");
+}
+
+static void job_completed(struct kk_buf *b)
+{
+	kk_ipp_add_group(b, KK_IPP_GROUP_JOB);
+	kk_ipp_add_int(b, KK_IPP_ENUM, "job-state", KK_IPP_JOB_COMPLETED);
+	kk_ipp_add_str(b, KK_IPP_KEYWORD, "job-state-reasons", "job-completed-successfully");
+}
+
+struct fake_job {
+	struct pipe_io *pipe;
+	struct kk_buf *second; /* what the reopened connection answers */
+	unsigned reopened, progress_calls, last_sent, jam_seen;
+};
+
+static int fake_reopen(void *ctx, struct kk_print_io *io)
+{
+	struct fake_job *f = ctx;
+	f->reopened++;
+	f->pipe->answer = f->second->data;
+	f->pipe->answer_len = f->second->len;
+	f->pipe->answer_pos = 0;
+	return 0;
+}
+
+static int fake_page(void *ctx, unsigned index, struct kk_raster *r)
+{
+	int rc = kk_raster_init(r, 64, 40, KK_RASTER_MONO, 72);
+	if (!rc)
+		kk_raster_mono_set(r, index, index, 1);
+	return rc;
+}
+
+static void fake_progress(void *ctx, unsigned pages_sent, int job_state, unsigned problems)
+{
+	struct fake_job *f = ctx;
+	f->progress_calls++;
+	f->last_sent = pages_sent;
+	f->jam_seen |= !!(problems & KK_PP_MEDIA_JAM);
+}
+
+static void test_print_reopen(void)
+{
+	struct kk_buf first, second;
+	struct pipe_io p = { 0 };
+	struct kk_print_io io = { &pipe_ops, &p };
+	struct fake_job f = { .pipe = &p, .second = &second };
+	atomic_int cancel = 0;
+	struct kk_ipp_job job = { .title = "公开目录", .pages = 2, .copies = 2, .page = fake_page,
+				  .progress = fake_progress, .ctx = &f, .cancel = &cancel,
+				  .reopen = fake_reopen, .reopen_ctx = &f, .poll_ms = 10,
+				  .io_timeout_ms = 1000, .job_timeout_ms = 10000 };
+	struct kk_ipp_result res;
+
+	kk_buf_init(&first, 1 << 16);
+	kk_buf_init(&second, 1 << 16);
+	kk_buf_init(&p.sent, 1 << 20);
+	add_answer(&first, 1, 0, printer_ok);
+	add_answer(&first, 2, 1, job_created); /* then the server closes */
+	add_answer(&second, 3, 0, job_processing);
+	add_answer(&second, 4, 0, printer_jam);
+	add_answer(&second, 5, 0, job_completed);
+	add_answer(&second, 6, 0, printer_ok);
+	p.answer = first.data;
+	p.answer_len = first.len;
+
+	KT_CHECK_INT(kk_ipp_print(&io, "localhost", "/ipp/print", &job, &res), 0);
+	KT_CHECK_INT(res.job_id, 7);
+	KT_CHECK_INT(res.job_state, KK_IPP_JOB_COMPLETED);
+	KT_CHECK_INT(res.pages_sent, 4); /* no copies-supported: the pages twice over */
+	KT_CHECK_INT(res.problems, KK_PP_MEDIA_JAM);
+	KT_CHECK_INT(res.problems_now, 0);
+	KT_CHECK_INT(res.http_status, 200);
+	KT_CHECK_INT(res.ipp_status, 0);
+	KT_CHECK_STR(res.reasons, "job-completed-successfully");
+	KT_CHECK(strstr(res.message, "job 7 completed after 4 pages: ok") == res.message);
+	KT_CHECK(strstr(res.message, "problems=media-jam") != NULL);
+	KT_CHECK_INT(f.reopened, 1);
+	KT_CHECK(f.jam_seen);
+	KT_CHECK_INT(f.last_sent, 4);
+	KT_CHECK(f.progress_calls >= 6);
+	/* what went out: chunked Print-Job with the job name and the PWG stream */
+	KT_CHECK(memmem(p.sent.data, p.sent.len, "Transfer-Encoding: chunked", 26) != NULL);
+	KT_CHECK(memmem(p.sent.data, p.sent.len, "image/pwg-raster", 16) != NULL);
+	KT_CHECK(memmem(p.sent.data, p.sent.len, "公开目录", strlen("公开目录")) != NULL);
+	KT_CHECK(memmem(p.sent.data, p.sent.len, "RaS2", 4) != NULL);
+	KT_CHECK(memmem(p.sent.data, p.sent.len, "ipp://localhost/ipp/print", 25) != NULL);
+
+	/* without a way to reopen, the job fails with the transport's error after Print-Job */
+	p.answer = first.data;
+	p.answer_len = first.len;
+	p.answer_pos = 0;
+	job.reopen = NULL;
+	KT_CHECK_INT(kk_ipp_print(&io, "localhost", "/ipp/print", &job, &res), KK_EIO);
+	KT_CHECK_INT(res.job_id, 7);
+	kk_buf_fini(&first);
+	kk_buf_fini(&second);
+	kk_buf_fini(&p.sent);
+}
+
 KT_MAIN(KT_CASE(test_ipp_roundtrip), KT_CASE(test_ipp_printer_parse), KT_CASE(test_ipp_real_answer),
 	KT_CASE(test_ipp_refusals), KT_CASE(test_ipp_caps), KT_CASE(test_http_responses),
-	KT_CASE(test_http_post), KT_CASE(test_uri), KT_CASE(test_tcp), KT_CASE(test_print_refusals))
+	KT_CASE(test_http_post), KT_CASE(test_uri), KT_CASE(test_tcp), KT_CASE(test_print_refusals),
+	KT_CASE(test_print_reopen))
