@@ -17,6 +17,7 @@ done
 
 PIDS=()
 cleanup() {
+	[ -n "${REFILL:-}" ] && touch "$REFILL" # lets a waiting print command end
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
 	[ -n "${DBUS_PID:-}" ] && kill "$DBUS_PID" 2>/dev/null

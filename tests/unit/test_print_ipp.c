@@ -729,6 +729,21 @@ static void job_completed(struct kk_buf *b)
 	kk_ipp_add_str(b, KK_IPP_KEYWORD, "job-state-reasons", "job-completed-successfully");
 }
 
+static void printer_pdf_only(struct kk_buf *b)
+{
+	kk_ipp_add_group(b, KK_IPP_GROUP_PRINTER);
+	kk_ipp_add_str(b, KK_IPP_MIMETYPE, "document-format-supported", "application/pdf");
+}
+
+static void printer_not_accepting(struct kk_buf *b)
+{
+	kk_ipp_add_group(b, KK_IPP_GROUP_PRINTER);
+	kk_ipp_add_int(b, KK_IPP_ENUM, "printer-state", 5);
+	kk_ipp_add_str(b, KK_IPP_KEYWORD, "printer-state-reasons", "paused");
+	kk_ipp_add_str(b, KK_IPP_MIMETYPE, "document-format-supported", "image/pwg-raster");
+	kk_ipp_add_bool(b, "printer-is-accepting-jobs", 0);
+}
+
 struct fake_job {
 	struct pipe_io *pipe;
 	struct kk_buf *second; /* what the reopened connection answers */
@@ -815,6 +830,25 @@ static void test_print_reopen(void)
 	job.reopen = NULL;
 	KT_CHECK_INT(kk_ipp_print(&io, "localhost", "/ipp/print", &job, &res), KK_EIO);
 	KT_CHECK_INT(res.job_id, 7);
+
+	/* a printer without PWG Raster is refused before Print-Job */
+	kk_buf_reset(&first);
+	add_answer(&first, 1, 0, printer_pdf_only);
+	p.answer = first.data;
+	p.answer_len = first.len;
+	p.answer_pos = 0;
+	KT_CHECK_INT(kk_ipp_print(&io, "localhost", "/ipp/print", &job, &res), KK_EINVAL);
+	KT_CHECK_STR(res.message, "printer does not take image/pwg-raster");
+	KT_CHECK_INT(res.job_id, 0);
+	KT_CHECK_INT(p.answer_pos, p.answer_len); /* the answer was read to its end */
+	kk_buf_reset(&first);
+	add_answer(&first, 1, 0, printer_not_accepting);
+	p.answer = first.data;
+	p.answer_len = first.len;
+	p.answer_pos = 0;
+	KT_CHECK_INT(kk_ipp_print(&io, "localhost", "/ipp/print", &job, &res), KK_EBUSY);
+	KT_CHECK_STR(res.message, "printer is not accepting jobs (paused)");
+	KT_CHECK_INT(res.problems, KK_PP_OFFLINE);
 	kk_buf_fini(&first);
 	kk_buf_fini(&second);
 	kk_buf_fini(&p.sent);
