@@ -21,7 +21,7 @@ DEB_PKGS := build-essential pkg-config libsdl2-dev libsdl2-ttf-dev libsdl2-image
 	poppler-utils sqlite3 file bc unicode-data bzip2 \
 	libgooglepinyin0 libgooglepinyin0-dev libzinnia-dev tegaki-zinnia-simplified-chinese \
 	libsodium-dev minisign libfreetype-dev libqrencode-dev zbar-tools netpbm \
-	ghostscript
+	ghostscript cups-ipp-utils cups-filters dbus
 UNIHAN  ?= /usr/share/unicode/Unihan_Readings.txt.bz2
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -159,6 +159,18 @@ fuzz: deps
 		mkdir -p $(BUILD)/fuzz/corpus-$$t && cp tests/fuzz/corpus/$$t/* $(BUILD)/fuzz/corpus-$$t/ && \
 		$(BUILD)/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/corpus-$$t || exit 1; done
 
+# --- IPP printing test driver (tests/print/ipptest.c) ----------------------------------------
+# tests/integration/print-ipp.sh runs it (from KK_BUILD, plain and ASan) against ippeveprinter
+# (cups-ipp-utils), decoding what the printer spooled with rastertopdf (cups-filters) and
+# pdftoppm (poppler-utils); ippeveprinter needs a D-Bus daemon (dbus) even with -r off.
+IPPTEST_BINS = $(BUILD)/ipptest $(ASAN)/ipptest
+
+$(BUILD)/ipptest: $(BUILD)/obj/tests/print/ipptest.o $(call CORE_OBJ,$(BUILD))
+	$(CC) -o $@ $^ $(LDLIBS_ALL)
+
+$(ASAN)/ipptest: $(ASAN)/obj/tests/print/ipptest.o $(call CORE_OBJ,$(ASAN))
+	$(CC) $(SAN) -o $@ $^ $(LDLIBS_ALL)
+
 UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 ASAN_BINS = $(patsubst tests/unit/%.c,$(ASAN)/tests/%,$(TEST_SRC))
 
@@ -191,7 +203,7 @@ run: deps
 	$(BUILD)/kiosk --db $(BUILD)/sample.db --window $(WINDOW) --config assets/kiosk.conf
 
 test: deps
-	$(MAKE) -j$$(nproc) all check $(UNIT_BINS) $(ASAN_BINS) $(FUZZ_BINS) $(USBTEST_BINS) $(ASAN)/kiosk $(ASAN)/kioskdb $(BUILD)/sample.db
+	$(MAKE) -j$$(nproc) all check $(UNIT_BINS) $(ASAN_BINS) $(FUZZ_BINS) $(USBTEST_BINS) $(IPPTEST_BINS) $(ASAN)/kiosk $(ASAN)/kioskdb $(BUILD)/sample.db
 	tests/run.sh $(BUILD) $(ASAN)
 
 check:

@@ -79,6 +79,9 @@ static void pwg_header(uint8_t *h, const struct kk_raster *r, const struct kk_pr
 	pwg_put32(h, KK_PWG_OFF_TOTAL_PAGES, o ? o->total_pages : 0);
 	pwg_put32(h, KK_PWG_OFF_CROSS_FEED, 1);
 	pwg_put32(h, KK_PWG_OFF_FEED, 1);
+	/* the image box is the whole page: the kiosk's raster already leaves the margins white */
+	pwg_put32(h, KK_PWG_OFF_IMAGE_BOX + 8, r->width - 1);
+	pwg_put32(h, KK_PWG_OFF_IMAGE_BOX + 12, r->height - 1);
 	if (pw == 595 && ph == 842)
 		pwg_putstr(h, KK_PWG_OFF_PAGE_SIZE_NAME, "iso_a4_210x297mm");
 }

@@ -28,6 +28,9 @@ enum kk_pwg_offset {
 	KK_PWG_OFF_TOTAL_PAGES = 452,
 	KK_PWG_OFF_CROSS_FEED = 456,  /* CrossFeedTransform, 1 = identity */
 	KK_PWG_OFF_FEED = 460,        /* FeedTransform, 1 = identity */
+	KK_PWG_OFF_IMAGE_BOX = 464,   /* four uint32: ImageBoxLeft, Top, Right, Bottom (pixels,
+					 inclusive); PAPPL-based printers clip to it, so a zero box
+					 would print nothing there */
 	KK_PWG_OFF_PAGE_SIZE_NAME = 1732
 };
 

@@ -735,6 +735,10 @@ static void test_pwg_header(void)
 	KT_CHECK_INT(be32(h, KK_PWG_OFF_TOTAL_PAGES), 5);
 	KT_CHECK_INT(be32(h, KK_PWG_OFF_CROSS_FEED), 1);
 	KT_CHECK_INT(be32(h, KK_PWG_OFF_FEED), 1);
+	KT_CHECK_INT(be32(h, KK_PWG_OFF_IMAGE_BOX), 0);          /* left */
+	KT_CHECK_INT(be32(h, KK_PWG_OFF_IMAGE_BOX + 4), 0);      /* top */
+	KT_CHECK_INT(be32(h, KK_PWG_OFF_IMAGE_BOX + 8), 2479);   /* right, inclusive */
+	KT_CHECK_INT(be32(h, KK_PWG_OFF_IMAGE_BOX + 12), 3507);  /* bottom */
 	KT_CHECK(d.n_pages == 1 && same_page(&r, &d.pages[0]));
 	dec_fini(&d);
 	kk_raster_fini(&r);
