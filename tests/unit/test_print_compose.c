@@ -640,9 +640,24 @@ static void test_hostile(void)
 	kk_block_set_text(b, "项目", strlen("项目"));
 	b = kk_body_add(d->body, KK_BLOCK_IMAGE);
 	b = kk_body_add(d->body, KK_BLOCK_TABLE); /* a table with no cells */
+	b = kk_body_add(d->body, KK_BLOCK_HEADING); /* 90 KB: cut on a character boundary */
+	{
+		size_t n = 30000 * 3;
+		char *big = malloc(n + 1);
+		KT_REQUIRE(big != NULL);
+		for (size_t i = 0; i < n; i += 3)
+			memcpy(big + i, "题", 3);
+		kk_block_set_marker(b, "一、");
+		kk_block_set_text(b, big, n);
+		free(big);
+	}
 	rc = kk_print_layout_doc(d, &ps, &stamp, &fonts, &l);
 	KT_CHECK_INT(rc, 0);
 	if (l) {
+		unsigned seen = 0;
+		for (unsigned p = 0; p < kk_print_layout_pages(l); p++)
+			seen += find_line(l, p, "题题题题") != NULL;
+		KT_CHECK(seen > 3);
 		KT_REQUIRE(kk_raster_init(&r, ps.width, ps.height, KK_RASTER_MONO, ps.dpi) == 0);
 		for (unsigned p = 0; p < kk_print_layout_pages(l); p++) {
 			KT_CHECK(kk_print_layout_render(l, p, &r) == 0);
