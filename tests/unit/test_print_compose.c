@@ -5,6 +5,7 @@
  * every page of a 失效 document, a one-page guide checklist with tick boxes, no line starting
  * with a closing mark, receipt-printer bands. Writes PBM previews to build/print-preview/.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -482,8 +483,20 @@ static void test_narrow(void)
 			KT_CHECK(!band_has_ink(&r, 0, ps.margin_top, 0, ps.width));
 			write_pbm(&r, rows, "narrow-band1");
 		}
-		if (p + 1 == n)
+		if (p + 1 == n) {
+			/* the QR code at the end of the strip reads back */
+			char buf[512] = "";
+			FILE *z;
 			write_pbm(&r, rows, "narrow-last");
+			z = popen("timeout 30 zbarimg --quiet --raw -Sdisable -Sqrcode.enable "
+				  "build/print-preview/narrow-last.pbm 2>/dev/null", "r");
+			KT_REQUIRE(z != NULL);
+			if (!fgets(buf, sizeof buf, z))
+				buf[0] = 0;
+			pclose(z);
+			buf[strcspn(buf, "\r\n")] = 0;
+			KT_CHECK_STR(buf, url);
+		}
 	}
 	kk_raster_fini(&r);
 	kk_print_layout_free(l);
@@ -723,6 +736,61 @@ static void test_config_fonts_and_dump(void)
 	kk_doc_free(d);
 }
 
+struct render_job {
+	struct kk_print_layout *l;
+	unsigned pages;
+	uint8_t *pixels; /* every page, one after the other */
+	size_t page_bytes;
+	int rc;
+};
+
+static void *render_all(void *arg)
+{
+	struct render_job *j = arg;
+	struct kk_page_setup ps = a4();
+	struct kk_raster r = { 0 };
+	j->rc = kk_raster_init(&r, ps.width, ps.height, KK_RASTER_MONO, ps.dpi);
+	for (unsigned p = 0; !j->rc && p < j->pages; p++) {
+		j->rc = kk_print_layout_render(j->l, p, &r);
+		memcpy(j->pixels + (size_t)p * j->page_bytes, r.data, j->page_bytes);
+	}
+	kk_raster_fini(&r);
+	return NULL;
+}
+
+/* Two layouts rendered at once on two worker threads give the pixels of a serial render. */
+static void test_threads(void)
+{
+	struct kk_page_setup ps = a4();
+	struct kk_doc *d = doc_new(KK_EXPIRED, 30);
+	struct render_job j[3] = { { 0 } };
+	pthread_t th[2];
+	size_t page_bytes = (size_t)kk_raster_row_bytes(ps.width, KK_RASTER_MONO) * ps.height;
+
+	for (int i = 0; i < 3; i++) {
+		KT_REQUIRE(kk_print_layout_doc(d, &ps, &stamp, &fonts, &j[i].l) == 0);
+		j[i].pages = kk_print_layout_pages(j[i].l) < 4 ? kk_print_layout_pages(j[i].l) : 4;
+		j[i].page_bytes = page_bytes;
+		j[i].pixels = malloc(page_bytes * j[i].pages);
+		KT_REQUIRE(j[i].pixels != NULL);
+	}
+	kk_doc_free(d); /* the layouts outlive the document */
+	render_all(&j[2]);
+	KT_REQUIRE(pthread_create(&th[0], NULL, render_all, &j[0]) == 0);
+	KT_REQUIRE(pthread_create(&th[1], NULL, render_all, &j[1]) == 0);
+	pthread_join(th[0], NULL);
+	pthread_join(th[1], NULL);
+	for (int i = 0; i < 2; i++) {
+		KT_CHECK_INT(j[i].rc, 0);
+		KT_CHECK(j[i].pages == j[2].pages &&
+			 memcmp(j[i].pixels, j[2].pixels, page_bytes * j[2].pages) == 0);
+	}
+	for (int i = 0; i < 3; i++) {
+		free(j[i].pixels);
+		kk_print_layout_free(j[i].l);
+	}
+}
+
 static void test_bad_args(void)
 {
 	struct kk_page_setup ps = a4();
@@ -742,4 +810,4 @@ static void test_bad_args(void)
 	kk_doc_free(d);
 }
 
-KT_MAIN(KT_CASE(test_doc_pages), KT_CASE(test_table_header_repeats), KT_CASE(test_stable), KT_CASE(test_qr_decodes), KT_CASE(test_expired_warning), KT_CASE(test_line_starts), KT_CASE(test_guide_summary), KT_CASE(test_narrow), KT_CASE(test_hostile), KT_CASE(test_config_fonts_and_dump), KT_CASE(test_bad_args), KT_CASE(test_sample_content))
+KT_MAIN(KT_CASE(test_doc_pages), KT_CASE(test_table_header_repeats), KT_CASE(test_stable), KT_CASE(test_qr_decodes), KT_CASE(test_expired_warning), KT_CASE(test_line_starts), KT_CASE(test_guide_summary), KT_CASE(test_narrow), KT_CASE(test_hostile), KT_CASE(test_config_fonts_and_dump), KT_CASE(test_threads), KT_CASE(test_bad_args), KT_CASE(test_sample_content))
