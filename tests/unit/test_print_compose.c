@@ -141,6 +141,24 @@ static void write_pbm(const struct kk_raster *r, uint32_t rows, const char *name
 	fclose(f);
 }
 
+/* The first QR code zbarimg (package zbar-tools) reads in build/print-preview/<name>.pbm, or
+ * "" when it reads none. */
+static void qr_read(const char *name, char *buf, size_t n)
+{
+	char cmd[256];
+	FILE *p;
+	snprintf(cmd, sizeof cmd, "timeout 30 zbarimg --quiet --raw -Sdisable -Sqrcode.enable "
+		 "build/print-preview/%s.pbm 2>/dev/null", name);
+	buf[0] = 0;
+	p = popen(cmd, "r");
+	if (!p)
+		return;
+	if (!fgets(buf, (int)n, p))
+		buf[0] = 0;
+	pclose(p);
+	buf[strcspn(buf, "\r\n")] = 0;
+}
+
 /* Does any text line of the page contain s? Returns the first such line or NULL. */
 static const struct kk_print_text_line *find_line(const struct kk_print_layout *l, unsigned page,
 						  const char *s)
@@ -271,19 +289,13 @@ static void test_qr_decodes(void)
 	struct kk_doc *d = doc_new(KK_VALID, 5);
 	struct kk_print_layout *l = NULL;
 	struct kk_raster r = { 0 };
-	char buf[512] = "";
-	FILE *p;
+	char buf[512];
 
 	KT_REQUIRE(kk_print_layout_doc(d, &ps, &stamp, &fonts, &l) == 0);
 	KT_REQUIRE(kk_raster_init(&r, ps.width, ps.height, KK_RASTER_MONO, ps.dpi) == 0);
 	KT_REQUIRE(kk_print_layout_render(l, 0, &r) == 0);
 	write_pbm(&r, r.height, "qr-page");
-	p = popen("timeout 30 zbarimg --quiet --raw -Sdisable -Sqrcode.enable build/print-preview/qr-page.pbm 2>/dev/null", "r");
-	KT_REQUIRE(p != NULL);
-	if (!fgets(buf, sizeof buf, p))
-		buf[0] = 0;
-	pclose(p);
-	buf[strcspn(buf, "\r\n")] = 0;
+	qr_read("qr-page", buf, sizeof buf);
 	KT_CHECK_STR(buf, url);
 	kk_raster_fini(&r);
 	kk_print_layout_free(l);
@@ -485,16 +497,9 @@ static void test_narrow(void)
 		}
 		if (p + 1 == n) {
 			/* the QR code at the end of the strip reads back */
-			char buf[512] = "";
-			FILE *z;
+			char buf[512];
 			write_pbm(&r, rows, "narrow-last");
-			z = popen("timeout 30 zbarimg --quiet --raw -Sdisable -Sqrcode.enable "
-				  "build/print-preview/narrow-last.pbm 2>/dev/null", "r");
-			KT_REQUIRE(z != NULL);
-			if (!fgets(buf, sizeof buf, z))
-				buf[0] = 0;
-			pclose(z);
-			buf[strcspn(buf, "\r\n")] = 0;
+			qr_read("narrow-last", buf, sizeof buf);
 			KT_CHECK_STR(buf, url);
 		}
 	}
