@@ -175,15 +175,37 @@ static int text_begin(struct kk_print_layout *l, size_t max_bytes, uint32_t *off
 	return rc;
 }
 
+#define LINE_MAX_BYTES (64u << 10) /* a heading, a footer line: longer is cut */
+
+/* printf into a new string of at most LINE_MAX_BYTES, cut on a UTF-8 character boundary so
+ * the layout never sees half a character. NULL when out of memory. */
 static char *asprintf_cap(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *asprintf_cap(const char *fmt, ...)
 {
-	char tmp[2048];
 	va_list ap;
+	char *p;
+	int n;
+
 	va_start(ap, fmt);
-	vsnprintf(tmp, sizeof tmp, fmt, ap);
+	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	return strdup(tmp);
+	if (n < 0)
+		return NULL;
+	p = malloc((size_t)n < LINE_MAX_BYTES ? (size_t)n + 1 : LINE_MAX_BYTES);
+	if (!p)
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n < LINE_MAX_BYTES ? (size_t)n + 1 : LINE_MAX_BYTES, fmt, ap);
+	va_end(ap);
+	if ((size_t)n >= LINE_MAX_BYTES) {
+		size_t len = LINE_MAX_BYTES - 1;
+		while (len && ((uint8_t)p[len - 1] & 0xC0) == 0x80)
+			len--; /* back over continuation bytes to the lead byte ... */
+		if (len && (uint8_t)p[len - 1] >= 0xC0)
+			len--; /* ... which goes too, with its incomplete character */
+		p[len] = 0;
+	}
+	return p;
 }
 
 static int pt_dots(const struct kk_page_setup *ps, int pt10)

@@ -5,6 +5,7 @@
  * every page of a 失效 document, a one-page guide checklist with tick boxes, no line starting
  * with a closing mark, receipt-printer bands. Writes PBM previews to build/print-preview/.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,6 +141,24 @@ static void write_pbm(const struct kk_raster *r, uint32_t rows, const char *name
 	fclose(f);
 }
 
+/* The first QR code zbarimg (package zbar-tools) reads in build/print-preview/<name>.pbm, or
+ * "" when it reads none. */
+static void qr_read(const char *name, char *buf, size_t n)
+{
+	char cmd[256];
+	FILE *p;
+	snprintf(cmd, sizeof cmd, "timeout 30 zbarimg --quiet --raw -Sdisable -Sqrcode.enable "
+		 "build/print-preview/%s.pbm 2>/dev/null", name);
+	buf[0] = 0;
+	p = popen(cmd, "r");
+	if (!p)
+		return;
+	if (!fgets(buf, (int)n, p))
+		buf[0] = 0;
+	pclose(p);
+	buf[strcspn(buf, "\r\n")] = 0;
+}
+
 /* Does any text line of the page contain s? Returns the first such line or NULL. */
 static const struct kk_print_text_line *find_line(const struct kk_print_layout *l, unsigned page,
 						  const char *s)
@@ -270,19 +289,13 @@ static void test_qr_decodes(void)
 	struct kk_doc *d = doc_new(KK_VALID, 5);
 	struct kk_print_layout *l = NULL;
 	struct kk_raster r = { 0 };
-	char buf[512] = "";
-	FILE *p;
+	char buf[512];
 
 	KT_REQUIRE(kk_print_layout_doc(d, &ps, &stamp, &fonts, &l) == 0);
 	KT_REQUIRE(kk_raster_init(&r, ps.width, ps.height, KK_RASTER_MONO, ps.dpi) == 0);
 	KT_REQUIRE(kk_print_layout_render(l, 0, &r) == 0);
 	write_pbm(&r, r.height, "qr-page");
-	p = popen("timeout 30 zbarimg --quiet --raw -Sdisable -Sqrcode.enable build/print-preview/qr-page.pbm 2>/dev/null", "r");
-	KT_REQUIRE(p != NULL);
-	if (!fgets(buf, sizeof buf, p))
-		buf[0] = 0;
-	pclose(p);
-	buf[strcspn(buf, "\r\n")] = 0;
+	qr_read("qr-page", buf, sizeof buf);
 	KT_CHECK_STR(buf, url);
 	kk_raster_fini(&r);
 	kk_print_layout_free(l);
@@ -482,8 +495,13 @@ static void test_narrow(void)
 			KT_CHECK(!band_has_ink(&r, 0, ps.margin_top, 0, ps.width));
 			write_pbm(&r, rows, "narrow-band1");
 		}
-		if (p + 1 == n)
+		if (p + 1 == n) {
+			/* the QR code at the end of the strip reads back */
+			char buf[512];
 			write_pbm(&r, rows, "narrow-last");
+			qr_read("narrow-last", buf, sizeof buf);
+			KT_CHECK_STR(buf, url);
+		}
 	}
 	kk_raster_fini(&r);
 	kk_print_layout_free(l);
@@ -640,9 +658,24 @@ static void test_hostile(void)
 	kk_block_set_text(b, "项目", strlen("项目"));
 	b = kk_body_add(d->body, KK_BLOCK_IMAGE);
 	b = kk_body_add(d->body, KK_BLOCK_TABLE); /* a table with no cells */
+	b = kk_body_add(d->body, KK_BLOCK_HEADING); /* 90 KB: cut on a character boundary */
+	{
+		size_t n = 30000 * 3;
+		char *big = malloc(n + 1);
+		KT_REQUIRE(big != NULL);
+		for (size_t i = 0; i < n; i += 3)
+			memcpy(big + i, "题", 3);
+		kk_block_set_marker(b, "一、");
+		kk_block_set_text(b, big, n);
+		free(big);
+	}
 	rc = kk_print_layout_doc(d, &ps, &stamp, &fonts, &l);
 	KT_CHECK_INT(rc, 0);
 	if (l) {
+		unsigned seen = 0;
+		for (unsigned p = 0; p < kk_print_layout_pages(l); p++)
+			seen += find_line(l, p, "题题题题") != NULL;
+		KT_CHECK(seen > 3);
 		KT_REQUIRE(kk_raster_init(&r, ps.width, ps.height, KK_RASTER_MONO, ps.dpi) == 0);
 		for (unsigned p = 0; p < kk_print_layout_pages(l); p++) {
 			KT_CHECK(kk_print_layout_render(l, p, &r) == 0);
@@ -708,6 +741,61 @@ static void test_config_fonts_and_dump(void)
 	kk_doc_free(d);
 }
 
+struct render_job {
+	struct kk_print_layout *l;
+	unsigned pages;
+	uint8_t *pixels; /* every page, one after the other */
+	size_t page_bytes;
+	int rc;
+};
+
+static void *render_all(void *arg)
+{
+	struct render_job *j = arg;
+	struct kk_page_setup ps = a4();
+	struct kk_raster r = { 0 };
+	j->rc = kk_raster_init(&r, ps.width, ps.height, KK_RASTER_MONO, ps.dpi);
+	for (unsigned p = 0; !j->rc && p < j->pages; p++) {
+		j->rc = kk_print_layout_render(j->l, p, &r);
+		memcpy(j->pixels + (size_t)p * j->page_bytes, r.data, j->page_bytes);
+	}
+	kk_raster_fini(&r);
+	return NULL;
+}
+
+/* Two layouts rendered at once on two worker threads give the pixels of a serial render. */
+static void test_threads(void)
+{
+	struct kk_page_setup ps = a4();
+	struct kk_doc *d = doc_new(KK_EXPIRED, 30);
+	struct render_job j[3] = { { 0 } };
+	pthread_t th[2];
+	size_t page_bytes = (size_t)kk_raster_row_bytes(ps.width, KK_RASTER_MONO) * ps.height;
+
+	for (int i = 0; i < 3; i++) {
+		KT_REQUIRE(kk_print_layout_doc(d, &ps, &stamp, &fonts, &j[i].l) == 0);
+		j[i].pages = kk_print_layout_pages(j[i].l) < 4 ? kk_print_layout_pages(j[i].l) : 4;
+		j[i].page_bytes = page_bytes;
+		j[i].pixels = malloc(page_bytes * j[i].pages);
+		KT_REQUIRE(j[i].pixels != NULL);
+	}
+	kk_doc_free(d); /* the layouts outlive the document */
+	render_all(&j[2]);
+	KT_REQUIRE(pthread_create(&th[0], NULL, render_all, &j[0]) == 0);
+	KT_REQUIRE(pthread_create(&th[1], NULL, render_all, &j[1]) == 0);
+	pthread_join(th[0], NULL);
+	pthread_join(th[1], NULL);
+	for (int i = 0; i < 2; i++) {
+		KT_CHECK_INT(j[i].rc, 0);
+		KT_CHECK(j[i].pages == j[2].pages &&
+			 memcmp(j[i].pixels, j[2].pixels, page_bytes * j[2].pages) == 0);
+	}
+	for (int i = 0; i < 3; i++) {
+		free(j[i].pixels);
+		kk_print_layout_free(j[i].l);
+	}
+}
+
 static void test_bad_args(void)
 {
 	struct kk_page_setup ps = a4();
@@ -727,4 +815,4 @@ static void test_bad_args(void)
 	kk_doc_free(d);
 }
 
-KT_MAIN(KT_CASE(test_doc_pages), KT_CASE(test_table_header_repeats), KT_CASE(test_stable), KT_CASE(test_qr_decodes), KT_CASE(test_expired_warning), KT_CASE(test_line_starts), KT_CASE(test_guide_summary), KT_CASE(test_narrow), KT_CASE(test_hostile), KT_CASE(test_config_fonts_and_dump), KT_CASE(test_bad_args), KT_CASE(test_sample_content))
+KT_MAIN(KT_CASE(test_doc_pages), KT_CASE(test_table_header_repeats), KT_CASE(test_stable), KT_CASE(test_qr_decodes), KT_CASE(test_expired_warning), KT_CASE(test_line_starts), KT_CASE(test_guide_summary), KT_CASE(test_narrow), KT_CASE(test_hostile), KT_CASE(test_config_fonts_and_dump), KT_CASE(test_threads), KT_CASE(test_bad_args), KT_CASE(test_sample_content))
