@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,42 +30,13 @@
 
 /* ---- the layouter ---- */
 
-static int file_exists(const char *p)
-{
-	struct stat sb;
-	return p && *p && stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
-}
-
 void kk_printing_glue_init(struct kk_printing_glue *g, const struct kk_config *cfg,
 			   const char *db_path)
 {
-	char *at;
 	memset(g, 0, sizeof *g);
 	snprintf(g->db_path, sizeof g->db_path, "%s", db_path);
 	snprintf(g->site, sizeof g->site, "%s", cfg->site_name);
-	snprintf(g->regular, sizeof g->regular, "%s", cfg->font_path);
-	g->fonts.regular = g->regular;
-	g->fonts.regular_index = cfg->font_index;
-	/* Noto Sans CJK ships its bold as a sibling file with the same face order */
-	snprintf(g->bold, sizeof g->bold, "%s", cfg->font_path);
-	at = strstr(g->bold, "Regular");
-	if (at && strlen(g->bold) + 1 < sizeof g->bold) {
-		memmove(at + 4, at + 7, strlen(at + 7) + 1);
-		memcpy(at, "Bold", 4);
-		if (file_exists(g->bold)) {
-			g->fonts.bold = g->bold;
-			g->fonts.bold_index = cfg->font_index;
-		}
-	}
-	/* the first fallback font of the screen's list */
-	snprintf(g->fallback, sizeof g->fallback, "%s", cfg->font_fallback);
-	at = strchr(g->fallback, ',');
-	if (at)
-		*at = '\0';
-	while (g->fallback[0] == ' ')
-		memmove(g->fallback, g->fallback + 1, strlen(g->fallback));
-	if (file_exists(g->fallback))
-		g->fonts.fallback = g->fallback;
+	kk_print_fonts_from_config(cfg, &g->fonts);
 }
 
 static int render_page(void *ctx, unsigned page, struct kk_raster *r)
@@ -124,11 +94,11 @@ static int glue_layout(void *ctx, const struct kk_print_req *req, const struct k
 	if (req->kind == KK_PRINT_GUIDE) {
 		rc = kk_catalog_get_guide(cat, req->id, &guide);
 		if (!rc)
-			rc = kk_print_layout_guide(guide, req->summary, &ps, &st, &g->fonts, &l);
+			rc = kk_print_layout_guide(guide, req->summary, &ps, &st, &g->fonts.fonts, &l);
 	} else {
 		rc = kk_catalog_get_doc(cat, req->id, &doc);
 		if (!rc)
-			rc = kk_print_layout_doc(doc, &ps, &st, &g->fonts, &l);
+			rc = kk_print_layout_doc(doc, &ps, &st, &g->fonts.fonts, &l);
 	}
 	if (rc)
 		snprintf(why, why_size, "%s %lld: %s", req->kind == KK_PRINT_GUIDE ? "guide" : "document",

@@ -13,8 +13,7 @@
 struct kk_printing_glue {
 	char db_path[600];
 	char site[256];
-	char regular[512], bold[512], fallback[1024];
-	struct kk_print_fonts fonts;
+	struct kk_print_font_files fonts; /* points into itself: the glue is never copied */
 };
 
 /* Fill g from the configuration: the content database, the site name, the fonts (the bold

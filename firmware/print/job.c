@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,7 +59,7 @@ struct kk_print_service {
 	enum cmd cmd;
 	struct kk_print_req req;
 	unsigned first, last, copies;
-	volatile int cancel;
+	atomic_int cancel;
 	struct kk_print_status st;
 	unsigned session_pages, day_pages;
 	char day[16];
@@ -487,7 +488,7 @@ static void do_print(struct kk_print_service *s, unsigned first, unsigned last, 
 	s->day_pages += used;
 	s->st.problems |= res.problems;
 	s->st.print_s = mono_s() - s->confirm_t;
-	s->st.first_byte_s = res.bytes ? (t_send - s->confirm_t) + res.first_byte_s : 0;
+	s->st.first_byte_s = res.bytes || res.first_byte_s > 0 ? (t_send - s->confirm_t) + res.first_byte_s : 0;
 	s->st.first_page_s = res.pages_sent ? (t_send - s->confirm_t) + res.first_page_s : 0;
 	s->st.bytes = res.bytes;
 	if (rc == 0) {

@@ -39,7 +39,7 @@
 struct kk_printer {
 	struct kk_printer_uri uri;
 	struct kk_printer_caps caps;
-	struct kk_print_io io;
+	struct kk_printer_remote rem; /* the transport: a file, USB or TCP; IPP or a byte stream */
 	const struct kk_print_lang *enc;
 };
 
@@ -100,53 +100,15 @@ int kk_printer_uri_parse(const char *uri, struct kk_printer_uri *out, char *err,
 		return 0;
 	}
 	if (!strncmp(uri, "ipp://", 6)) {
-		const char *host = uri + 6, *hend, *slash;
-		long port = 631;
-		slash = strchr(host, '/');
-		if (!slash)
-			slash = host + strlen(host);
-		if (*host == '[') { /* [IPv6]:port */
-			hend = memchr(host, ']', (size_t)(slash - host));
-			if (!hend)
-				goto bad_ipp;
-			host++;
-			p = hend + 1;
-		} else {
-			hend = memchr(host, ':', (size_t)(slash - host));
-			if (!hend)
-				hend = slash;
-			p = hend;
+		if (kk_ipp_uri_parse(uri, &out->ipp)) {
+			memset(out, 0, sizeof *out);
+			set_msg(err, err_size, "\"%s\": expected ipp://HOST[:PORT]/PATH", uri);
+			return KK_EINVAL;
 		}
-		n = (size_t)(hend - host);
-		if (n == 0 || n >= sizeof out->host)
-			goto bad_ipp;
-		for (size_t i = 0; i < n; i++)
-			if (host[i] <= 0x20 || host[i] >= 0x7f || host[i] == '@')
-				goto bad_ipp;
-		if (*p == ':') {
-			char *e;
-			errno = 0;
-			port = strtol(p + 1, &e, 10);
-			if (errno || e == p + 1 || e != slash || port < 1 || port > 65535)
-				goto bad_ipp;
-		} else if (p != slash) {
-			goto bad_ipp;
-		}
-		if (strlen(*slash ? slash : "/ipp/print") >= sizeof out->resource)
-			goto bad_ipp;
-		for (const char *c = slash; *c; c++)
-			if (*c <= 0x20 || *c >= 0x7f)
-				goto bad_ipp;
-		memcpy(out->host, host, n);
-		out->host[n] = '\0';
-		out->port = (int)port;
-		snprintf(out->resource, sizeof out->resource, "%s", *slash ? slash : "/ipp/print");
+		if (!strcmp(out->ipp.resource, "/")) /* IPP Everywhere's usual queue */
+			snprintf(out->ipp.resource, sizeof out->ipp.resource, "/ipp/print");
 		out->scheme = KK_PRN_IPP;
 		return 0;
-	bad_ipp:
-		memset(out, 0, sizeof *out);
-		set_msg(err, err_size, "\"%s\": expected ipp://HOST[:PORT]/PATH", uri);
-		return KK_EINVAL;
 	}
 	if (!strncmp(uri, "file:", 5)) {
 		const char *q = strchr(uri + 5, '?');
@@ -249,8 +211,8 @@ static int open_file(struct kk_printer *p, char *why, size_t why_size)
 			snprintf(why, why_size, "cannot open %s: %s", p->uri.path, strerror(errno));
 		return KK_EIO;
 	}
-	p->io.ops = &file_ops;
-	p->io.ctx = (void *)(intptr_t)fd;
+	p->rem.io.ops = &file_ops;
+	p->rem.io.ctx = (void *)(intptr_t)fd;
 	if (p->uri.lang == KK_LANG_ESCPOS)
 		caps_receipt(&p->caps);
 	else
@@ -282,8 +244,7 @@ int kk_printer_open(const struct kk_printer_uri *u, int timeout_ms, struct kk_pr
 		rc = open_file(p, why, why_size);
 		break;
 	default:
-		rc = kk_printer_open_remote(p->uri.scheme == KK_PRN_USB ? 1 : 0, &p->uri, timeout_ms,
-					    &p->io, &p->caps, why, why_size);
+		rc = kk_printer_open_remote(&p->uri, timeout_ms, &p->rem, &p->caps, why, why_size);
 		break;
 	}
 	if (rc)
@@ -315,14 +276,23 @@ static int push(struct kk_printer *p, const struct kk_print_send *s, const char 
 		ssize_t n;
 		if (s->cancel && *s->cancel)
 			return KK_ECANCELED;
-		n = p->io.ops->write(p->io.ctx, buf + off, len - off, WRITE_TIMEOUT_MS);
+		n = p->rem.io.ops->write(p->rem.io.ctx, buf + off, len - off, WRITE_TIMEOUT_MS);
 		if (n < 0) {
 			snprintf(res->detail, sizeof res->detail, "%s write failed after %llu bytes: %s",
-				 p->io.ops->name, (unsigned long long)res->bytes, kk_err_name((int)n));
+				 p->rem.io.ops->name, (unsigned long long)res->bytes, kk_err_name((int)n));
 			return (int)n;
 		}
 		if (n == 0) {
+			unsigned problems = 0;
 			stalled_ms += WRITE_TIMEOUT_MS;
+			/* the printer takes nothing: ask it why (paper out?) and tell the resident */
+			if (p->rem.status && p->rem.status(p->rem.status_ctx, &problems) == 0 &&
+			    problems) {
+				res->problems |= problems;
+				if (s->progress)
+					s->progress(s->ctx, res->pages_sent,
+						    (s->last - s->first + 1) * s->copies, problems);
+			}
 			if (stalled_ms >= STALL_LIMIT_MS) {
 				snprintf(res->detail, sizeof res->detail,
 					 "printer accepted nothing for %d s after %llu bytes",
@@ -411,12 +381,12 @@ int kk_printer_send(struct kk_printer *p, const struct kk_print_pages *src,
 	if (!src || !src->render || src->n == 0 || s->first > s->last || s->last >= src->n ||
 	    s->copies < 1 || s->copies > KK_PRINT_MAX_COPIES)
 		return KK_EINVAL;
-	if (p->uri.scheme != KK_PRN_FILE && p->caps.lang == KK_LANG_IPP)
-		return kk_printer_send_ipp(&p->io, &p->uri, &p->caps, src, s, res);
+	if (p->rem.ipp)
+		return kk_printer_send_ipp(&p->rem, &p->caps, src, s, res);
 	if (!p->enc)
 		return KK_EINVAL;
 	if (p->uri.scheme == KK_PRN_FILE) { /* a file holds one job: the last one */
-		int fd = (int)(intptr_t)p->io.ctx;
+		int fd = (int)(intptr_t)p->rem.io.ctx;
 		if (ftruncate(fd, 0) != 0 || lseek(fd, 0, SEEK_SET) != 0) {
 			snprintf(res->detail, sizeof res->detail, "cannot rewrite %.120s: %s", p->uri.path,
 				 strerror(errno));
@@ -430,7 +400,6 @@ void kk_printer_close(struct kk_printer *p)
 {
 	if (!p)
 		return;
-	if (p->io.ops && p->io.ops->close)
-		p->io.ops->close(p->io.ctx);
+	kk_printer_close_remote(&p->rem);
 	free(p);
 }

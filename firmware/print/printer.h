@@ -25,16 +25,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <stdatomic.h>
+
 #include "print/raster.h"
+#include "print/tcp.h"
 
 enum kk_printer_scheme { KK_PRN_NONE = 0, KK_PRN_USB, KK_PRN_IPP, KK_PRN_FILE };
 
 struct kk_printer_uri {
 	int scheme;          /* enum kk_printer_scheme */
 	char usb_match[96];  /* "" (first usable) or "VID:PID[/SERIAL]" */
-	char host[256];      /* ipp: host name or address (IPv6 without brackets) */
-	int port;            /* ipp: 631 by default */
-	char resource[256];  /* ipp: "/ipp/print" */
+	struct kk_ipp_uri ipp; /* ipp: host, port (631), resource ("/ipp/print" when none) */
 	char path[512];      /* file: the output file */
 	int lang;            /* file: KK_LANG_IPP (pwg), KK_LANG_PCL or KK_LANG_ESCPOS */
 };
@@ -52,6 +53,7 @@ struct kk_printer_caps {
 	uint32_t width, height;   /* page in dots (A4; receipt: width x one band) */
 	uint32_t margin[4];       /* unprintable edges in dots: left, top, right, bottom */
 	int narrow;               /* 1: a receipt printer (continuous, narrow paper) */
+	int grey;                 /* IPP printer that takes sgray_8 only: pages are widened */
 	unsigned problems;        /* enum kk_print_problem flags seen when opened */
 	char model[128];          /* "HP LaserJet Pro M404" or the URI */
 };
@@ -71,7 +73,7 @@ struct kk_print_send {
 	unsigned first, last; /* 0-based inclusive page range of the source to print */
 	unsigned copies;      /* 1.. */
 	const char *title;    /* job name (IPP), UTF-8 */
-	volatile int *cancel; /* set non-zero from any thread to stop between writes; may be NULL */
+	const atomic_int *cancel; /* non-zero (any thread) stops the job between writes; may be NULL */
 	/* Called after each page is handed to the printer (done of total), and when the printer
 	 * reports a problem while we wait (problems != 0). May be NULL. Worker thread. */
 	void (*progress)(void *ctx, unsigned done, unsigned total, unsigned problems);
