@@ -29,6 +29,7 @@ static void usage(FILE *f)
 	fputs("usage: kiosk [--db FILE] [--window WxH | --fullscreen] [--config FILE]\n"
 	      "       kiosk [--db FILE] --headless [--size WxH] --script FILE [--shots DIR] [--config FILE]\n"
 	      "       kiosk [--db FILE] --print ID [--pages A-B] [--copies N] [--summary] [--printer URI]\n"
+	      "       kiosk --list-printers [--printer URI] [--config FILE]\n"
 	      "       kiosk --check-config FILE\n"
 	      "\n"
 	      "  --db FILE           content database (default: DATA_DIR/content.db from the config)\n"
@@ -46,6 +47,8 @@ static void usage(FILE *f)
 	      "  --summary           guides: the one-page checklist instead of the full guide\n"
 	      "  --printer URI       usb://, usb://VID:PID[/SERIAL], ipp://HOST:PORT/PATH,\n"
 	      "                      file:PATH?format=pwg|pcl|escpos (default: the config's printer)\n"
+	      "  --list-printers     list USB printers (device ID, protocol, driver, status) and\n"
+	      "                      ask an ipp:// printer what it is; 0 when one can be used\n"
 	      "  --check-config FILE list every problem of a configuration file and exit\n"
 	      "  --version, --help\n",
 	      f);
@@ -88,7 +91,7 @@ int kk_app_main(int argc, char **argv)
 	const char *db = NULL, *config = NULL, *script_path = NULL, *shots = NULL, *window = NULL,
 		   *size = NULL, *print_id = NULL, *pages = NULL, *printer = NULL;
 	unsigned copies = 1;
-	int summary = 0;
+	int summary = 0, list_printers = 0;
 	struct kk_printing_glue glue;
 	struct kk_print_service *print = NULL;
 	struct kk_printer_uri puri;
@@ -143,6 +146,8 @@ int kk_app_main(int argc, char **argv)
 				return 2;
 			}
 			copies = (unsigned)n;
+		} else if (!strcmp(a, "--list-printers")) {
+			list_printers = 1;
 		} else if (!strcmp(a, "--summary")) {
 			summary = 1;
 		} else if (!strcmp(a, "--printer") && has) {
@@ -193,6 +198,8 @@ int kk_app_main(int argc, char **argv)
 		snprintf(dbpath, sizeof dbpath, "%s/content.db", cfg.data_dir);
 		db = dbpath;
 	}
+	if (list_printers)
+		return kk_printing_list(&cfg, printer);
 	if (print_id)
 		return kk_printing_cli(&cfg, db, print_id, pages, copies, summary, printer);
 	rc = kk_catalog_open(db, &cat);

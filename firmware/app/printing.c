@@ -25,6 +25,8 @@
 #include "print/devid.h"
 #include "print/job.h"
 #include "print/lang.h"
+#include "print/status.h"
+#include "print/usb.h"
 
 #define MOD "print"
 
@@ -262,4 +264,66 @@ int kk_printing_cli(const struct kk_config *cfg, const char *db, const char *id_
 out:
 	kk_print_service_stop(svc);
 	return status;
+}
+
+/* ---- kiosk --list-printers ---- */
+
+int kk_printing_list(const struct kk_config *cfg, const char *uri)
+{
+	struct kk_usb_printer p[KK_USB_MAX_PRINTERS];
+	struct kk_printer_uri u;
+	size_t n = 0;
+	int usable = 0, rc;
+	char err[256];
+
+	printf("configured printer: %s\n", uri ? uri : cfg->printer);
+	rc = kk_usb_init();
+	if (!rc)
+		rc = kk_usb_list(p, KK_USB_MAX_PRINTERS, &n);
+	if (rc)
+		printf("USB: cannot read the bus (%s)\n", kk_err_name(rc));
+	else if (n == 0)
+		printf("USB: no printer plugged in\n");
+	for (size_t i = 0; i < n; i++) {
+		char problems[128] = "";
+		char cmds[256] = "";
+		size_t used = 0;
+		if (p[i].port_status >= 0)
+			kk_print_problem_names(kk_print_problem_from_port((unsigned char)p[i].port_status),
+					       problems, sizeof problems);
+		for (int k = 0; k < p[i].id.n_cmd && used + 26 < sizeof cmds; k++)
+			used += (size_t)snprintf(cmds + used, sizeof cmds - used, "%s%s", k ? "," : "",
+						 p[i].id.cmd[k]);
+		printf("usb://%04x:%04x%s%s  interface %d protocol %d  driver %s  status %s\n"
+		       "    %s %s  CMD:%s\n",
+		       p[i].vid, p[i].pid, p[i].serial[0] ? "/" : "", p[i].serial, p[i].iface,
+		       p[i].protocol, kk_print_lang_name(p[i].lang),
+		       p[i].port_status < 0 ? "unknown" : problems[0] ? problems : "ready",
+		       p[i].id.mfg, p[i].id.mdl, cmds);
+		if (p[i].lang == KK_LANG_NONE || p[i].lang == KK_LANG_HOSTBASED)
+			printf("    %s\n", p[i].why);
+		else
+			usable++;
+	}
+	kk_usb_exit();
+	/* a network printer is asked what it is */
+	if (!kk_printer_uri_parse(uri ? uri : cfg->printer, &u, err, sizeof err) &&
+	    u.scheme == KK_PRN_IPP) {
+		struct kk_printer *prn = NULL;
+		struct kk_printer_caps caps;
+		char why[256];
+		rc = kk_printer_open(&u, 8000, &prn, &caps, why, sizeof why);
+		if (rc) {
+			printf("%s  unavailable: %s\n", uri ? uri : cfg->printer, why);
+		} else {
+			char problems[128];
+			kk_print_problem_names(caps.problems, problems, sizeof problems);
+			printf("%s  driver ipp  %u dpi%s  status %s\n    %s\n", uri ? uri : cfg->printer,
+			       caps.dpi, caps.grey ? " grey" : "", problems[0] ? problems : "ready",
+			       caps.model);
+			usable++;
+		}
+		kk_printer_close(prn);
+	}
+	return usable ? 0 : 1;
 }

@@ -36,4 +36,9 @@ int kk_printing_start(struct kk_printing_glue *g, const struct kk_config *cfg, c
 int kk_printing_cli(const struct kk_config *cfg, const char *db, const char *id_text,
 		    const char *pages, unsigned copies, int summary, const char *uri);
 
+/* `kiosk --list-printers`: every USB printer interface (device ID, interface protocol, the
+ * driver chosen, port status; the reason for a refused one) and, for an ipp:// printer, what
+ * it says. Returns 0 when at least one printer can be used, 1 otherwise. */
+int kk_printing_list(const struct kk_config *cfg, const char *uri);
+
 #endif
