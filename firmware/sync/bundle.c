@@ -190,7 +190,7 @@ int kk_bundle_check_manifest(const char *dir, const struct kk_ms_pub *pubs, size
 {
 	struct kk_buf man, sig;
 	char perr[128];
-	int rc, st = KK_MS_KEYID;
+	int rc, st = KK_MS_KEYID, signed_ok = 0;
 
 	*why = KK_BUNDLE_OK;
 	if (detail && detail_cap)
@@ -234,6 +234,7 @@ int kk_bundle_check_manifest(const char *dir, const struct kk_ms_pub *pubs, size
 			    "manifest: %s", perr);
 		goto out;
 	}
+	signed_ok = 1; /* from here on a refusal leaves the signed manifest in *m */
 	if (strcmp(m->product, exp->product) != 0) {
 		rc = refuse(why, detail, detail_cap, KK_BUNDLE_WRONG_PRODUCT, KK_EINVAL,
 			    "product %s, this kiosk is %s", m->product, exp->product);
@@ -271,7 +272,8 @@ out:
 	if (rc) {
 		kk_warn("sync", "bundle %s refused: %s: %s", dir, kk_bundle_reason_name(*why),
 			detail ? detail : "");
-		memset(m, 0, sizeof *m);
+		if (!signed_ok)
+			memset(m, 0, sizeof *m);
 	}
 	kk_buf_fini(&man);
 	kk_buf_fini(&sig);
@@ -284,9 +286,8 @@ int kk_bundle_verify(const char *dir, const struct kk_ms_pub *pub,
 		     enum kk_bundle_reason *why, char *detail, size_t detail_cap)
 {
 	int rc = kk_bundle_check_manifest(dir, pub, 1, exp, m, NULL, why, detail, detail_cap);
-	if (rc)
-		return rc;
-	rc = kk_bundle_copy_payload(dir, m, stage_fd >= 0 ? fd_sink : NULL, &stage_fd, why, detail,
+	if (!rc)
+		rc = kk_bundle_copy_payload(dir, m, stage_fd >= 0 ? fd_sink : NULL, &stage_fd, why, detail,
 				    detail_cap);
 	if (rc)
 		memset(m, 0, sizeof *m);

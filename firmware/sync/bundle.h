@@ -89,7 +89,9 @@ int kk_bundle_verify(const char *dir, const struct kk_ms_pub *pub,
  * The first half of kk_bundle_verify: caps, signature, manifest, product, channel, floor and
  * type, without touching the payload. Any of the n_pubs keys (1..) may have signed (the key id
  * picks it). raw (may be NULL) receives the signed bytes. Same returns and reasons as
- * kk_bundle_verify; blocking (two small reads).
+ * kk_bundle_verify, except that a refusal after the signature and the parse (product, channel,
+ * floor, type) leaves the signed manifest in *m, so the caller can name the version it refused.
+ * Blocking (two small reads).
  */
 int kk_bundle_check_manifest(const char *dir, const struct kk_ms_pub *pubs, size_t n_pubs,
 			     const struct kk_bundle_expect *exp, struct kk_manifest *m,
