@@ -46,7 +46,7 @@ int kk_sync_cli_apply(const struct kk_config *cfg, const char *bundle_dir)
 		       res.n_documents, res.n_guides, res.receipt_written ? "; receipt written" : "");
 		return KK_SYNC_EXIT_APPLIED;
 	}
-	fprintf(stderr, "kiosk: %s\nkiosk: %s (%s%s%s): %s\n", res.message,
+	fprintf(stderr, "kiosk: %s — %s (%s%s%s): %s\n", res.message,
 		kk_sync_outcome_name(res.outcome),
 		res.reason ? "bundle " : "", res.reason ? kk_bundle_reason_name(res.reason) : "",
 		res.reason ? "" : "no bundle reason", res.detail);
