@@ -36,23 +36,6 @@ int kk_sync_version_cmp(const struct kk_sync_version *a, const struct kk_sync_ve
 	return 0;
 }
 
-/* Decimal digits [p, p+n): no sign, no leading zero, at most max. */
-static int parse_dec(const char *p, size_t n, uint64_t max, uint64_t *out)
-{
-	uint64_t x = 0;
-	if (n == 0 || n > 20 || (n > 1 && p[0] == '0'))
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] < '0' || p[i] > '9')
-			return -1;
-		if (x > (max - (uint64_t)(p[i] - '0')) / 10)
-			return -1;
-		x = x * 10 + (uint64_t)(p[i] - '0');
-	}
-	*out = x;
-	return 0;
-}
-
 /* "EPOCH.SEQ\n", nothing else. */
 int kk_sync_version_parse(const char *text, size_t len, struct kk_sync_version *out)
 {
@@ -67,8 +50,9 @@ int kk_sync_version_parse(const char *text, size_t len, struct kk_sync_version *
 	dot = memchr(text, '.', len - 1);
 	if (!dot)
 		return KK_ECORRUPT;
-	if (parse_dec(text, (size_t)(dot - text), UINT32_MAX, &e) ||
-	    parse_dec(dot + 1, (size_t)(text + len - 1 - (dot + 1)), KK_MANIFEST_SEQ_MAX, &s))
+	if (kk_manifest_parse_u64(text, (size_t)(dot - text), 0, UINT32_MAX, &e) ||
+	    kk_manifest_parse_u64(dot + 1, (size_t)(text + len - 1 - (dot + 1)), 0,
+				  KK_MANIFEST_SEQ_MAX, &s))
 		return KK_ECORRUPT;
 	out->epoch = (uint32_t)e;
 	out->seq = s;

@@ -118,6 +118,8 @@ static void outcomes_named(void)
 struct world {
 	char root[32];
 	char data[64];
+	char db[64];        /* the database of the bundles */
+	char b[3][64];      /* b[i]: a bundle of db as version 1.(i+1) */
 	struct kk_ms_pub pub;
 	struct kk_ms_sec sec;
 	struct kk_sync_keys keys;
@@ -226,6 +228,31 @@ static int world_make(struct world *wd)
 	return 0;
 }
 
+/* A world with a database of ndocs documents and nb (<= 3) bundles of it, 1.1 .. 1.nb. */
+static int setup(struct world *wd, int ndocs, unsigned seed, int nb)
+{
+	if (world_make(wd))
+		return -1;
+	snprintf(wd->db, sizeof wd->db, "%s/v.db", wd->root);
+	if (make_db(wd->db, ndocs, seed))
+		return -1;
+	for (int i = 0; i < nb; i++) {
+		snprintf(wd->b[i], sizeof wd->b[i], "%s/b%d", wd->root, i + 1);
+		if (make_bundle(wd, wd->b[i], wd->db, (uint64_t)i + 1))
+			return -1;
+	}
+	return 0;
+}
+
+/* Apply bundle dir with pol and no progress; returns the outcome (and checks rc agrees). */
+static int apply_outcome(struct world *wd, const char *dir, const struct kk_sync_policy *pol,
+			 struct kk_sync_result *res)
+{
+	int rc = kk_sync_apply_dir(wd->data, dir, &wd->keys, pol, NULL, NULL, NULL, res);
+	KT_CHECK((rc == 0) == (res->outcome == KK_SYNC_APPLIED));
+	return res->outcome;
+}
+
 static int dir_empty(const char *path)
 {
 	DIR *d = opendir(path);
@@ -276,76 +303,62 @@ static void on_progress(void *ctx, uint64_t done, uint64_t total)
 	}
 }
 
-/* Progress, cancel, the cap, the space check, WAL refused; an older or equal bundle refused. */
+/* Progress, cancel, the cap, the space check; other channel, product or no key; an older or
+ * equal bundle refused. */
 static void apply_flow(void)
 {
 	struct world wd;
 	struct kk_sync_result res;
 	struct kk_sync_policy pol = { 0 };
 	struct progress_log pl = { 0 };
-	char db[100], b1[100], b2[100], staging[120];
+	char staging[120];
 	int cancel = 0;
 
-	KT_REQUIRE(world_make(&wd) == 0);
-	snprintf(db, sizeof db, "%s/v.db", wd.root);
-	snprintf(b1, sizeof b1, "%s/b1", wd.root);
-	snprintf(b2, sizeof b2, "%s/b2", wd.root);
+	KT_REQUIRE(setup(&wd, 20, 1, 2) == 0);
 	snprintf(staging, sizeof staging, "%s/staging", wd.data);
-	KT_REQUIRE(make_db(db, 20, 1) == 0);
-	KT_REQUIRE(make_bundle(&wd, b1, db, 1) == 0 && make_bundle(&wd, b2, db, 2) == 0);
-
 	pl.monotonic = 1;
-	KT_CHECK_INT(kk_sync_apply_dir(wd.data, b1, &wd.keys, NULL, on_progress, &pl, NULL, &res), 0);
+	KT_CHECK_INT(kk_sync_apply_dir(wd.data, wd.b[0], &wd.keys, NULL, on_progress, &pl, NULL, &res), 0);
 	KT_CHECK_INT(res.outcome, KK_SYNC_APPLIED);
 	KT_CHECK_INT(res.slot, 'a');
 	KT_CHECK_INT(res.n_documents, 20);
 	KT_CHECK(pl.calls > 3 && pl.monotonic == 1 && pl.last == pl.total && pl.total > 200000);
 	KT_CHECK(strstr(res.message, "1.1 版") != NULL);
 	KT_CHECK_INT(shown(&wd), 1001);
-
-	KT_CHECK_INT(kk_sync_apply_dir(wd.data, b1, &wd.keys, NULL, NULL, NULL, NULL, &res), KK_EVERSION);
-	KT_CHECK_INT(res.outcome, KK_SYNC_UP_TO_DATE);
+	KT_CHECK_INT(apply_outcome(&wd, wd.b[0], NULL, &res), KK_SYNC_UP_TO_DATE);
 	KT_CHECK_INT(res.offered.seq, 1); /* the refused version is known */
 
 	/* cancel after the second chunk: nothing installed, staging empty */
 	memset(&pl, 0, sizeof pl);
 	pl.cancel_after = 2;
 	pl.cancel = &cancel;
-	KT_CHECK_INT(kk_sync_apply_dir(wd.data, b2, &wd.keys, NULL, on_progress, &pl, &cancel, &res),
-		     KK_ECANCELED);
+	KT_CHECK_INT(kk_sync_apply_dir(wd.data, wd.b[1], &wd.keys, NULL, on_progress, &pl, &cancel,
+				       &res), KK_ECANCELED);
 	KT_CHECK_INT(res.outcome, KK_SYNC_CANCELED);
 	KT_CHECK(pl.calls == 2);
 	KT_CHECK(dir_empty(staging));
 	KT_CHECK_INT(shown(&wd), 1001);
-	cancel = 0;
 
 	pol.max_payload = 1000;
-	KT_CHECK_INT(kk_sync_apply_dir(wd.data, b2, &wd.keys, &pol, NULL, NULL, NULL, &res), KK_ECORRUPT);
-	KT_CHECK_INT(res.outcome, KK_SYNC_DAMAGED);
+	KT_CHECK_INT(apply_outcome(&wd, wd.b[1], &pol, &res), KK_SYNC_DAMAGED);
 	KT_CHECK_INT(res.reason, KK_BUNDLE_TOO_BIG);
 	pol.max_payload = 0;
 	pol.space_margin = 1ULL << 60; /* no disk has that much free */
-	KT_CHECK_INT(kk_sync_apply_dir(wd.data, b2, &wd.keys, &pol, NULL, NULL, NULL, &res), KK_ENOSPC);
-	KT_CHECK_INT(res.outcome, KK_SYNC_NO_SPACE);
+	KT_CHECK_INT(apply_outcome(&wd, wd.b[1], &pol, &res), KK_SYNC_NO_SPACE);
 	KT_CHECK(strstr(res.message, "MB") != NULL);
-	KT_CHECK_INT(shown(&wd), 1001);
-
-	/* the same bundle with a policy for another channel or product */
 	pol.space_margin = 0;
 	pol.channel = "beta";
-	KT_CHECK_INT(kk_sync_apply_dir(wd.data, b2, &wd.keys, &pol, NULL, NULL, NULL, &res), KK_EINVAL);
-	KT_CHECK_INT(res.outcome, KK_SYNC_WRONG_TARGET);
+	KT_CHECK_INT(apply_outcome(&wd, wd.b[1], &pol, &res), KK_SYNC_WRONG_TARGET);
 	pol.channel = NULL;
 	pol.product = "another-kiosk";
-	KT_CHECK_INT(kk_sync_apply_dir(wd.data, b2, &wd.keys, &pol, NULL, NULL, NULL, &res), KK_EINVAL);
-	KT_CHECK_INT(res.outcome, KK_SYNC_WRONG_TARGET);
-	KT_CHECK_INT(kk_sync_apply_dir(wd.data, b2, NULL, NULL, NULL, NULL, NULL, &res), KK_EPERM);
-	KT_CHECK_INT(res.outcome, KK_SYNC_BAD_SIGNATURE); /* no trusted key: nothing verifies */
+	KT_CHECK_INT(apply_outcome(&wd, wd.b[1], &pol, &res), KK_SYNC_WRONG_TARGET);
+	wd.keys.n = 0; /* no trusted key: nothing verifies */
+	KT_CHECK_INT(apply_outcome(&wd, wd.b[1], NULL, &res), KK_SYNC_BAD_SIGNATURE);
+	wd.keys.n = 1;
+	KT_CHECK_INT(shown(&wd), 1001);
 
-	KT_CHECK_INT(kk_sync_apply_dir(wd.data, b2, &wd.keys, NULL, NULL, NULL, NULL, &res), 0);
+	KT_CHECK_INT(apply_outcome(&wd, wd.b[1], NULL, &res), KK_SYNC_APPLIED);
 	KT_CHECK_INT(res.slot, 'b');
-	KT_CHECK_INT(kk_sync_apply_dir(wd.data, b1, &wd.keys, NULL, NULL, NULL, NULL, &res), KK_EVERSION);
-	KT_CHECK_INT(res.outcome, KK_SYNC_OLDER);
+	KT_CHECK_INT(apply_outcome(&wd, wd.b[0], NULL, &res), KK_SYNC_OLDER);
 	KT_CHECK_INT(shown(&wd), 1002);
 	kt_rmtree(wd.root);
 }
@@ -358,41 +371,29 @@ static void stick_changes_during_copy(void)
 	struct world wd;
 	struct kk_sync_result res;
 	struct progress_log pl = { 0 };
-	struct kk_manifest m;
-	char db[100], b1[100], b2[100], payload[120], slot_db[120], text[KK_MANIFEST_MAX + 1];
-	uint8_t h_slot[32], h_stick[32];
+	char payload[120], slot_db[120];
+	uint8_t h_db[32], h_slot[32], h_stick[32];
 	uint64_t size;
-	struct kk_buf mt;
 
-	KT_REQUIRE(world_make(&wd) == 0);
-	snprintf(db, sizeof db, "%s/v.db", wd.root);
-	snprintf(b1, sizeof b1, "%s/b1", wd.root);
-	snprintf(b2, sizeof b2, "%s/b2", wd.root);
-	KT_REQUIRE(make_db(db, 10, 2) == 0);
-	KT_REQUIRE(make_bundle(&wd, b1, db, 1) == 0 && make_bundle(&wd, b2, db, 2) == 0);
-
-	snprintf(payload, sizeof payload, "%s/content.db", b1);
+	KT_REQUIRE(setup(&wd, 10, 2, 2) == 0);
+	KT_REQUIRE(kk_sha256_file(wd.db, h_db, &size) == 0); /* what the manifests sign */
+	snprintf(payload, sizeof payload, "%s/content.db", wd.b[0]);
 	pl.tamper_path = payload;
 	pl.tamper_at = 50; /* inside the first chunk, already copied and hashed */
-	KT_CHECK_INT(kk_sync_apply_dir(wd.data, b1, &wd.keys, NULL, on_progress, &pl, NULL, &res), 0);
-	KT_CHECK_INT(res.outcome, KK_SYNC_APPLIED);
+	KT_CHECK_INT(kk_sync_apply_dir(wd.data, wd.b[0], &wd.keys, NULL, on_progress, &pl, NULL,
+				       &res), 0);
 	snprintf(slot_db, sizeof slot_db, "%s/slots/a/content.db", wd.data);
 	KT_CHECK(kk_sha256_file(slot_db, h_slot, &size) == 0);
 	KT_CHECK(kk_sha256_file(payload, h_stick, &size) == 0);
-	kk_buf_init(&mt, KK_MANIFEST_MAX);
-	snprintf(text, sizeof text, "%s/manifest", b1);
-	KT_REQUIRE(kk_buf_read_file(&mt, text) == 0);
-	KT_REQUIRE(kk_manifest_parse(mt.data, mt.len, &m, NULL, 0) == 0);
-	kk_buf_fini(&mt);
-	KT_CHECK(memcmp(h_slot, m.payload_sha256, 32) == 0);  /* installed == signed */
-	KT_CHECK(memcmp(h_stick, m.payload_sha256, 32) != 0); /* the stick did change */
+	KT_CHECK(memcmp(h_slot, h_db, 32) == 0);  /* installed == signed */
+	KT_CHECK(memcmp(h_stick, h_db, 32) != 0); /* though the stick did change */
 
-	snprintf(payload, sizeof payload, "%s/content.db", b2);
+	snprintf(payload, sizeof payload, "%s/content.db", wd.b[1]);
 	memset(&pl, 0, sizeof pl);
 	pl.tamper_path = payload;
 	pl.tamper_at = (off_t)size - 10; /* the last chunk, not read yet */
-	KT_CHECK_INT(kk_sync_apply_dir(wd.data, b2, &wd.keys, NULL, on_progress, &pl, NULL, &res),
-		     KK_ECORRUPT);
+	KT_CHECK_INT(kk_sync_apply_dir(wd.data, wd.b[1], &wd.keys, NULL, on_progress, &pl, NULL,
+				       &res), KK_ECORRUPT);
 	KT_CHECK_INT(res.outcome, KK_SYNC_DAMAGED);
 	KT_CHECK_INT(res.reason, KK_BUNDLE_PAYLOAD_HASH);
 	KT_CHECK_INT(shown(&wd), 1001);
@@ -404,29 +405,24 @@ static void signed_bad_database(void)
 {
 	struct world wd;
 	struct kk_sync_result res;
-	char db[100], b[100], cmd[300];
+	char b[100], cmd[300];
 	int fd;
 	unsigned char two[2] = { 2, 2 };
 
-	KT_REQUIRE(world_make(&wd) == 0);
-	snprintf(db, sizeof db, "%s/v.db", wd.root);
-	KT_REQUIRE(make_db(db, 5, 3) == 0);
-	fd = open(db, O_RDWR);
+	KT_REQUIRE(setup(&wd, 5, 3, 0) == 0);
+	fd = open(wd.db, O_RDWR);
 	KT_REQUIRE(fd >= 0 && pwrite(fd, two, 2, 18) == 2); /* the header's WAL mode bytes */
 	close(fd);
 	snprintf(b, sizeof b, "%s/wal", wd.root);
-	KT_REQUIRE(make_bundle(&wd, b, db, 1) == 0);
-	KT_CHECK_INT(kk_sync_apply_dir(wd.data, b, &wd.keys, NULL, NULL, NULL, NULL, &res), KK_ECORRUPT);
-	KT_CHECK_INT(res.outcome, KK_SYNC_DAMAGED);
+	KT_REQUIRE(make_bundle(&wd, b, wd.db, 1) == 0);
+	KT_CHECK_INT(apply_outcome(&wd, b, NULL, &res), KK_SYNC_DAMAGED);
 	KT_CHECK(strstr(res.detail, "not a sound content database") != NULL);
 
-	snprintf(cmd, sizeof cmd, "head -c 8192 /dev/urandom > '%s/junk.db'", wd.root);
+	snprintf(cmd, sizeof cmd, "head -c 8192 /dev/urandom > '%s'", wd.db);
 	KT_REQUIRE(system(cmd) == 0);
-	snprintf(db, sizeof db, "%s/junk.db", wd.root);
 	snprintf(b, sizeof b, "%s/junk", wd.root);
-	KT_REQUIRE(make_bundle(&wd, b, db, 2) == 0);
-	KT_CHECK_INT(kk_sync_apply_dir(wd.data, b, &wd.keys, NULL, NULL, NULL, NULL, &res), KK_ECORRUPT);
-	KT_CHECK_INT(res.outcome, KK_SYNC_DAMAGED);
+	KT_REQUIRE(make_bundle(&wd, b, wd.db, 2) == 0);
+	KT_CHECK_INT(apply_outcome(&wd, b, NULL, &res), KK_SYNC_DAMAGED);
 	KT_CHECK_INT(shown(&wd), -1);
 	kt_rmtree(wd.root);
 }
@@ -451,22 +447,15 @@ static void floor_rule(void)
 	struct world wd;
 	struct kk_sync_result res;
 	struct kk_sync_state st;
-	char db[100], b1[100], b2[100], b3[100], path[120], text[80];
+	char path[120], text[80];
 	size_t len;
 	struct kk_sync_version v;
 
-	KT_REQUIRE(world_make(&wd) == 0);
-	snprintf(db, sizeof db, "%s/v.db", wd.root);
-	snprintf(b1, sizeof b1, "%s/b1", wd.root);
-	snprintf(b2, sizeof b2, "%s/b2", wd.root);
-	snprintf(b3, sizeof b3, "%s/b3", wd.root);
-	KT_REQUIRE(make_db(db, 3, 4) == 0);
-	KT_REQUIRE(make_bundle(&wd, b1, db, 1) == 0 && make_bundle(&wd, b2, db, 2) == 0 &&
-		   make_bundle(&wd, b3, db, 3) == 0);
+	KT_REQUIRE(setup(&wd, 3, 4, 3) == 0);
 	KT_CHECK_INT(kk_sync_open(wd.data, &st), KK_ENOENT); /* an empty folder: nothing yet */
 	KT_CHECK_STR(st.message_zh, KK_SYNC_MSG_ZH_NONE);
-	KT_REQUIRE(kk_sync_apply_dir(wd.data, b1, &wd.keys, NULL, NULL, NULL, NULL, &res) == 0);
-	KT_REQUIRE(kk_sync_apply_dir(wd.data, b2, &wd.keys, NULL, NULL, NULL, NULL, &res) == 0);
+	KT_REQUIRE(apply_outcome(&wd, wd.b[0], NULL, &res) == KK_SYNC_APPLIED);
+	KT_REQUIRE(apply_outcome(&wd, wd.b[1], NULL, &res) == KK_SYNC_APPLIED);
 
 	/* killed between the switch and the floor: the floor is completed at start-up */
 	put_text(&wd, "floor", "1.1\n");
@@ -494,15 +483,14 @@ static void floor_rule(void)
 	KT_CHECK_INT(st.floor.seq, 2);
 	KT_CHECK_STR(st.message_zh, KK_SYNC_MSG_ZH_NONE);
 	/* the same version again is a repair, not a rollback: accepted */
-	KT_CHECK_INT(kk_sync_apply_dir(wd.data, b2, &wd.keys, NULL, NULL, NULL, NULL, &res), 0);
+	KT_CHECK_INT(apply_outcome(&wd, wd.b[1], NULL, &res), KK_SYNC_APPLIED);
 	KT_CHECK_INT(res.slot, 'a');
 	KT_CHECK_INT(shown(&wd), 1002);
 	/* but 1.1 never */
-	KT_CHECK_INT(kk_sync_apply_dir(wd.data, b1, &wd.keys, NULL, NULL, NULL, NULL, &res), KK_EVERSION);
-	KT_CHECK_INT(res.outcome, KK_SYNC_OLDER);
+	KT_CHECK_INT(apply_outcome(&wd, wd.b[0], NULL, &res), KK_SYNC_OLDER);
 
 	/* 1.3 into b; then a crash before its floor and its slot breaking: fall back to a (1.2) */
-	KT_CHECK_INT(kk_sync_apply_dir(wd.data, b3, &wd.keys, NULL, NULL, NULL, NULL, &res), 0);
+	KT_CHECK_INT(apply_outcome(&wd, wd.b[2], NULL, &res), KK_SYNC_APPLIED);
 	KT_CHECK_INT(res.slot, 'b');
 	put_text(&wd, "floor", "1.2\n");
 	break_slot(&wd, 'b');
