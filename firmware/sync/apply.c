@@ -455,6 +455,10 @@ int kk_sync_apply_dir(const char *data_dir, const char *bundle_dir,
 		goto report;
 	}
 	res->old_version = res->new_version = st.version;
+	if (st.degraded) {
+		rc = finish(res, KK_SYNC_FAILED, "data folder not writable (staging/ not clean)");
+		goto report;
+	}
 	target = st.active ? kk_sync_slot_other(st.active) : 'a';
 	if (paths_make(&p, data_dir, target)) {
 		rc = finish(res, KK_SYNC_FAILED, "data folder path too long");

@@ -88,11 +88,14 @@ struct kk_sync_state {
 	long n_documents, n_guides;           /* of the active slot */
 	int fell_back;                        /* 1: the named slot was unusable, the other used */
 	int floor_raised;                     /* 1: an interrupted apply's floor was completed */
+	int degraded;                         /* 1: staging/ or a sub-folder could not be made
+					       * clean (read-only, full): applies are refused */
 	const char *message_zh;               /* static; KK_SYNC_MSG_ZH_NONE when nothing */
 };
 
 /*
- * Start-up recovery for data_dir (created with its sub-folders if missing): empty staging/,
+ * Start-up recovery for data_dir (created with its sub-folders if missing): empty staging/
+ * (if that fails, st->degraded is set and the content is still chosen),
  * read `floor` and `active`, probe both slots (manifest parse and a cheap kk_catalog_open, no
  * full check), pick the slot by the floor rule above, and persist what changed (`active` after
  * a fall-back, `floor` after an interrupted apply). Returns 0 with st filled, KK_ENOENT when no

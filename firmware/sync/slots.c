@@ -322,17 +322,21 @@ int kk_sync_open(const char *data_dir, struct kk_sync_state *st)
 	st->message_zh = KK_SYNC_MSG_ZH_NONE;
 	if (strlen(data_dir) > KK_SYNC_PATH_MAX)
 		return KK_E2BIG;
-	if ((rc = kk_sync_mkdir(data_dir)) || (rc = kk_sync_join(path, sizeof path, data_dir, "slots")) ||
-	    (rc = kk_sync_mkdir(path)) || (rc = kk_sync_join(path, sizeof path, data_dir, "log")) ||
-	    (rc = kk_sync_mkdir(path)) || (rc = kk_sync_join(path, sizeof path, data_dir, "staging")))
-		return rc == KK_E2BIG ? rc : KK_EIO;
-	/* staging: nothing in it was ever installed, so nothing in it is kept */
-	if ((rc = kk_sync_rmtree(path)) || (rc = kk_sync_mkdir(path)))
+	if (kk_sync_mkdir(data_dir))
 		return KK_EIO;
-	for (int i = 0; i < 2; i++) { /* temp files of a replace killed before its rename */
-		if (!kk_sync_join(path, sizeof path, data_dir, i ? "floor.tmp" : "active.tmp"))
-			kk_sync_rmtree(path);
+	/* A folder that cannot be written (a read-only file system, a full disk) still shows its
+	 * content; only applies need these, and they refuse to run on a degraded folder. */
+	static const char *const subs[] = { "slots", "log", "active.tmp", "floor.tmp", "staging" };
+	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
+		if (kk_sync_join(path, sizeof path, data_dir, subs[i]))
+			return KK_E2BIG;
+		/* staging and temp files: nothing in them was ever installed, so nothing is kept */
+		if ((i >= 2 && kk_sync_rmtree(path)) || (i != 2 && i != 3 && kk_sync_mkdir(path)))
+			st->degraded = 1;
 	}
+	if (st->degraded)
+		kk_warn("sync", "%s: cannot tidy the data folder: updates are refused until it is "
+				"writable", data_dir);
 	probe_slot(data_dir, 'a', &probe[0]);
 	probe_slot(data_dir, 'b', &probe[1]);
 

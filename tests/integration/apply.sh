@@ -163,5 +163,21 @@ EOF
 else
 	echo "# apply.sh: no user namespaces here; the real small file system is skipped (ENOSPC injected above)"
 fi
+# --- a read-only data folder (a bind mount remounted read-only in a user namespace) ---------
+if unshare -rm true 2>/dev/null; then
+	mkdir -p "$D/staging/new" && echo half >"$D/staging/new/content.db" # a crashed apply's rest
+	cat >"$TMP/ro.sh" <<EOF
+mount --bind "$D" "$D" && mount -o remount,ro,bind "$D" || exit 99
+"$KIOSK" --config "$CONF" --data "$D" --sync-status; echo "status=\$?"
+"$KIOSK" --config "$CONF" --data "$D" --sync-from "$TMP/b20"; echo "apply=\$?"
+EOF
+	unshare -rm sh "$TMP/ro.sh" >"$TMP/out" 2>&1
+	has "a read-only data folder still shows its content" "$TMP/out" "^active a version 1\.12 floor 1\.12 .* integrity ok$"
+	has "a read-only data folder: status 0" "$TMP/out" "^status=0$"
+	has "a read-only data folder: an apply fails (5)" "$TMP/out" "^apply=5$"
+	has "a read-only data folder: the reason" "$TMP/out" "FAILED .*not writable"
+	state_is "once writable again, the same content" "^active a version 1\.12 "
+	[ -z "$(ls -A "$D/staging")" ] && ok "staging emptied at the next start" || fail "staging emptied at the next start"
+fi
 check_exit "usage: --sync-from without a folder" 2 "$KIOSK" --config "$CONF" --sync-from
 finish
