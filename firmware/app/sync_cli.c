@@ -46,10 +46,13 @@ int kk_sync_cli_apply(const struct kk_config *cfg, const char *bundle_dir)
 		       res.n_documents, res.n_guides, res.receipt_written ? "; receipt written" : "");
 		return KK_SYNC_EXIT_APPLIED;
 	}
-	fprintf(stderr, "kiosk: %s — %s (%s%s%s): %s\n", res.message,
-		kk_sync_outcome_name(res.outcome),
-		res.reason ? "bundle " : "", res.reason ? kk_bundle_reason_name(res.reason) : "",
-		res.reason ? "" : "no bundle reason", res.detail);
+	if (res.reason)
+		fprintf(stderr, "kiosk: %s — %s (bundle %s): %s\n", res.message,
+			kk_sync_outcome_name(res.outcome), kk_bundle_reason_name(res.reason),
+			res.detail);
+	else
+		fprintf(stderr, "kiosk: %s — %s: %s\n", res.message,
+			kk_sync_outcome_name(res.outcome), res.detail);
 	if (res.outcome == KK_SYNC_UP_TO_DATE)
 		return KK_SYNC_EXIT_UP_TO_DATE;
 	return kk_sync_outcome_refused(res.outcome) ? KK_SYNC_EXIT_REFUSED : KK_SYNC_EXIT_FAILED;
