@@ -231,13 +231,16 @@ static int world_make(struct world *wd)
 /* A world with a database of ndocs documents and nb (<= 3) bundles of it, 1.1 .. 1.nb. */
 static int setup(struct world *wd, int ndocs, unsigned seed, int nb)
 {
+	char root[sizeof wd->root]; /* a copy: gcc -O1 sees wd->root and wd->b as overlapping */
+
 	if (world_make(wd))
 		return -1;
-	snprintf(wd->db, sizeof wd->db, "%s/v.db", wd->root);
+	memcpy(root, wd->root, sizeof root);
+	snprintf(wd->db, sizeof wd->db, "%s/v.db", root);
 	if (make_db(wd->db, ndocs, seed))
 		return -1;
 	for (int i = 0; i < nb; i++) {
-		snprintf(wd->b[i], sizeof wd->b[i], "%s/b%d", wd->root, i + 1);
+		snprintf(wd->b[i], sizeof wd->b[i], "%s/b%d", root, i + 1);
 		if (make_bundle(wd, wd->b[i], wd->db, (uint64_t)i + 1))
 			return -1;
 	}
