@@ -175,7 +175,7 @@ EOF
 	has "a read-only data folder still shows its content" "$TMP/out" "^active a version 1\.12 floor 1\.12 .* integrity ok$"
 	has "a read-only data folder: status 0" "$TMP/out" "^status=0$"
 	has "a read-only data folder: an apply fails (5)" "$TMP/out" "^apply=5$"
-	has "a read-only data folder: the reason" "$TMP/out" "FAILED .*not writable"
+	has "a read-only data folder: the reason" "$TMP/out" "FAILED: .*not writable"
 	state_is "once writable again, the same content" "^active a version 1\.12 "
 	[ -z "$(ls -A "$D/staging")" ] && ok "staging emptied at the next start" || fail "staging emptied at the next start"
 fi
