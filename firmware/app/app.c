@@ -15,6 +15,7 @@
 
 #include "app/printing.h"
 #include "app/script.h"
+#include "app/sync_cli.h"
 #include "base/config.h"
 #include "base/err.h"
 #include "base/log.h"
@@ -30,9 +31,14 @@ static void usage(FILE *f)
 	      "       kiosk [--db FILE] --headless [--size WxH] --script FILE [--shots DIR] [--config FILE]\n"
 	      "       kiosk [--db FILE] --print ID [--pages A-B] [--copies N] [--summary] [--printer URI]\n"
 	      "       kiosk --list-printers [--printer URI] [--config FILE]\n"
+	      "       kiosk [--data DIR] --sync-from BUNDLE_DIR | --sync-status [--config FILE]\n"
 	      "       kiosk --check-config FILE\n"
 	      "\n"
-	      "  --db FILE           content database (default: DATA_DIR/content.db from the config)\n"
+	      "  --db FILE           content database (default: the active slot of the data folder)\n"
+	      "  --data DIR          data folder (content slots, floor, logs; overrides data_dir)\n"
+	      "  --sync-from DIR     apply the signed bundle in DIR and exit: 0 applied, 3 up to\n"
+	      "                      date, 4 refused, 5 failed (the reason on stderr)\n"
+	      "  --sync-status       recover the data folder, check the active content, print it\n"
 	      "  --window WxH        run in a desktop window of that size\n"
 	      "  --fullscreen        run full screen (the board; KMSDRM without X or Wayland)\n"
 	      "  --config FILE       configuration file (key = value; see README.md)\n"
@@ -95,6 +101,8 @@ int kk_app_main(int argc, char **argv)
 	struct kk_printing_glue glue;
 	struct kk_print_service *print = NULL;
 	struct kk_printer_uri puri;
+		   *size = NULL, *data = NULL, *sync_from = NULL;
+	int sync_status = 0;
 	int fullscreen = -1, headless = 0, w = 0, h = 0, rc, status = 0;
 	struct kk_config cfg;
 	struct kk_script script = { 0 };
@@ -119,6 +127,12 @@ int kk_app_main(int argc, char **argv)
 			return rc ? 2 : 0;
 		} else if (!strcmp(a, "--db") && has) {
 			db = argv[++i];
+		} else if (!strcmp(a, "--data") && has) {
+			data = argv[++i];
+		} else if (!strcmp(a, "--sync-from") && has) {
+			sync_from = argv[++i];
+		} else if (!strcmp(a, "--sync-status")) {
+			sync_status = 1;
 		} else if (!strcmp(a, "--config") && has) {
 			config = argv[++i];
 		} else if (!strcmp(a, "--window") && has) {
@@ -177,6 +191,12 @@ int kk_app_main(int argc, char **argv)
 		fprintf(stderr, "kiosk: --pages, --copies and --summary go with --print ID\n");
 		return 2;
 	}
+	if (data && snprintf(cfg.data_dir, sizeof cfg.data_dir, "%s", data) >= (int)sizeof cfg.data_dir) {
+		fprintf(stderr, "kiosk: --data: path too long\n");
+		return 2;
+	}
+	if (sync_from || sync_status)
+		return sync_from ? kk_sync_cli_apply(&cfg, sync_from) : kk_sync_cli_status(&cfg);
 	kk_config_screen(&cfg, &w, &h);
 	if ((window && parse_size(window, &w, &h)) || (size && parse_size(size, &w, &h))) {
 		fprintf(stderr, "kiosk: expected WIDTHxHEIGHT (320 to 8192), e.g. 1920x1080\n");
@@ -195,7 +215,7 @@ int kk_app_main(int argc, char **argv)
 		}
 	}
 	if (!db) {
-		snprintf(dbpath, sizeof dbpath, "%s/content.db", cfg.data_dir);
+		kk_sync_cli_content(cfg.data_dir, data != NULL, dbpath, sizeof dbpath);
 		db = dbpath;
 	}
 	if (list_printers)

@@ -35,6 +35,8 @@ void kk_config_defaults(struct kk_config *c)
 	c->print_pages_per_day = 300;
 	snprintf(c->sync_sources, sizeof c->sync_sources, "usb");
 	c->sync_interval = 3600;
+	snprintf(c->sync_pubkey, sizeof c->sync_pubkey, "/etc/kiosk/sync.pub");
+	snprintf(c->sync_channel, sizeof c->sync_channel, "stable");
 	snprintf(c->log_level, sizeof c->log_level, "info");
 }
 
@@ -74,7 +76,8 @@ static void problem(struct kk_config_problems *p, const char *name, int line, co
 		p->n++;
 }
 
-enum key_type { T_STR, T_INT, T_BOOL, T_SIZE, T_ORIENT, T_LOGLEVEL, T_PRINTER, T_PINHASH };
+enum key_type { T_STR, T_INT, T_BOOL, T_SIZE, T_ORIENT, T_LOGLEVEL, T_PRINTER, T_PINHASH, T_CHANNEL,
+		T_KIOSKID };
 
 struct key_def {
 	const char *key;
@@ -103,6 +106,9 @@ static const struct key_def keys[] = {
 	INT(print_pages_per_day, 0, 1000000),
 	STR(sync_sources, T_STR),
 	INT(sync_interval, 60, 7 * 86400),
+	STR(sync_pubkey, T_STR),
+	STR(sync_channel, T_CHANNEL),
+	STR(kiosk_id, T_KIOSKID),
 	STR(staff_pin_hash, T_PINHASH),
 	STR(log_level, T_LOGLEVEL),
 };
@@ -155,6 +161,27 @@ static const char *apply(struct kk_config *c, const struct key_def *k, const cha
 			return "must not be empty";
 		memcpy(field, v, strlen(v) + 1);
 		return NULL;
+	case T_CHANNEL:
+	case T_KIOSKID: {
+		/* a bundle channel is [a-z0-9-] (manifest.h); a kiosk id names a receipt file */
+		size_t vn = strlen(v);
+		if (vn >= k->size || (k->type == T_CHANNEL && vn == 0)) {
+			snprintf(msg, msz, "expected %s1 to %zu characters",
+				 k->type == T_CHANNEL ? "" : "0 or ", k->size - 1);
+			return msg;
+		}
+		for (size_t i = 0; i < vn; i++) {
+			char ch = v[i];
+			int ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+				 (k->type == T_KIOSKID && ((ch >= 'A' && ch <= 'Z') || ch == '_' ||
+							   (ch == '.' && i > 0)));
+			if (!ok)
+				return k->type == T_CHANNEL ? "expected lower-case letters, digits and -"
+							    : "expected letters, digits, '.', '_' and '-'";
+		}
+		memcpy(field, v, vn + 1);
+		return NULL;
+	}
 	case T_PINHASH:
 		if (*v && strncmp(v, "$argon2id$", 10) && strncmp(v, "$argon2i$", 9))
 			return "expected an argon2id hash string ($argon2id$...), never the PIN itself";

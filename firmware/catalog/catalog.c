@@ -90,21 +90,32 @@ static int catalog_check(sqlite3 *db, const char *path, off_t file_size)
 	return 0;
 }
 
-int kk_catalog_verify(struct kk_catalog *c)
+/* Run a check pragma that answers "ok" when all is well. */
+static int check_pragma(struct kk_catalog *c, const char *sql)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = 0;
-	if (kk_sql_prepare(c->db, "PRAGMA quick_check(1)", &st))
+	if (kk_sql_prepare(c->db, sql, &st))
 		return KK_ECORRUPT;
 	if (sqlite3_step(st) != SQLITE_ROW ||
 	    strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0) {
-		kk_error("catalog", "quick_check failed: %s",
+		kk_error("catalog", "%s failed: %s", sql,
 			 sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0)
 						    : sqlite3_errmsg(c->db));
 		rc = KK_ECORRUPT;
 	}
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int kk_catalog_verify(struct kk_catalog *c)
+{
+	return check_pragma(c, "PRAGMA quick_check(1)");
+}
+
+int kk_catalog_check_integrity(struct kk_catalog *c)
+{
+	return check_pragma(c, "PRAGMA integrity_check(1)");
 }
 
 int kk_catalog_open(const char *path, struct kk_catalog **out)

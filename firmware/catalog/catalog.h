@@ -206,6 +206,9 @@ void kk_catalog_close(struct kk_catalog *c);
 /* Read every page (SQLite's quick_check): for where a database arrives, not for every start.
  * Returns 0 or KK_ECORRUPT; the detail is logged. */
 int kk_catalog_verify(struct kk_catalog *c);
+/* The full PRAGMA integrity_check (indexes against tables too): slower than kk_catalog_verify;
+ * for tests and staff diagnostics. Returns 0 or KK_ECORRUPT; the detail is logged. */
+int kk_catalog_check_integrity(struct kk_catalog *c);
 
 int kk_catalog_info(struct kk_catalog *c, struct kk_catalog_info *out);
 

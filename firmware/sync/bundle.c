@@ -81,15 +81,17 @@ static int read_in(const char *dir, const char *name, struct kk_buf *b)
 	return kk_buf_read_file(b, path);
 }
 
-/* Write all n bytes to fd. Returns 0 or -1. */
-static int write_all(int fd, const uint8_t *p, size_t n)
+/* The sink of kk_bundle_verify: write all n bytes to the staging descriptor. */
+static int fd_sink(void *ctx, const void *data, size_t n)
 {
+	const uint8_t *p = data;
+	int fd = *(const int *)ctx;
 	while (n) {
 		ssize_t w = write(fd, p, n);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
-			return -1;
+			return errno == ENOSPC ? KK_ENOSPC : KK_EIO;
 		p += w;
 		n -= (size_t)w;
 	}
@@ -98,10 +100,10 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 
 /*
  * Read the payload once: size must equal m->payload_size (checked by fstat, then by counting,
- * reading one byte more than promised), SHA-256 must match; chunks go to stage_fd if >= 0.
+ * reading one byte more than promised), SHA-256 must match; chunks go to sink if given.
  */
-static int check_payload(const char *dir, const struct kk_manifest *m, int stage_fd,
-			 enum kk_bundle_reason *why, char *detail, size_t cap)
+int kk_bundle_copy_payload(const char *dir, const struct kk_manifest *m, kk_bundle_sink_fn sink,
+			   void *ctx, enum kk_bundle_reason *why, char *detail, size_t cap)
 {
 	char path[4096];
 	uint8_t chunk[65536], digest[32];
@@ -150,9 +152,9 @@ static int check_payload(const char *dir, const struct kk_manifest *m, int stage
 			goto out;
 		}
 		crypto_hash_sha256_update(&st, chunk, (unsigned long long)n);
-		if (stage_fd >= 0 && write_all(stage_fd, chunk, (size_t)n)) {
-			rc = refuse(why, detail, cap, KK_BUNDLE_STAGE_IO, KK_EIO,
-				    "staging write: %s", strerror(errno));
+		if (sink && (rc = sink(ctx, chunk, (size_t)n)) != 0) {
+			rc = refuse(why, detail, cap, KK_BUNDLE_STAGE_IO, rc, "staging write: %s",
+				    kk_err_name(rc));
 			goto out;
 		}
 	}
@@ -172,19 +174,23 @@ static int check_payload(const char *dir, const struct kk_manifest *m, int stage
 	}
 	rc = 0;
 out:
+	if (rc)
+		kk_warn("sync", "bundle %s refused: %s: %s", dir, kk_bundle_reason_name(*why),
+			detail ? detail : "");
 	if (fd >= 0)
 		close(fd);
 	return rc;
 }
 
-/* The order of bundle.h: caps, signature, manifest, floor, payload. */
-int kk_bundle_verify(const char *dir, const struct kk_ms_pub *pub,
-		     const struct kk_bundle_expect *exp, int stage_fd, struct kk_manifest *m,
-		     enum kk_bundle_reason *why, char *detail, size_t detail_cap)
+/* The order of bundle.h up to the payload: caps, signature, manifest, floor, type. */
+int kk_bundle_check_manifest(const char *dir, const struct kk_ms_pub *pubs, size_t n_pubs,
+			     const struct kk_bundle_expect *exp, struct kk_manifest *m,
+			     struct kk_bundle_signed *raw, enum kk_bundle_reason *why, char *detail,
+			     size_t detail_cap)
 {
 	struct kk_buf man, sig;
 	char perr[128];
-	int rc, st;
+	int rc, st = KK_MS_KEYID, signed_ok = 0;
 
 	*why = KK_BUNDLE_OK;
 	if (detail && detail_cap)
@@ -210,7 +216,9 @@ int kk_bundle_verify(const char *dir, const struct kk_ms_pub *pub,
 			    "%s: manifest or signature: %s", dir, kk_err_name(rc));
 		goto out;
 	}
-	st = kk_ms_verify(pub, man.data, man.len, sig.data, sig.len, NULL, 0);
+	/* the key id of the signature names the key: only a KEYID mismatch tries the next one */
+	for (size_t i = 0; i < n_pubs && st == KK_MS_KEYID; i++)
+		st = kk_ms_verify(&pubs[i], man.data, man.len, sig.data, sig.len, NULL, 0);
 	if (st != KK_MS_OK) {
 		enum kk_bundle_reason r = st == KK_MS_MALFORMED ? KK_BUNDLE_SIG_MALFORMED
 					  : st == KK_MS_LEGACY || st == KK_MS_ALG ? KK_BUNDLE_SIG_ALGORITHM
@@ -226,6 +234,7 @@ int kk_bundle_verify(const char *dir, const struct kk_ms_pub *pub,
 			    "manifest: %s", perr);
 		goto out;
 	}
+	signed_ok = 1; /* from here on a refusal leaves the signed manifest in *m */
 	if (strcmp(m->product, exp->product) != 0) {
 		rc = refuse(why, detail, detail_cap, KK_BUNDLE_WRONG_PRODUCT, KK_EINVAL,
 			    "product %s, this kiosk is %s", m->product, exp->product);
@@ -237,7 +246,8 @@ int kk_bundle_verify(const char *dir, const struct kk_ms_pub *pub,
 		goto out;
 	}
 	if (m->epoch < exp->floor_epoch ||
-	    (m->epoch == exp->floor_epoch && m->seq <= exp->floor_seq)) {
+	    (m->epoch == exp->floor_epoch && m->seq < exp->floor_seq) ||
+	    (m->epoch == exp->floor_epoch && m->seq == exp->floor_seq && !exp->accept_equal)) {
 		int same = m->epoch == exp->floor_epoch && m->seq == exp->floor_seq;
 		rc = refuse(why, detail, detail_cap, same ? KK_BUNDLE_UP_TO_DATE : KK_BUNDLE_OLDER,
 			    KK_EVERSION, "bundle %u.%llu, installed %u.%llu", (unsigned)m->epoch,
@@ -250,15 +260,37 @@ int kk_bundle_verify(const char *dir, const struct kk_ms_pub *pub,
 			    "delta bundles are not applied by this version");
 		goto out;
 	}
-	rc = check_payload(dir, m, stage_fd, why, detail, detail_cap);
+	if (raw) {
+		memcpy(raw->manifest, man.data, man.len);
+		raw->manifest[man.len] = '\0';
+		raw->manifest_len = man.len;
+		memcpy(raw->sig, sig.data, sig.len);
+		raw->sig[sig.len] = '\0';
+		raw->sig_len = sig.len;
+	}
 out:
 	if (rc) {
 		kk_warn("sync", "bundle %s refused: %s: %s", dir, kk_bundle_reason_name(*why),
 			detail ? detail : "");
-		memset(m, 0, sizeof *m);
+		if (!signed_ok)
+			memset(m, 0, sizeof *m);
 	}
 	kk_buf_fini(&man);
 	kk_buf_fini(&sig);
+	return rc;
+}
+
+/* Both halves; the payload goes to stage_fd when one is given. */
+int kk_bundle_verify(const char *dir, const struct kk_ms_pub *pub,
+		     const struct kk_bundle_expect *exp, int stage_fd, struct kk_manifest *m,
+		     enum kk_bundle_reason *why, char *detail, size_t detail_cap)
+{
+	int rc = kk_bundle_check_manifest(dir, pub, 1, exp, m, NULL, why, detail, detail_cap);
+	if (!rc)
+		rc = kk_bundle_copy_payload(dir, m, stage_fd >= 0 ? fd_sink : NULL, &stage_fd, why, detail,
+				    detail_cap);
+	if (rc)
+		memset(m, 0, sizeof *m);
 	return rc;
 }
 

@@ -50,7 +50,22 @@ struct kk_bundle_expect {
 	const char *channel;
 	uint32_t floor_epoch;
 	uint64_t floor_seq;
+	int accept_equal; /* 1: a bundle equal to the floor is accepted (reinstall: the installed
+			   * copy is unusable); 0: it is UP_TO_DATE */
 };
+
+/* The signed files exactly as read (once) from the bundle folder, so an installed slot keeps
+ * the bytes the signature covers and staff can check them with stock minisign. */
+struct kk_bundle_signed {
+	char manifest[KK_MANIFEST_MAX + 1];
+	size_t manifest_len;
+	char sig[KK_MS_SIGFILE_MAX + 1];
+	size_t sig_len;
+};
+
+/* Receives the payload bytes while they are hashed, in order. Returns 0 or a negative kk_err
+ * (KK_EIO, KK_ENOSPC, KK_ECANCELED ...), which stops the read and is passed back. */
+typedef int (*kk_bundle_sink_fn)(void *ctx, const void *data, size_t len);
 
 /* Stable English name ("SIG_INVALID" ...) for logs, and a short Chinese message for staff;
  * both static, never NULL. */
@@ -69,6 +84,28 @@ const char *kk_bundle_reason_zh(enum kk_bundle_reason r);
 int kk_bundle_verify(const char *dir, const struct kk_ms_pub *pub,
 		     const struct kk_bundle_expect *exp, int stage_fd, struct kk_manifest *m,
 		     enum kk_bundle_reason *why, char *detail, size_t detail_cap);
+
+/*
+ * The first half of kk_bundle_verify: caps, signature, manifest, product, channel, floor and
+ * type, without touching the payload. Any of the n_pubs keys (1..) may have signed (the key id
+ * picks it). raw (may be NULL) receives the signed bytes. Same returns and reasons as
+ * kk_bundle_verify, except that a refusal after the signature and the parse (product, channel,
+ * floor, type) leaves the signed manifest in *m, so the caller can name the version it refused.
+ * Blocking (two small reads).
+ */
+int kk_bundle_check_manifest(const char *dir, const struct kk_ms_pub *pubs, size_t n_pubs,
+			     const struct kk_bundle_expect *exp, struct kk_manifest *m,
+			     struct kk_bundle_signed *raw, enum kk_bundle_reason *why, char *detail,
+			     size_t detail_cap);
+
+/*
+ * The second half: read the payload m names exactly once, checking size and SHA-256 against
+ * the signed m, handing every chunk to sink (may be NULL) before the next is read. The sink's
+ * bytes are meaningless unless this returns 0. A sink error gives KK_BUNDLE_STAGE_IO and the
+ * sink's code. Blocking: reads the whole payload.
+ */
+int kk_bundle_copy_payload(const char *dir, const struct kk_manifest *m, kk_bundle_sink_fn sink,
+			   void *ctx, enum kk_bundle_reason *why, char *detail, size_t detail_cap);
 
 /* SHA-256 of a whole file read once (for the publisher). Returns 0, KK_ENOENT, KK_EIO. */
 int kk_sha256_file(const char *path, uint8_t out[32], uint64_t *size);

@@ -34,7 +34,7 @@ static int fail(char *err, size_t cap, int rc, const char *fmt, ...)
 }
 
 /* A decimal integer of 1..20 digits, no sign, no leading zero (except "0"), within [lo, hi]. */
-static int parse_u64(const char *v, size_t n, uint64_t lo, uint64_t hi, uint64_t *out)
+int kk_manifest_parse_u64(const char *v, size_t n, uint64_t lo, uint64_t hi, uint64_t *out)
 {
 	uint64_t x = 0;
 	if (n == 0 || n > 20 || (n > 1 && v[0] == '0'))
@@ -116,7 +116,7 @@ static int parse_value(enum key k, const char *v, size_t n, struct kk_manifest *
 
 	switch (k) {
 	case K_FORMAT:
-		if (parse_u64(v, n, 1, 1, &x))
+		if (kk_manifest_parse_u64(v, n, 1, 1, &x))
 			return -1;
 		m->format = (unsigned)x;
 		return 0;
@@ -130,12 +130,12 @@ static int parse_value(enum key k, const char *v, size_t n, struct kk_manifest *
 		return 0;
 	}
 	case K_EPOCH:
-		if (parse_u64(v, n, 0, UINT32_MAX, &x))
+		if (kk_manifest_parse_u64(v, n, 0, UINT32_MAX, &x))
 			return -1;
 		m->epoch = (uint32_t)x;
 		return 0;
 	case K_SEQ:
-		return parse_u64(v, n, 1, KK_MANIFEST_SEQ_MAX, &m->seq);
+		return kk_manifest_parse_u64(v, n, 1, KK_MANIFEST_SEQ_MAX, &m->seq);
 	case K_TYPE:
 		if (n == 4 && !memcmp(v, "full", 4))
 			m->type = KK_BUNDLE_FULL;
@@ -145,7 +145,7 @@ static int parse_value(enum key k, const char *v, size_t n, struct kk_manifest *
 			return -1;
 		return 0;
 	case K_BASE_SEQ:
-		return parse_u64(v, n, 0, KK_MANIFEST_SEQ_MAX, &m->base_seq);
+		return kk_manifest_parse_u64(v, n, 0, KK_MANIFEST_SEQ_MAX, &m->base_seq);
 	case K_BASE_SHA256:
 		if (n == 4 && !memcmp(v, "none", 4)) {
 			memset(m->base_sha256, 0, 32);
@@ -159,7 +159,7 @@ static int parse_value(enum key k, const char *v, size_t n, struct kk_manifest *
 		m->payload[n] = '\0';
 		return 0;
 	case K_PAYLOAD_SIZE:
-		return parse_u64(v, n, 1, KK_MANIFEST_PAYLOAD_MAX, &m->payload_size);
+		return kk_manifest_parse_u64(v, n, 1, KK_MANIFEST_PAYLOAD_MAX, &m->payload_size);
 	case K_PAYLOAD_SHA256:
 		return parse_hex32(v, n, m->payload_sha256);
 	case K_CREATED:

@@ -62,6 +62,11 @@ int kk_manifest_parse(const char *text, size_t len, struct kk_manifest *out, cha
  * Returns the length, or KK_EINVAL if m would not parse back, or KK_E2BIG. */
 int kk_manifest_write(const struct kk_manifest *m, char *buf, size_t cap);
 
+/* A decimal integer of n bytes at v: 1..20 digits, no sign or spaces, no leading zero (except
+ * "0"), within [lo, hi]. Returns 0 with *out set, or -1. Shared with the data folder's floor
+ * file (slots.c). */
+int kk_manifest_parse_u64(const char *v, size_t n, uint64_t lo, uint64_t hi, uint64_t *out);
+
 /* Lower-case hex of 32 bytes into out[65]. */
 void kk_hex32(const uint8_t in[32], char out[65]);
 

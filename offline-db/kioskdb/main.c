@@ -663,7 +663,7 @@ static int cmd_verify(int argc, char **argv)
 	const char *pubp = opt(argc, argv, "--pub"), *floor_s = opt(argc, argv, "--floor");
 	const char *channel = opt(argc, argv, "--channel");
 	const char *dir = argc > 2 && argv[2][0] != '-' ? argv[2] : NULL;
-	struct kk_bundle_expect exp = { KK_SYNC_PRODUCT, channel ? channel : "stable", 0, 0 };
+	struct kk_bundle_expect exp = { KK_SYNC_PRODUCT, channel ? channel : "stable", 0, 0, 0 };
 	enum kk_bundle_reason why;
 	struct kk_manifest m;
 	struct kk_ms_pub pub;

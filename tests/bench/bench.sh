@@ -111,3 +111,21 @@ for mode in "kiosk (scroll cache + glyph atlas)" "no scroll cache (atlas only)" 
 	env "$env" KK_FRAME_STATS=1 "$BUILD/kiosk" --db "$BUILD/sample.db" --config assets/kiosk.conf \
 		--headless --size 1920x1080 --script tests/bench/scroll.script 2>/dev/null
 done
+
+# --- sync: verify + apply a full bundle of the big database, against reading its bytes once --
+# Both runs read a warm page cache (the bundle was just written): the ratio is the cost of
+# SHA-256, the staging copy + fsync, quick_check and the switch over a plain read.
+echo
+echo "bench sync: full bundle of the $N-document database, kiosk --sync-from into an empty data folder"
+"$BUILD/kioskdb" keygen --out "$T/sync" >/dev/null 2>&1
+"$BUILD/kioskdb" bundle --db "$T/big.db" --key "$T/sync.key" --out "$T/bundle" --epoch 1 --seq 1 >/dev/null 2>&1
+{ grep -vE '^(data_dir|sync_)' assets/kiosk.conf; echo "sync_pubkey = $T/sync.pub"; } >"$T/sync.conf"
+printf '  payload size                                     : %8s\n' "$(du -h "$T/bundle/content.db" | cut -f1)"
+cat_s=$(secs cat "$T/bundle/content.db")
+verify_s=$(secs "$BUILD/kioskdb" verify "$T/bundle" --pub "$T/sync.pub")
+apply_s=$(secs "$BUILD/kiosk" --config "$T/sync.conf" --data "$T/syncdata" --sync-from "$T/bundle")
+printf '  cat payload > /dev/null                          : %8.3f s\n' "$cat_s"
+printf '  kioskdb verify (signature + SHA-256, one read)   : %8.3f s\n' "$verify_s"
+printf '  kiosk --sync-from (verify, copy+fsync, quick_check, switch): %8.3f s  (%.1fx cat)\n' \
+	"$apply_s" "$(echo "$apply_s / $cat_s" | bc -l)"
+"$BUILD/kiosk" --config "$T/sync.conf" --data "$T/syncdata" --sync-status | sed 's/^/  /'

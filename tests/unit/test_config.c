@@ -167,5 +167,31 @@ static void test_load_file(void)
 	kk_config_problems_fini(&p);
 }
 
+/* The update keys: trusted key files, the channel ([a-z0-9-]), the kiosk id of receipts. */
+static void test_sync_keys(void)
+{
+	struct kk_config c;
+	struct kk_config_problems p;
+
+	KT_REQUIRE(parse(&c, "sync_pubkey = /etc/kiosk/a.pub, /etc/kiosk/b.pub\n"
+			     "sync_channel = pilot-2\nkiosk_id = XA.zwfw_01\n", &p) == 0);
+	KT_CHECK_STR(c.sync_pubkey, "/etc/kiosk/a.pub, /etc/kiosk/b.pub");
+	KT_CHECK_STR(c.sync_channel, "pilot-2");
+	KT_CHECK_STR(c.kiosk_id, "XA.zwfw_01");
+	kk_config_problems_fini(&p);
+	KT_CHECK_INT(parse(&c, "sync_channel = Stable\n"      /* 1: upper case */
+			       "kiosk_id = ../x\n"            /* 2: a path */
+			       "kiosk_id = a b\n"             /* 3: set twice */
+			       , &p), KK_EINVAL);
+	KT_REQUIRE(p.n == 3);
+	KT_CHECK(!strncmp(p.lines[0], "test.conf:1: sync_channel: expected lower-case", 46));
+	KT_CHECK(!strncmp(p.lines[1], "test.conf:2: kiosk_id: expected letters", 39));
+	KT_CHECK_STR(c.sync_channel, "stable"); /* the default stays */
+	KT_CHECK_STR(c.kiosk_id, "");
+	kk_config_problems_fini(&p);
+	KT_CHECK_INT(parse(&c, "sync_channel =\n", &p), KK_EINVAL);
+	kk_config_problems_fini(&p);
+}
+
 KT_MAIN(KT_CASE(test_defaults), KT_CASE(test_every_key), KT_CASE(test_problems_name_lines),
-	KT_CASE(test_hostile_bytes), KT_CASE(test_load_file))
+	KT_CASE(test_hostile_bytes), KT_CASE(test_load_file), KT_CASE(test_sync_keys))

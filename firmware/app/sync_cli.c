@@ -1,0 +1,98 @@
+/* sync_cli.c — see sync_cli.h. */
+#include "app/sync_cli.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/err.h"
+#include "base/log.h"
+#include "catalog/catalog.h"
+#include "sync/apply.h"
+
+/* A progress line on a terminal only (a test's or a script's stderr stays clean). */
+static void progress_tty(void *ctx, uint64_t done, uint64_t total)
+{
+	int *last = ctx, pct = total ? (int)(done * 100 / total) : 100;
+	if (pct != *last) {
+		*last = pct;
+		fprintf(stderr, "\r复制更新包 / copying: %3d%%%s", pct, pct == 100 ? "\n" : "");
+	}
+}
+
+int kk_sync_cli_apply(const struct kk_config *cfg, const char *bundle_dir)
+{
+	struct kk_sync_keys keys;
+	struct kk_sync_policy pol = { 0 };
+	struct kk_sync_result res;
+	int rc, last = -1;
+
+	if ((rc = kk_sync_keys_load(&keys, cfg->sync_pubkey)) != 0) {
+		fprintf(stderr, "kiosk: 未配置可信的更新密钥 / no usable trusted key in sync_pubkey "
+				"(\"%s\": %s)\n", cfg->sync_pubkey, kk_err_name(rc));
+		return KK_SYNC_EXIT_USAGE;
+	}
+	pol.channel = cfg->sync_channel;
+	pol.kiosk_id = cfg->kiosk_id[0] ? cfg->kiosk_id : NULL;
+	kk_sync_apply_dir(cfg->data_dir, bundle_dir, &keys, &pol,
+			  isatty(STDERR_FILENO) ? progress_tty : NULL, &last, NULL, &res);
+	if (res.outcome == KK_SYNC_APPLIED) {
+		printf("%s\napplied: version %u.%llu in slot %c (was %u.%llu), %ld documents, "
+		       "%ld guides%s\n",
+		       res.message, (unsigned)res.new_version.epoch,
+		       (unsigned long long)res.new_version.seq, res.slot,
+		       (unsigned)res.old_version.epoch, (unsigned long long)res.old_version.seq,
+		       res.n_documents, res.n_guides, res.receipt_written ? "; receipt written" : "");
+		return KK_SYNC_EXIT_APPLIED;
+	}
+	if (res.reason)
+		fprintf(stderr, "kiosk: %s — %s (bundle %s): %s\n", res.message,
+			kk_sync_outcome_name(res.outcome), kk_bundle_reason_name(res.reason),
+			res.detail);
+	else
+		fprintf(stderr, "kiosk: %s — %s: %s\n", res.message,
+			kk_sync_outcome_name(res.outcome), res.detail);
+	if (res.outcome == KK_SYNC_UP_TO_DATE)
+		return KK_SYNC_EXIT_UP_TO_DATE;
+	return kk_sync_outcome_refused(res.outcome) ? KK_SYNC_EXIT_REFUSED : KK_SYNC_EXIT_FAILED;
+}
+
+int kk_sync_cli_status(const struct kk_config *cfg)
+{
+	struct kk_sync_state st;
+	struct kk_catalog *cat = NULL;
+	int rc = kk_sync_open(cfg->data_dir, &st), integrity = KK_ENOENT;
+
+	if (rc == 0 && (integrity = kk_catalog_open(st.content, &cat)) == 0)
+		integrity = kk_catalog_check_integrity(cat);
+	kk_catalog_close(cat);
+	if (rc || !st.active) {
+		printf("active none floor %u.%llu\n%s\n", (unsigned)st.floor.epoch,
+		       (unsigned long long)st.floor.seq, st.message_zh);
+		return 1;
+	}
+	printf("active %c version %u.%llu floor %u.%llu documents %ld guides %ld integrity %s%s%s\n",
+	       st.active, (unsigned)st.version.epoch, (unsigned long long)st.version.seq,
+	       (unsigned)st.floor.epoch, (unsigned long long)st.floor.seq, st.n_documents,
+	       st.n_guides, integrity ? kk_err_name(integrity) : "ok",
+	       st.fell_back ? " fell-back" : "", st.floor_raised ? " floor-raised" : "");
+	return integrity ? 1 : 0;
+}
+
+void kk_sync_cli_content(const char *data_dir, int slots_only, char *path, size_t cap)
+{
+	struct kk_sync_state st;
+	struct stat sb;
+	char slots[1100];
+
+	snprintf(slots, sizeof slots, "%s/slots", data_dir);
+	if (!slots_only && stat(slots, &sb) != 0) {
+		snprintf(path, cap, "%s/content.db", data_dir);
+		return;
+	}
+	if (kk_sync_open(data_dir, &st) == 0 && st.active &&
+	    (size_t)snprintf(path, cap, "%s", st.content) < cap)
+		return;
+	path[0] = '\0';
+}
