@@ -95,14 +95,13 @@ static int load_config(struct kk_config *cfg, const char *path)
 int kk_app_main(int argc, char **argv)
 {
 	const char *db = NULL, *config = NULL, *script_path = NULL, *shots = NULL, *window = NULL,
-		   *size = NULL, *print_id = NULL, *pages = NULL, *printer = NULL;
+		   *size = NULL, *print_id = NULL, *pages = NULL, *printer = NULL, *data = NULL,
+		   *sync_from = NULL;
 	unsigned copies = 1;
-	int summary = 0, list_printers = 0;
+	int summary = 0, list_printers = 0, sync_status = 0;
 	struct kk_printing_glue glue;
 	struct kk_print_service *print = NULL;
 	struct kk_printer_uri puri;
-		   *size = NULL, *data = NULL, *sync_from = NULL;
-	int sync_status = 0;
 	int fullscreen = -1, headless = 0, w = 0, h = 0, rc, status = 0;
 	struct kk_config cfg;
 	struct kk_script script = { 0 };
