@@ -671,6 +671,8 @@ static void test_print_refusals(void)
 	KT_CHECK_INT(p.sent.len, 0);
 	/* the stuck pipe: a query gives up after its timeout */
 	KT_CHECK_INT(kk_ipp_query(&io, "h", "/ipp/print", 50, &pr), KK_ETIMEDOUT);
+	KT_CHECK_INT(pr.problems, KK_PP_GONE);
+	KT_CHECK_STR(kk_print_problem_text(pr.problems), "打印机没有连接，请联系工作人员。");
 	kk_buf_fini(&p.sent);
 }
 
@@ -830,6 +832,7 @@ static void test_print_reopen(void)
 	job.reopen = NULL;
 	KT_CHECK_INT(kk_ipp_print(&io, "localhost", "/ipp/print", &job, &res), KK_EIO);
 	KT_CHECK_INT(res.job_id, 7);
+	KT_CHECK(res.problems_now == KK_PP_GONE);
 
 	/* a printer without PWG Raster is refused before Print-Job */
 	kk_buf_reset(&first);
