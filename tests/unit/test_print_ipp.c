@@ -746,6 +746,19 @@ static void printer_not_accepting(struct kk_buf *b)
 	kk_ipp_add_bool(b, "printer-is-accepting-jobs", 0);
 }
 
+/* Serve stream from its start on the pipe; with attrs, stream is first made one answer
+ * (request-id 1) carrying them. */
+static void pipe_answer(struct pipe_io *p, struct kk_buf *stream, void (*attrs)(struct kk_buf *))
+{
+	if (attrs) {
+		kk_buf_reset(stream);
+		add_answer(stream, 1, 0, attrs);
+	}
+	p->answer = stream->data;
+	p->answer_len = stream->len;
+	p->answer_pos = 0;
+}
+
 struct fake_job {
 	struct pipe_io *pipe;
 	struct kk_buf *second; /* what the reopened connection answers */
@@ -756,9 +769,7 @@ static int fake_reopen(void *ctx, struct kk_print_io *io)
 {
 	struct fake_job *f = ctx;
 	f->reopened++;
-	f->pipe->answer = f->second->data;
-	f->pipe->answer_len = f->second->len;
-	f->pipe->answer_pos = 0;
+	pipe_answer(f->pipe, f->second, NULL);
 	return 0;
 }
 
@@ -800,8 +811,7 @@ static void test_print_reopen(void)
 	add_answer(&second, 4, 0, printer_jam);
 	add_answer(&second, 5, 0, job_completed);
 	add_answer(&second, 6, 0, printer_ok);
-	p.answer = first.data;
-	p.answer_len = first.len;
+	pipe_answer(&p, &first, NULL);
 
 	KT_CHECK_INT(kk_ipp_print(&io, "localhost", "/ipp/print", &job, &res), 0);
 	KT_CHECK_INT(res.job_id, 7);
@@ -826,29 +836,19 @@ static void test_print_reopen(void)
 	KT_CHECK(memmem(p.sent.data, p.sent.len, "ipp://localhost/ipp/print", 25) != NULL);
 
 	/* without a way to reopen, the job fails with the transport's error after Print-Job */
-	p.answer = first.data;
-	p.answer_len = first.len;
-	p.answer_pos = 0;
+	pipe_answer(&p, &first, NULL);
 	job.reopen = NULL;
 	KT_CHECK_INT(kk_ipp_print(&io, "localhost", "/ipp/print", &job, &res), KK_EIO);
 	KT_CHECK_INT(res.job_id, 7);
 	KT_CHECK(res.problems_now == KK_PP_GONE);
 
 	/* a printer without PWG Raster is refused before Print-Job */
-	kk_buf_reset(&first);
-	add_answer(&first, 1, 0, printer_pdf_only);
-	p.answer = first.data;
-	p.answer_len = first.len;
-	p.answer_pos = 0;
+	pipe_answer(&p, &first, printer_pdf_only);
 	KT_CHECK_INT(kk_ipp_print(&io, "localhost", "/ipp/print", &job, &res), KK_EINVAL);
 	KT_CHECK_STR(res.message, "printer does not take image/pwg-raster");
 	KT_CHECK_INT(res.job_id, 0);
 	KT_CHECK_INT(p.answer_pos, p.answer_len); /* the answer was read to its end */
-	kk_buf_reset(&first);
-	add_answer(&first, 1, 0, printer_not_accepting);
-	p.answer = first.data;
-	p.answer_len = first.len;
-	p.answer_pos = 0;
+	pipe_answer(&p, &first, printer_not_accepting);
 	KT_CHECK_INT(kk_ipp_print(&io, "localhost", "/ipp/print", &job, &res), KK_EBUSY);
 	KT_CHECK_STR(res.message, "printer is not accepting jobs (paused)");
 	KT_CHECK_INT(res.problems, KK_PP_OFFLINE);
