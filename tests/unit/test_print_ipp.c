@@ -561,6 +561,19 @@ static void test_http_post(void)
 	rq.path = "no-slash";
 	KT_CHECK_INT(kk_http_post(&h, &rq, &resp), KK_EINVAL);
 	KT_CHECK_INT(p.sent.len, 0);
+	/* the longest host and path still fit the request head; one more byte is refused */
+	static char long_path[1026], long_host[257];
+	memset(long_path, 'p', 1025);
+	long_path[0] = '/';
+	memset(long_host, 'h', 256);
+	rq.host = long_host;
+	rq.path = long_path;
+	KT_CHECK_INT(kk_http_post(&h, &rq, &resp), KK_EINVAL);
+	long_path[1024] = '\0';
+	p.answer_pos = 0;
+	KT_CHECK_INT(kk_http_post(&h, &rq, &resp), KK_ECANCELED); /* the producer's error again */
+	KT_CHECK(p.sent.len > 1024 + 256);
+	rq.host = "h";
 
 	/* a pipe that takes nothing: ETIMEDOUT after timeout_ms, connection unusable */
 	rq.path = "/";
