@@ -93,7 +93,7 @@ static int http_token_ok(const char *s, size_t max)
  * still ended properly. */
 static int http_send(struct kk_http *h, const struct kk_http_request *rq, int *more_rc)
 {
-	char head[1400];
+	char head[2048]; /* fits the longest host, path and type the checks below let through */
 	struct kk_buf piece;
 	int rc, k;
 
@@ -108,6 +108,8 @@ static int http_send(struct kk_http *h, const struct kk_http_request *rq, int *m
 	else
 		k += snprintf(head + k, sizeof head - (size_t)k, "Content-Length: %zu\r\n\r\n",
 			      rq->head_len);
+	if (k <= 0 || (size_t)k >= sizeof head)
+		return KK_EINVAL;
 	if ((rc = http_write_all(h, head, (size_t)k)))
 		return rc;
 	if (!rq->more)

@@ -293,6 +293,12 @@ static int ipp_session_query(struct ipp_session *s, struct kk_ipp_printer *out)
 }
 
 /* Get-Printer-Attributes on its own session (ipp_client.h). */
+/* KK_PP_GONE for errors that mean the printer is not answering at all. */
+static unsigned ipp_gone(int rc)
+{
+	return rc == KK_ETIMEDOUT || rc == KK_EIO || rc == KK_ENODEV ? KK_PP_GONE : 0;
+}
+
 int kk_ipp_query(struct kk_print_io *io, const char *host, const char *resource, int timeout_ms,
 		 struct kk_ipp_printer *out)
 {
@@ -305,6 +311,8 @@ int kk_ipp_query(struct kk_print_io *io, const char *host, const char *resource,
 	if (!(rc = ipp_session_init(&s, io, host, resource, timeout_ms)))
 		rc = ipp_session_query(&s, out);
 	ipp_session_fini(&s);
+	if (rc)
+		out->problems = ipp_gone(rc);
 	return rc;
 }
 
@@ -600,6 +608,10 @@ int kk_ipp_print(struct kk_print_io *io, const char *host, const char *resource,
 		 rc ? kk_err_name(rc) : "ok", res->reasons[0] ? " reasons=" : "", res->reasons,
 		 names[0] ? " problems=" : "", names);
 out:
+	if (ipp_gone(rc)) { /* the UI says the printer is not answering */
+		res->problems |= KK_PP_GONE;
+		res->problems_now = KK_PP_GONE;
+	}
 	res->http_status = s.http_status;
 	res->ipp_status = s.ipp_status;
 	ipp_session_fini(&s);

@@ -88,7 +88,8 @@ struct kk_ipp_result {
 	int job_id;                /* 0 when no job was created */
 	int job_state;             /* last job-state seen (enum kk_ipp_job_state), 0 if none */
 	unsigned pages_sent;       /* pages streamed to the printer (copies sent over count) */
-	unsigned problems;         /* every printer problem seen while the job ran */
+	unsigned problems;         /* every printer problem seen while the job ran (KK_PP_GONE
+				      when the transport timed out or failed) */
 	unsigned problems_now;     /* the printer's problems at the last look */
 	int http_status;           /* last HTTP status, 0 if none */
 	int ipp_status;            /* last IPP status-code, -1 if none */
@@ -97,9 +98,9 @@ struct kk_ipp_result {
 };
 
 /*
- * Get-Printer-Attributes: fill *out. Returns 0, or KK_ETIMEDOUT, KK_EIO/KK_ENODEV (transport),
- * KK_EPROTO (not an IPP answer: HTTP error, broken message, IPP error status). io is not
- * owned; timeout_ms bounds each read/write (0: 30 s).
+ * Get-Printer-Attributes: fill *out. Returns 0, or KK_ETIMEDOUT, KK_EIO/KK_ENODEV (transport;
+ * out->problems is then KK_PP_GONE), KK_EPROTO (not an IPP answer: HTTP error, broken message,
+ * IPP error status). io is not owned; timeout_ms bounds each read/write (0: 30 s).
  */
 int kk_ipp_query(struct kk_print_io *io, const char *host, const char *resource, int timeout_ms,
 		 struct kk_ipp_printer *out);

@@ -212,6 +212,7 @@ touch "$REFILL"
 # --- servers that misbehave -------------------------------------------------------------------
 check_exit "silent server" 0 timeout 30 "$IPPTEST" stall
 has "silent server: ETIMEDOUT" "$TMP/out" '^rc=ETIMEDOUT$'
+has "silent server: the printer is gone" "$TMP/out" '^problems=gone$'
 awk -F= '/^elapsed_ms=/ { exit !($2 >= 900 && $2 < 20000) }' "$TMP/out" &&
 	ok "silent server: gave up after its timeout, no hang" || fail "silent server: elapsed"
 check_exit "server closing mid-answer" 0 timeout 30 "$IPPTEST" close-mid

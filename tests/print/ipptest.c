@@ -368,7 +368,10 @@ static int cmd_bad(int mode)
 	}
 	t0 = now_ms();
 	rc = kk_ipp_query(&io, host, "/ipp/print", 1000, &p);
-	printf("rc=%s\nelapsed_ms=%lld\n", kk_err_name(rc), (long long)(now_ms() - t0));
+	char names[64];
+	kk_print_problem_names(p.problems, names, sizeof names);
+	printf("rc=%s\nelapsed_ms=%lld\nproblems=%s\n", kk_err_name(rc), (long long)(now_ms() - t0),
+	       names);
 	io.ops->close(io.ctx);
 	bad_server_stop(&b);
 	return 0;

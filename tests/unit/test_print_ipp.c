@@ -561,6 +561,19 @@ static void test_http_post(void)
 	rq.path = "no-slash";
 	KT_CHECK_INT(kk_http_post(&h, &rq, &resp), KK_EINVAL);
 	KT_CHECK_INT(p.sent.len, 0);
+	/* the longest host and path still fit the request head; one more byte is refused */
+	static char long_path[1026], long_host[257];
+	memset(long_path, 'p', 1025);
+	long_path[0] = '/';
+	memset(long_host, 'h', 256);
+	rq.host = long_host;
+	rq.path = long_path;
+	KT_CHECK_INT(kk_http_post(&h, &rq, &resp), KK_EINVAL);
+	long_path[1024] = '\0';
+	p.answer_pos = 0;
+	KT_CHECK_INT(kk_http_post(&h, &rq, &resp), KK_ECANCELED); /* the producer's error again */
+	KT_CHECK(p.sent.len > 1024 + 256);
+	rq.host = "h";
 
 	/* a pipe that takes nothing: ETIMEDOUT after timeout_ms, connection unusable */
 	rq.path = "/";
@@ -671,6 +684,8 @@ static void test_print_refusals(void)
 	KT_CHECK_INT(p.sent.len, 0);
 	/* the stuck pipe: a query gives up after its timeout */
 	KT_CHECK_INT(kk_ipp_query(&io, "h", "/ipp/print", 50, &pr), KK_ETIMEDOUT);
+	KT_CHECK_INT(pr.problems, KK_PP_GONE);
+	KT_CHECK_STR(kk_print_problem_text(pr.problems), "打印机没有连接，请联系工作人员。");
 	kk_buf_fini(&p.sent);
 }
 
@@ -744,6 +759,19 @@ static void printer_not_accepting(struct kk_buf *b)
 	kk_ipp_add_bool(b, "printer-is-accepting-jobs", 0);
 }
 
+/* Serve stream from its start on the pipe; with attrs, stream is first made one answer
+ * (request-id 1) carrying them. */
+static void pipe_answer(struct pipe_io *p, struct kk_buf *stream, void (*attrs)(struct kk_buf *))
+{
+	if (attrs) {
+		kk_buf_reset(stream);
+		add_answer(stream, 1, 0, attrs);
+	}
+	p->answer = stream->data;
+	p->answer_len = stream->len;
+	p->answer_pos = 0;
+}
+
 struct fake_job {
 	struct pipe_io *pipe;
 	struct kk_buf *second; /* what the reopened connection answers */
@@ -754,9 +782,7 @@ static int fake_reopen(void *ctx, struct kk_print_io *io)
 {
 	struct fake_job *f = ctx;
 	f->reopened++;
-	f->pipe->answer = f->second->data;
-	f->pipe->answer_len = f->second->len;
-	f->pipe->answer_pos = 0;
+	pipe_answer(f->pipe, f->second, NULL);
 	return 0;
 }
 
@@ -798,8 +824,7 @@ static void test_print_reopen(void)
 	add_answer(&second, 4, 0, printer_jam);
 	add_answer(&second, 5, 0, job_completed);
 	add_answer(&second, 6, 0, printer_ok);
-	p.answer = first.data;
-	p.answer_len = first.len;
+	pipe_answer(&p, &first, NULL);
 
 	KT_CHECK_INT(kk_ipp_print(&io, "localhost", "/ipp/print", &job, &res), 0);
 	KT_CHECK_INT(res.job_id, 7);
@@ -824,28 +849,19 @@ static void test_print_reopen(void)
 	KT_CHECK(memmem(p.sent.data, p.sent.len, "ipp://localhost/ipp/print", 25) != NULL);
 
 	/* without a way to reopen, the job fails with the transport's error after Print-Job */
-	p.answer = first.data;
-	p.answer_len = first.len;
-	p.answer_pos = 0;
+	pipe_answer(&p, &first, NULL);
 	job.reopen = NULL;
 	KT_CHECK_INT(kk_ipp_print(&io, "localhost", "/ipp/print", &job, &res), KK_EIO);
 	KT_CHECK_INT(res.job_id, 7);
+	KT_CHECK(res.problems_now == KK_PP_GONE);
 
 	/* a printer without PWG Raster is refused before Print-Job */
-	kk_buf_reset(&first);
-	add_answer(&first, 1, 0, printer_pdf_only);
-	p.answer = first.data;
-	p.answer_len = first.len;
-	p.answer_pos = 0;
+	pipe_answer(&p, &first, printer_pdf_only);
 	KT_CHECK_INT(kk_ipp_print(&io, "localhost", "/ipp/print", &job, &res), KK_EINVAL);
 	KT_CHECK_STR(res.message, "printer does not take image/pwg-raster");
 	KT_CHECK_INT(res.job_id, 0);
 	KT_CHECK_INT(p.answer_pos, p.answer_len); /* the answer was read to its end */
-	kk_buf_reset(&first);
-	add_answer(&first, 1, 0, printer_not_accepting);
-	p.answer = first.data;
-	p.answer_len = first.len;
-	p.answer_pos = 0;
+	pipe_answer(&p, &first, printer_not_accepting);
 	KT_CHECK_INT(kk_ipp_print(&io, "localhost", "/ipp/print", &job, &res), KK_EBUSY);
 	KT_CHECK_STR(res.message, "printer is not accepting jobs (paused)");
 	KT_CHECK_INT(res.problems, KK_PP_OFFLINE);
