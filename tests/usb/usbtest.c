@@ -30,6 +30,7 @@
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "print/job.h"
 #include "print/lang.h"
 #include "print/raster.h"
 #include "print/status.h"
@@ -754,6 +755,140 @@ static GBytes *load(const char *dir, const char *name)
 	return b;
 }
 
+/* --- the whole print path on a USB laser ---------------------------------------------------- */
+
+/* Page k carries (k + 1) bars: the bytes of each page differ. */
+static int svc_render(void *ctx, unsigned page, struct kk_raster *r)
+{
+	(void)ctx;
+	for (unsigned b = 0; b <= page; b++)
+		for (uint32_t y = 600 + b * 400; y < 700 + b * 400 && y < r->height; y++)
+			for (uint32_t x = 600; x < 4000 && x < r->width; x++)
+				kk_raster_mono_set(r, x, y, 1);
+	return 0;
+}
+
+static int svc_layout(void *ctx, const struct kk_print_req *req, const struct kk_printer_caps *caps,
+		      struct kk_print_pages *pages, char *why, size_t why_size)
+{
+	struct kk_printer_caps *seen = ctx;
+	(void)req, (void)why, (void)why_size;
+	*seen = *caps;
+	pages->n = 2;
+	pages->render = svc_render;
+	pages->ctx = NULL;
+	return 0;
+}
+
+/* The kiosk's encoder on the same two pages: what the printer must receive. */
+static int svc_expected(const struct kk_printer_caps *caps, struct kk_buf *job)
+{
+	struct kk_raster r;
+	struct kk_print_opts o = { .copies = 1, .total_pages = 2 };
+	int err = kk_raster_init(&r, caps->width, caps->height, KK_RASTER_MONO, caps->dpi);
+	if (err)
+		return err;
+	err = kk_print_lang_pcl.job_begin(job, &o);
+	for (unsigned p = 0; !err && p < 2; p++) {
+		memset(r.data, 0, (size_t)r.stride * r.height);
+		svc_render(NULL, p, &r);
+		err = kk_print_lang_pcl.page(job, &r, &o);
+	}
+	if (!err)
+		err = kk_print_lang_pcl.job_end(job, &o);
+	kk_raster_fini(&r);
+	return err;
+}
+
+/*
+ * The print worker (print/job.c) prints on usb://03f0:1017 through print/printer.c: the job
+ * arrives on bulk OUT byte for byte as the encoder made it. Then the printer is pulled out in
+ * the middle of the next job: the job ends FAILED with the resident's sentence, the journal
+ * says so, and nothing hangs.
+ */
+static void test_print_service(UMockdevTestbed *tb)
+{
+	struct fake *f = &fakes[0];
+	struct kk_print_service_opts o = { 0 };
+	struct kk_print_service *svc = NULL;
+	struct kk_print_req req = { .kind = KK_PRINT_DOC, .id = 1, .title = "测试文件" };
+	struct kk_print_status st;
+	struct kk_printer_caps caps = { 0 };
+	struct kk_buf job;
+	char dir[] = "/tmp/kk-usbsvc-XXXXXX", spool[64], *journal = NULL;
+	size_t before;
+	double t0;
+
+	kk_buf_init(&job, 64u << 20);
+	if (!mkdtemp(dir)) {
+		report(0, "scratch folder for the print spool");
+		return;
+	}
+	snprintf(spool, sizeof spool, "%s/spool", dir);
+	o.printer_uri = "usb://03f0:1017";
+	o.spool_dir = spool;
+	o.max_copies = 3;
+	o.layouter.layout = svc_layout;
+	o.layouter.ctx = &caps;
+	CHECK(kk_print_service_start(&o, &svc) == 0, "the print worker starts on usb://03f0:1017");
+	if (!svc)
+		goto out;
+	before = sink_len(f, 0x01);
+	kk_print_prepare(svc, &req);
+	kk_print_wait(svc, 20000);
+	kk_print_status_get(svc, &st);
+	CHECK(st.state == KK_PJ_READY && st.pages == 2 && strstr(st.printer, "LaserJet 1300"),
+	      "preview: the LaserJet 1300 is found and named, two pages");
+	CHECK(caps.lang == KK_LANG_PCL && caps.dpi == 600 && caps.width == 4960,
+	      "a PCL laser gets A4 at 600 dpi");
+	CHECK(kk_print_confirm(svc, 0, 1, 1) == 0 && kk_print_wait(svc, 30000) == 0, "print it");
+	kk_print_status_get(svc, &st);
+	CHECK(st.state == KK_PJ_DONE && st.done == 2, "the job is done: 2 sheets");
+	CHECK(svc_expected(&caps, &job) == 0 && sink_equals(f, 0x01, before, job.data, job.len),
+	      "what the printer received is the PCL job of those pages, byte for byte");
+	kk_print_dismiss(svc);
+
+	/* pulled out after 300 bytes of the next job (the whole job is about 1 KB) */
+	kk_print_prepare(svc, &req);
+	kk_print_wait(svc, 20000);
+	fake_set(f, MODE_UNPLUG, 300, 0x01);
+	t0 = now_s();
+	CHECK(kk_print_confirm(svc, 0, 1, 1) == 0 && kk_print_wait(svc, 30000) == 0,
+	      "a job while the printer is pulled out ends");
+	kk_print_status_get(svc, &st);
+	if (st.state != KK_PJ_FAILED)
+		printf("#   state %d err %d bytes %llu: %s\n", st.state, st.err,
+		       (unsigned long long)st.bytes, st.detail);
+	CHECK(st.state == KK_PJ_FAILED && st.err == KK_ENODEV && now_s() - t0 < 15,
+	      "  ... FAILED (KK_ENODEV), within seconds");
+	CHECK(strstr(st.message, "打印机连接已断开") != NULL, "  ... telling the resident in Chinese");
+	journal = g_build_filename(spool, "journal", NULL);
+	{
+		char *text = NULL;
+		CHECK(g_file_get_contents(journal, &text, NULL, NULL) && strstr(text, "2 failed ENODEV"),
+		      "  ... and the journal records the job as failed, never to be resent");
+		g_free(text);
+	}
+	umockdev_testbed_uevent(tb, "/sys" SYSDEV "1-1", "remove");
+	umockdev_testbed_remove_device(tb, "/sys" SYSDEV "1-1");
+	kk_print_dismiss(svc);
+	kk_print_prepare(svc, &req);
+	kk_print_wait(svc, 20000);
+	kk_print_status_get(svc, &st);
+	CHECK(st.state == KK_PJ_FAILED && strstr(st.message, "没有找到打印机"),
+	      "with no printer left, 打印 says no printer was found");
+	kk_print_service_stop(svc);
+out:
+	g_free(journal);
+	kk_buf_fini(&job);
+	{
+		char *cmd = g_strdup_printf("rm -rf '%s'", dir);
+		if (system(cmd) != 0)
+			printf("#   could not remove %s\n", dir);
+		g_free(cmd);
+	}
+}
+
 /*
  * Run under `umockdev-run -d replay.umockdev -p SYSFS=replay.pcap`: umockdev's pcap handler
  * plays the LaserJet 1300 from the capture make_testbed.py wrote. It compares each bulk OUT
@@ -860,6 +995,7 @@ int main(int argc, char **argv)
 	test_unplug(tb);
 	test_hotplug(tb, argv[1]);
 	test_kernel_driver();
+	test_print_service(tb);
 	kk_usb_exit();
 	kk_usb_exit();
 	report(1, "every scenario ran to its end"); /* a crash half-way never prints this */
