@@ -145,6 +145,32 @@ has "wrong resource: EPROTO" "$TMP/out" '^rc=EPROTO$'
 check_exit "a non-ipp URI is refused" 1 timeout 20 "$IPPTEST" query "http://127.0.0.1:$PORT/ipp/print"
 has "non-ipp URI: EINVAL" "$TMP/out" '^uri rc=EINVAL$'
 
+# --- the kiosk prints a sample document ------------------------------------------------------
+# `kiosk --print` lays out the 2024 annual report (8 pages of A4 with tables) for this printer
+# and sends it; the spooled job is decoded as above and every page checked: blank outer 5 mm,
+# the title in the header band, the footer (索引号, page N / M, QR code) in the footer band,
+# text down the body.
+DB="$TMP/sample.db"
+"$KIOSKDB" build --src "$ROOT/offline-db/sample" --out "$DB" >/dev/null 2>&1 || fail "sample database builds"
+printf 'site_name = 示例县政务服务中心\ndata_dir = %s/kdata\n' "$TMP" >"$TMP/k.conf"
+check_exit "kiosk --print a sample document to the IPP printer" 0 timeout 120 \
+	"$KIOSK" --db "$DB" --config "$TMP/k.conf" --print doc-2025-0004 --printer "$URI"
+has "the kiosk reports 8 sheets" "$TMP/out" "printed 8 sheet"
+has "  ... on the printer it asked for" "$TMP/out" "8 page\(s\) on KK Sim"
+FILE=$(ls -t "$SPOOL"/*.pwg 2>/dev/null | head -1)
+N=$(decode "$FILE" "$TMP/kdoc")
+[ "$N" = 8 ] && ok "the document decodes to 8 pages" || fail "the document decodes to 8 pages (got $N)"
+bad=0
+for f in $(ls "$TMP"/kdoc-*.pgm 2>/dev/null | sort -t- -k2 -n); do
+	line=$("$IPPTEST" pgm-doc "$f")
+	echo "$line" | awk '{
+		for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		exit !(v["margin"] == 0 && v["header"] > 50 && v["footer"] > 500 && v["body_rows"] > 0.05)
+	}' || { bad=1; echo "#   $f: $line"; }
+done
+[ "$N" = 8 ] && [ $bad -eq 0 ] && ok "every page: white edges, header, footer with QR, text in the body" ||
+	fail "every page: white edges, header, footer with QR, text in the body"
+
 # --- a grey printer that makes copies itself -----------------------------------------------
 # Attributes from a file: only sgray_8, 300 dpi, copies 1-99. The print command records the
 # copies the job asked for (ippeveprinter passes job attributes as IPP_* variables).

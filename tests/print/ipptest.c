@@ -13,6 +13,10 @@
  *                                     kk_ipp_query must give ETIMEDOUT within its timeout
  *   ipptest close-mid                 a loopback server that closes halfway through its
  *                                     answer: EPROTO (or EIO)
+ *   ipptest pgm-doc FILE.pgm          a printed kiosk document page (A4): dark pixels in the
+ *                                     outer 5 mm (must be none), in the header band (10-25 mm
+ *                                     from the top), in the footer band (10-45 mm from the
+ *                                     bottom), and the share of body rows carrying ink
  *   ipptest pgm FILE.pgm              ink in the regions the test pages draw:
  *                                     body= footer= margin= marks=
  *
@@ -379,22 +383,14 @@ static int cmd_bad(int mode)
 
 /* ---- the check of decoded pages --------------------------------------------------------- */
 
+static int pgm_read(const char *path, int *w, int *h, unsigned char **px);
+
 static int cmd_pgm(const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	int w, h, maxv;
+	int w, h;
 	unsigned char *px;
-	if (!f || fscanf(f, "P5 %d %d %d", &w, &h, &maxv) != 3 || w <= 0 || h <= 0 || w > 20000 ||
-	    h > 20000 || maxv != 255 || fgetc(f) == EOF) {
-		fprintf(stderr, "%s: not a binary PGM\n", path);
+	if (pgm_read(path, &w, &h, &px))
 		return 2;
-	}
-	px = malloc((size_t)w * h);
-	if (!px || fread(px, 1, (size_t)w * h, f) != (size_t)w * h) {
-		fprintf(stderr, "%s: short\n", path);
-		return 2;
-	}
-	fclose(f);
 #define DARK(x, y) (px[(size_t)(y) * w + (x)] < 128)
 	/* ink fraction in a region, in fractions of the page */
 	double region[3][4] = { { BODY_X0, BODY_Y0, BODY_X1, BODY_Y1 },
@@ -435,8 +431,66 @@ static int cmd_pgm(const char *path)
 	return 0;
 }
 
+/* Read a binary PGM (P5, maxval 255) into *px; returns 0 or -1. */
+static int pgm_read(const char *path, int *w, int *h, unsigned char **px)
+{
+	FILE *f = fopen(path, "rb");
+	int maxv, ok;
+	*px = NULL;
+	if (!f)
+		return -1;
+	ok = fscanf(f, "P5 %d %d %d", w, h, &maxv) == 3 && *w > 0 && *h > 0 && *w <= 20000 &&
+	     *h <= 20000 && maxv == 255 && fgetc(f) != EOF;
+	if (ok) {
+		*px = malloc((size_t)*w * *h);
+		ok = *px && fread(*px, 1, (size_t)*w * *h, f) == (size_t)*w * *h;
+	}
+	fclose(f);
+	if (!ok) {
+		free(*px);
+		*px = NULL;
+		fprintf(stderr, "%s: not a binary PGM\n", path);
+	}
+	return ok ? 0 : -1;
+}
+
+static int cmd_pgm_doc(const char *path)
+{
+	int w, h;
+	unsigned char *px;
+	long margin = 0, header = 0, footer = 0, rows = 0, inked = 0;
+	if (pgm_read(path, &w, &h, &px))
+		return 2;
+	double mm = h / 297.0; /* pixels per millimetre on an A4 page */
+	for (int y = 0; y < h; y++) {
+		int row_ink = 0;
+		for (int x = 0; x < w; x++) {
+			int dark = px[(size_t)y * w + x] < 128;
+			if (!dark)
+				continue;
+			if (x < 5 * mm || x >= w - 5 * mm || y < 5 * mm || y >= h - 5 * mm)
+				margin++;
+			else if (y >= 10 * mm && y < 25 * mm)
+				header++;
+			else if (y >= h - 45 * mm && y < h - 10 * mm)
+				footer++;
+			row_ink = 1;
+		}
+		if (y >= 30 * mm && y < h - 50 * mm) {
+			rows++;
+			inked += row_ink;
+		}
+	}
+	printf("size=%dx%d margin=%ld header=%ld footer=%ld body_rows=%.3f\n", w, h, margin, header,
+	       footer, rows ? (double)inked / rows : 0);
+	free(px);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc >= 3 && !strcmp(argv[1], "pgm-doc"))
+		return cmd_pgm_doc(argv[2]);
 	if (argc >= 3 && !strcmp(argv[1], "query"))
 		return cmd_query(argv[2]);
 	if (argc >= 3 && !strcmp(argv[1], "print"))
