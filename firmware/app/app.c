@@ -16,6 +16,7 @@
 #include "app/printing.h"
 #include "app/script.h"
 #include "app/sync_cli.h"
+#include "sync/service.h"
 #include "base/config.h"
 #include "base/err.h"
 #include "base/log.h"
@@ -92,6 +93,28 @@ static int load_config(struct kk_config *cfg, const char *path)
 	return rc;
 }
 
+/* What the UI needs to switch to content a stick update installed. */
+struct reopen_ctx {
+	const struct kk_config *cfg;
+	struct kk_printing_glue *glue; /* NULL without printing */
+	char path[600];
+};
+
+/* Open the active slot's content (UI thread). The print glue then lays out from it too; no
+ * job runs meanwhile, as the staff panel only closes while the print panel is closed. */
+static int reopen_content(void *ctx, struct kk_catalog **cat)
+{
+	struct reopen_ctx *r = ctx;
+	int rc;
+	kk_sync_cli_content(r->cfg->data_dir, 1, r->path, sizeof r->path);
+	if (!r->path[0])
+		return KK_ENOENT;
+	rc = kk_catalog_open(r->path, cat);
+	if (!rc && r->glue)
+		snprintf(r->glue->db_path, sizeof r->glue->db_path, "%s", r->path);
+	return rc;
+}
+
 int kk_app_main(int argc, char **argv)
 {
 	const char *db = NULL, *config = NULL, *script_path = NULL, *shots = NULL, *window = NULL,
@@ -101,6 +124,8 @@ int kk_app_main(int argc, char **argv)
 	int summary = 0, list_printers = 0, sync_status = 0;
 	struct kk_printing_glue glue;
 	struct kk_print_service *print = NULL;
+	struct kk_sync_service *sync = NULL;
+	struct reopen_ctx reo = { 0 };
 	struct kk_printer_uri puri;
 	int fullscreen = -1, headless = 0, w = 0, h = 0, rc, status = 0;
 	struct kk_config cfg;
@@ -233,16 +258,34 @@ int kk_app_main(int argc, char **argv)
 	o.fullscreen = fullscreen < 0 ? cfg.fullscreen : fullscreen;
 	o.script = headless ? &script : NULL;
 	o.shots_dir = shots;
-	if (cat && puri.scheme != KK_PRN_NONE) {
-		/* no 打印 button without content or with printing switched off */
+	if (puri.scheme != KK_PRN_NONE) {
+		/* printing switched off: no 打印 button */
 		kk_printing_glue_init(&glue, &cfg, db);
-		rc = kk_printing_start(&glue, &cfg, printer, kk_ui_print_wake, &print);
+		rc = kk_printing_start(&glue, &cfg, printer, kk_ui_wake, &print);
 		if (rc)
 			kk_error("app", "printing unavailable: print service did not start (%s)",
 				 kk_err_name(rc));
 	}
 	o.print = print;
+	if (strstr(cfg.sync_sources, "usb")) {
+		struct kk_sync_svc_opts so = { 0 };
+		so.data_dir = cfg.data_dir;
+		so.usb_root = cfg.sync_usb_root;
+		so.pin_hash = cfg.staff_pin_hash;
+		so.pubkeys = cfg.sync_pubkey;
+		so.channel = cfg.sync_channel;
+		so.kiosk_id = cfg.kiosk_id;
+		so.wake = kk_ui_wake;
+		if (kk_sync_service_start(&so, &sync))
+			kk_error("app", "updates from USB sticks unavailable (out of memory)");
+	}
+	reo.cfg = &cfg;
+	reo.glue = print ? &glue : NULL;
+	o.sync = sync;
+	o.reopen = reopen_content;
+	o.reopen_ctx = &reo;
 	rc = kk_ui_run(&o);
+	kk_sync_service_stop(sync);
 	kk_print_service_stop(print);
 	if (rc == KK_EINVAL)
 		status = 2;

@@ -34,6 +34,7 @@ void kk_config_defaults(struct kk_config *c)
 	c->print_pages_per_session = 30;
 	c->print_pages_per_day = 300;
 	snprintf(c->sync_sources, sizeof c->sync_sources, "usb");
+	snprintf(c->sync_usb_root, sizeof c->sync_usb_root, "/run/kiosk/usb");
 	c->sync_interval = 3600;
 	snprintf(c->sync_pubkey, sizeof c->sync_pubkey, "/etc/kiosk/sync.pub");
 	snprintf(c->sync_channel, sizeof c->sync_channel, "stable");
@@ -105,6 +106,7 @@ static const struct key_def keys[] = {
 	INT(print_pages_per_session, 0, 10000),
 	INT(print_pages_per_day, 0, 1000000),
 	STR(sync_sources, T_STR),
+	STR(sync_usb_root, T_STR),
 	INT(sync_interval, 60, 7 * 86400),
 	STR(sync_pubkey, T_STR),
 	STR(sync_channel, T_CHANNEL),

@@ -39,6 +39,7 @@ struct kk_config {
 	int sync_interval;          /* seconds between network checks */
 	char sync_pubkey[1024];     /* comma-separated minisign .pub files trusted for bundles */
 	char sync_channel[33];      /* the bundle channel this kiosk follows */
+	char sync_usb_root[512];    /* where USB sticks are mounted (one folder per stick) */
 	char kiosk_id[65];          /* names this kiosk in receipts; empty = the host name */
 	char staff_pin_hash[256];   /* libsodium crypto_pwhash_str() output; empty = staff panel off */
 	char log_level[16];         /* error | warn | info | debug */

@@ -4,7 +4,7 @@
  *
  * The panel only talks to the print worker (print/job.h): it posts requests, which never
  * block, and draws the worker's status, which it polls each frame while open (the worker
- * also wakes the loop through kk_ui_print_wake). Everything a resident chooses (which pages,
+ * also wakes the loop through kk_ui_wake). Everything a resident chooses (which pages,
  * copies, checklist or full guide) lives in struct ui until 开始打印; the worker checks the
  * limits again and says in Chinese why it refuses.
  *
@@ -36,7 +36,7 @@ int ui_print_busy(struct ui *u)
 	       (u->pst.state == KK_PJ_PREPARING || u->pst.state == KK_PJ_PRINTING);
 }
 
-void kk_ui_print_wake(void *ctx)
+void kk_ui_wake(void *ctx)
 {
 	SDL_Event e;
 	(void)ctx;

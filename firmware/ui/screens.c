@@ -1126,6 +1126,9 @@ void ui_do_action(struct ui *u, enum ui_action a, int64_t arg)
 	case ACT_PRINT_OK:
 		ui_print_action(u, a, arg);
 		break;
+	case ACT_PIN_DIGIT: case ACT_PIN_DEL: case ACT_PIN_OK: case ACT_STAFF_CLOSE:
+		ui_staff_action(u, a, arg);
+		break;
 	}
 	u->dirty = 1;
 }
@@ -1317,10 +1320,12 @@ void ui_draw(struct ui *u)
 	}
 	if (!u->cat) {
 		draw_error(u);
+		ui_staff_draw(u); /* a kiosk without content is exactly where staff bring a stick */
 		return;
 	}
 	if (sc->kind == SCR_HOME) {
 		draw_home(u);
+		ui_staff_draw(u);
 		draw_countdown(u);
 		return;
 	}
@@ -1364,5 +1369,6 @@ void ui_draw(struct ui *u)
 	}
 	draw_footer(u);
 	ui_print_draw(u);
+	ui_staff_draw(u);
 	draw_countdown(u);
 }

@@ -118,8 +118,8 @@ static void touch_move(struct ui *u, int x, int y)
 	if (!u->down)
 		return;
 	note_input(u);
-	if (u->print_open)
-		return; /* the panel does not scroll; only its buttons react */
+	if (u->print_open || ui_staff_open(u))
+		return; /* a panel does not scroll; only its buttons react */
 	if (u->writing) {
 		kb_stroke_point(u->kb, x, y);
 		u->dirty = 1;
@@ -215,6 +215,11 @@ static void scroll_by(struct ui *u, int dy)
 static void key_press(struct ui *u, int key)
 {
 	note_input(u);
+	if (ui_staff_open(u)) { /* modal: Back closes it unless an update is running */
+		if (key == KK_KEY_BACK && !ui_staff_busy(u))
+			ui_do_action(u, ACT_STAFF_CLOSE, 0);
+		return;
+	}
 	if (u->print_open) { /* the panel is modal: Back cancels it, other keys do nothing */
 		if (key == KK_KEY_BACK)
 			ui_do_action(u, u->pst.state == KK_PJ_READY ||
@@ -288,8 +293,9 @@ static void animate(struct ui *u, uint32_t dt)
 		u->dirty = 1;
 	}
 	ui_print_poll(u);
-	if (ui_print_busy(u))
-		note_input(u); /* preparing or printing: the resident is waiting, not gone */
+	ui_staff_poll(u);
+	if (ui_print_busy(u) || ui_staff_open(u))
+		note_input(u); /* printing, or staff updating: nobody has walked away */
 	if (u->cfg->idle_timeout > 0 && (u->depth > 1 || u->large || u->query[0] || u->print_open)) {
 		uint64_t idle = (uint64_t)(u->now - u->last_input) + u->idle_skew;
 		uint64_t limit = (uint64_t)u->cfg->idle_timeout * 1000;
@@ -525,6 +531,9 @@ static int run_script_stats(struct ui *u, const struct kk_script *s, const char 
 		 * it here so the same script always shows the same frames */
 		if (ui_print_busy(u) && kk_print_wait(u->print, 120000) == 0)
 			ui_print_poll(u);
+		/* the same for an update being checked and applied */
+		for (int k = 0; k < 6000 && (ui_staff_poll(u), ui_staff_busy(u)); k++)
+			SDL_Delay(20);
 	}
 	return 0;
 }
@@ -575,7 +584,10 @@ static void run_interactive(struct ui *u)
 						key_press(u, map_key(e.key.keysym.sym));
 					break;
 				case SDL_TEXTINPUT: text_input(u, e.text.text); break;
-				case SDL_USEREVENT: ui_print_poll(u); break;
+				case SDL_USEREVENT:
+					ui_print_poll(u);
+					ui_staff_poll(u);
+					break;
 				case SDL_RENDER_TARGETS_RESET:
 				case SDL_RENDER_DEVICE_RESET:
 					u->ring.valid = 0; /* the cached picture is gone */
@@ -610,6 +622,13 @@ int kk_ui_run(const struct kk_ui_opts *o)
 	u->cat = o->cat;
 	u->cat_err = o->cat_err;
 	u->print = o->print;
+	u->sync = o->sync;
+	u->reopen = o->reopen;
+	u->reopen_ctx = o->reopen_ctx;
+	if (u->sync) {
+		ui_staff_poll(u);
+		u->applied_seen = u->sst.applied;
+	}
 	SDL_SetHint(SDL_HINT_VIDEO_X11_NET_WM_BYPASS_COMPOSITOR, "0");
 	if (SDL_Init(headless ? SDL_INIT_EVENTS : SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
 		kk_error("ui", "no display: %s (use --headless on a machine without one)", SDL_GetError());

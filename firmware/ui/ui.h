@@ -13,6 +13,7 @@
 #include "catalog/catalog.h"
 
 struct kk_print_service;
+struct kk_sync_service;
 
 struct kk_ui_opts {
 	const struct kk_config *cfg;
@@ -23,11 +24,15 @@ struct kk_ui_opts {
 	const struct kk_script *script; /* headless: commands to run; NULL for an interactive run */
 	const char *shots_dir;      /* headless: where `shot NAME` writes NAME.png */
 	struct kk_print_service *print; /* the print worker (print/job.h); NULL: no 打印 button */
+	struct kk_sync_service *sync;   /* updates from a USB stick (sync/service.h); may be NULL */
+	/* Open the content an update installed (the UI then closes the old). 0 or a kk_err. */
+	int (*reopen)(void *ctx, struct kk_catalog **cat);
+	void *reopen_ctx;
 };
 
 /* The print worker's wake hook (kk_print_service_opts.wake): pushes one SDL user event so the
  * loop redraws the print panel. Any thread. */
-void kk_ui_print_wake(void *ctx);
+void kk_ui_wake(void *ctx);
 
 /*
  * Run the UI. Blocks until the end. Returns 0, KK_EFONT (font not found: the message names

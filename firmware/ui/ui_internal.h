@@ -16,6 +16,7 @@
 #include "base/config.h"
 #include "catalog/catalog.h"
 #include "print/job.h"
+#include "sync/service.h"
 #include "text/layout.h"
 
 /* ---- fonts and the glyph atlas (font.c) ------------------------------------------------- */
@@ -160,7 +161,9 @@ enum ui_action {
 	ACT_SHOW_KEYBOARD, ACT_SEARCH_FILTER, ACT_SEARCH_SUGGEST,
 	/* the print panel (print_panel.c) */
 	ACT_PRINT, ACT_PRINT_MODE, ACT_PRINT_FROM, ACT_PRINT_TO, ACT_PRINT_COPIES, ACT_PRINT_SUMMARY,
-	ACT_PRINT_GO, ACT_PRINT_CANCEL, ACT_PRINT_OK
+	ACT_PRINT_GO, ACT_PRINT_CANCEL, ACT_PRINT_OK,
+	/* the staff panel for updates from a USB stick (staff_panel.c) */
+	ACT_PIN_DIGIT, ACT_PIN_DEL, ACT_PIN_OK, ACT_STAFF_CLOSE
 };
 
 struct ui_screen {
@@ -260,6 +263,13 @@ struct ui {
 	unsigned print_cur;        /* the page being read (0-based), from the scroll position */
 	unsigned print_from, print_to, print_copies;
 	int print_summary;         /* guides: 1 the one-page checklist, 0 in full */
+	/* updates from a USB stick (staff_panel.c); sync is NULL without a sync service */
+	struct kk_sync_service *sync;
+	struct kk_sync_svc_status sst; /* the worker's status as last drawn */
+	char pin[KK_SYNC_PIN_MAX + 1]; /* digits typed so far, wiped after use */
+	unsigned applied_seen;         /* sst.applied when the content was last (re)opened */
+	int (*reopen)(void *ctx, struct kk_catalog **cat);
+	void *reopen_ctx;
 	int dirty;
 	int quit;
 };
@@ -273,6 +283,13 @@ void ui_print_draw(struct ui *u);
 /* A new visitor: drop a preview, reset the page count of the session. */
 void ui_print_reset(struct ui *u);
 int ui_print_busy(struct ui *u);
+
+/* staff_panel.c */
+int ui_staff_open(struct ui *u);
+int ui_staff_busy(struct ui *u);
+int ui_staff_poll(struct ui *u);
+void ui_staff_action(struct ui *u, enum ui_action a, int64_t arg);
+void ui_staff_draw(struct ui *u);
 
 /* screens.c */
 void ui_push(struct ui *u, enum ui_screen_kind kind, int64_t arg);

@@ -39,6 +39,7 @@
 #include "sync/bundle.h"
 #include "sync/manifest.h"
 #include "sync/minisign.h"
+#include "sync/service.h"
 
 static void usage(FILE *f)
 {
@@ -67,6 +68,8 @@ static void usage(FILE *f)
 	      "                                  E.S would (default 0.0, channel stable)\n"
 	      "  inspect DIR                     version, channel, type, sizes and counts of a\n"
 	      "                                  bundle (unverified: use verify first)\n"
+	      "  pin-hash                        read a staff PIN (4-16 digits) on stdin, print\n"
+	      "                                  the staff_pin_hash line for kiosk.conf\n"
 	      "\n"
 	      "The export format is described in offline-db/FORMAT.md.\n",
 	      f);
@@ -754,6 +757,32 @@ out:
 	return status;
 }
 
+/* The staff PIN comes on stdin, never on the command line (it would be in the shell history
+ * and in ps). */
+static int cmd_pinhash(int argc, char **argv)
+{
+	char pin[64] = "", hash[256];
+	size_t n;
+	(void)argv;
+	if (argc != 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!fgets(pin, sizeof pin, stdin)) {
+		fprintf(stderr, "kioskdb pin-hash: type the PIN on standard input\n");
+		return 2;
+	}
+	n = strcspn(pin, "\r\n");
+	pin[n] = '\0';
+	if (kk_sync_pin_hash(pin, hash, sizeof hash)) {
+		fprintf(stderr, "kioskdb pin-hash: a staff PIN is 4 to 16 digits\n");
+		return 2;
+	}
+	memset(pin, 0, sizeof pin);
+	printf("staff_pin_hash = %s\n", hash);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -783,6 +812,8 @@ int main(int argc, char **argv)
 		return cmd_verify(argc, argv);
 	if (!strcmp(argv[1], "inspect"))
 		return cmd_inspect(argc, argv);
+	if (!strcmp(argv[1], "pin-hash"))
+		return cmd_pinhash(argc, argv);
 	fprintf(stderr, "kioskdb: unknown command \"%s\"\n\n", argv[1]);
 	usage(stderr);
 	return 2;

@@ -1,0 +1,395 @@
+/*
+ * service.c — the stick watcher and the staff PIN in front of kk_sync_apply_dir (service.h).
+ *
+ * DESIGN
+ * One worker thread; the UI posts a PIN or a dismissal under the mutex and reads a copy of the
+ * status. The worker looks for sticks every scan_ms while idle, checks a PIN when asked, and
+ * runs the apply, which is the crash-safe part (apply.c): killing the kiosk anywhere here
+ * leaves the old or the new content, never a mix. Nothing the worker keeps survives a restart
+ * except what apply.c writes; a wrong-PIN lock is per run (a restart is a visible act).
+ * A stick is identified by its bundle folder path and the manifest's inode and mtime, so a
+ * dismissed stick is not offered again while it stays in, and another stick (or the same one
+ * re-inserted with a new bundle) is.
+ */
+#include "sync/service.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "base/err.h"
+#include "base/log.h"
+
+#define MOD "sync"
+#define MAX_STICKS 16
+
+struct kk_sync_service {
+	struct kk_sync_svc_opts o;
+	char *data_dir, *usb_root, *pin_hash, *pubkeys, *channel, *kiosk_id;
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int quit;
+	char pin[KK_SYNC_PIN_MAX + 1]; /* a PIN to check; wiped after */
+	int have_pin;
+	struct kk_sync_svc_status st;
+	/* the stick last dismissed or applied: not offered again while it stays */
+	char seen_path[600];
+	dev_t seen_dev;
+	ino_t seen_ino;
+	struct timespec seen_mtime;
+	time_t lock_until;
+	struct timespec t_start; /* of the copy, for the estimate */
+};
+
+static void wake(struct kk_sync_service *s)
+{
+	if (s->o.wake)
+		s->o.wake(s->o.wake_ctx);
+}
+
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Look for ROOT/<stick>/kiosk-update/manifest. The first stick (by name, for a stable choice)
+ * carrying one wins; *sb gets the manifest's stat. Returns 1 when found.
+ */
+static int find_stick(const char *root, char *out, size_t n, struct stat *sb)
+{
+	char best[256] = "", path[900];
+	struct dirent *e;
+	DIR *d = opendir(root);
+	int seen = 0;
+	if (!d)
+		return 0;
+	while ((e = readdir(d)) && seen < 256) {
+		seen++;
+		if (e->d_name[0] == '.' || strlen(e->d_name) >= sizeof best)
+			continue;
+		snprintf(path, sizeof path, "%s/%s/" KK_SYNC_STICK_DIR "/manifest", root, e->d_name);
+		if (stat(path, sb) != 0 || !S_ISREG(sb->st_mode))
+			continue;
+		if (!best[0] || strcmp(e->d_name, best) < 0)
+			snprintf(best, sizeof best, "%s", e->d_name);
+	}
+	closedir(d);
+	if (!best[0])
+		return 0;
+	snprintf(path, sizeof path, "%s/%s/" KK_SYNC_STICK_DIR "/manifest", root, best);
+	if (stat(path, sb) != 0)
+		return 0;
+	snprintf(out, n, "%s/%s/" KK_SYNC_STICK_DIR, root, best);
+	return 1;
+}
+
+static int same_stick(const struct kk_sync_service *s, const char *path, const struct stat *sb)
+{
+	return !strcmp(path, s->seen_path) && sb->st_dev == s->seen_dev &&
+	       sb->st_ino == s->seen_ino && sb->st_mtim.tv_sec == s->seen_mtime.tv_sec &&
+	       sb->st_mtim.tv_nsec == s->seen_mtime.tv_nsec;
+}
+
+static void remember_stick(struct kk_sync_service *s)
+{
+	char m[700];
+	struct stat sb;
+	snprintf(m, sizeof m, "%s/manifest", s->st.stick);
+	snprintf(s->seen_path, sizeof s->seen_path, "%s", s->st.stick);
+	if (stat(m, &sb) == 0) {
+		s->seen_dev = sb.st_dev;
+		s->seen_ino = sb.st_ino;
+		s->seen_mtime = sb.st_mtim;
+	}
+}
+
+/* Idle or showing a stick: notice arrivals and removals. Under the mutex. */
+static void scan(struct kk_sync_service *s)
+{
+	char path[600];
+	struct stat sb;
+	int found = s->usb_root[0] && find_stick(s->usb_root, path, sizeof path, &sb);
+	if (s->st.state == KK_SS_IDLE && found && !same_stick(s, path, &sb)) {
+		snprintf(s->st.stick, sizeof s->st.stick, "%s", path);
+		s->st.state = KK_SS_STICK;
+		s->st.message[0] = '\0';
+		kk_info(MOD, "update stick found: %s", path);
+		wake(s);
+	} else if (s->st.state == KK_SS_STICK && (!found || strcmp(path, s->st.stick))) {
+		kk_info(MOD, "update stick taken out before it was unlocked");
+		s->st.state = KK_SS_IDLE;
+		s->st.stick[0] = '\0';
+		wake(s);
+	} else if (!found && s->seen_path[0]) {
+		s->seen_path[0] = '\0'; /* taken out: the next insertion is offered again */
+	}
+}
+
+static void progress(void *ctx, uint64_t done, uint64_t total)
+{
+	struct kk_sync_service *s = ctx;
+	double el;
+	pthread_mutex_lock(&s->mu);
+	if (s->st.done == 0)
+		clock_gettime(CLOCK_MONOTONIC, &s->t_start);
+	s->st.done = done;
+	s->st.total = total;
+	el = mono_s() - ((double)s->t_start.tv_sec + s->t_start.tv_nsec / 1e9);
+	s->st.eta_s = done > 0 && el > 0.5 && total > done ? el * (double)(total - done) / done : 0;
+	pthread_mutex_unlock(&s->mu);
+	wake(s);
+}
+
+static void apply_stick(struct kk_sync_service *s, const char *stick)
+{
+	struct kk_sync_keys keys;
+	struct kk_sync_policy pol = { 0 };
+	struct kk_sync_result res;
+	int rc;
+
+	memset(&res, 0, sizeof res);
+	rc = kk_sync_keys_load(&keys, s->pubkeys);
+	if (rc) {
+		res.outcome = KK_SYNC_FAILED;
+		snprintf(res.message, sizeof res.message,
+			 "本机没有配置可信的更新密钥，无法更新。请技术人员检查配置。");
+		snprintf(res.detail, sizeof res.detail, "sync_pubkey \"%s\": %s", s->pubkeys,
+			 kk_err_name(rc));
+	} else {
+		pol.channel = s->channel[0] ? s->channel : NULL;
+		pol.kiosk_id = s->kiosk_id[0] ? s->kiosk_id : NULL;
+		kk_sync_apply_dir(s->data_dir, stick, &keys, &pol, progress, s, NULL, &res);
+	}
+	kk_info(MOD, "stick %s: %s — %s", stick, kk_sync_outcome_name(res.outcome), res.detail);
+	pthread_mutex_lock(&s->mu);
+	s->st.result = res;
+	s->st.state = KK_SS_RESULT;
+	if (res.outcome == KK_SYNC_APPLIED)
+		s->st.applied++;
+	remember_stick(s);
+	pthread_mutex_unlock(&s->mu);
+	wake(s);
+}
+
+/* Check the PIN (slow on purpose: argon2id). Called without the mutex. */
+static int pin_ok(const char *hash, const char *pin)
+{
+	if (!hash[0] || !pin[0])
+		return 0;
+	if (sodium_init() < 0)
+		return 0;
+	return crypto_pwhash_str_verify(hash, pin, strlen(pin)) == 0;
+}
+
+int kk_sync_pin_hash(const char *pin, char *out, size_t n)
+{
+	size_t len = pin ? strlen(pin) : 0;
+	if (len < 4 || len > KK_SYNC_PIN_MAX || n < crypto_pwhash_STRBYTES)
+		return KK_EINVAL;
+	for (size_t i = 0; i < len; i++)
+		if (pin[i] < '0' || pin[i] > '9')
+			return KK_EINVAL;
+	if (sodium_init() < 0)
+		return KK_ENOMEM;
+	if (crypto_pwhash_str(out, pin, len, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+		return KK_ENOMEM;
+	return 0;
+}
+
+static void *worker(void *arg)
+{
+	struct kk_sync_service *s = arg;
+	int scan_ms = s->o.scan_ms > 0 ? s->o.scan_ms : 2000;
+
+	pthread_mutex_lock(&s->mu);
+	while (!s->quit) {
+		struct timespec dl;
+		if (s->have_pin && s->st.state == KK_SS_CHECKING) {
+			char pin[sizeof s->pin], stick[sizeof s->st.stick];
+			int ok;
+			memcpy(pin, s->pin, sizeof pin);
+			sodium_memzero(s->pin, sizeof s->pin);
+			s->have_pin = 0;
+			snprintf(stick, sizeof stick, "%s", s->st.stick);
+			pthread_mutex_unlock(&s->mu);
+			wake(s);
+			ok = pin_ok(s->pin_hash, pin);
+			sodium_memzero(pin, sizeof pin);
+			pthread_mutex_lock(&s->mu);
+			if (ok) {
+				s->st.tries_left = KK_SYNC_PIN_TRIES;
+				s->st.state = KK_SS_APPLYING;
+				s->st.done = s->st.total = 0;
+				s->st.eta_s = 0;
+				s->st.message[0] = '\0';
+				pthread_mutex_unlock(&s->mu);
+				kk_info(MOD, "staff PIN accepted: applying %s", stick);
+				wake(s);
+				apply_stick(s, stick);
+				pthread_mutex_lock(&s->mu);
+			} else {
+				s->st.state = KK_SS_STICK;
+				if (--s->st.tries_left <= 0) {
+					s->lock_until = time(NULL) + KK_SYNC_PIN_LOCK_S;
+					s->st.tries_left = KK_SYNC_PIN_TRIES;
+					snprintf(s->st.message, sizeof s->st.message,
+						 "密码错误次数过多，请 %d 分钟后再试。",
+						 KK_SYNC_PIN_LOCK_S / 60);
+				} else {
+					snprintf(s->st.message, sizeof s->st.message,
+						 "密码不正确，还可以再试 %d 次。", s->st.tries_left);
+				}
+				kk_warn(MOD, "wrong staff PIN (%d tries left)", s->st.tries_left);
+				wake(s);
+			}
+			continue;
+		}
+		s->have_pin = 0;
+		if (s->st.state == KK_SS_IDLE || s->st.state == KK_SS_STICK)
+			scan(s);
+		{
+			time_t now = time(NULL);
+			unsigned left = s->lock_until > now ? (unsigned)(s->lock_until - now) : 0;
+			if (left != s->st.locked_s) {
+				s->st.locked_s = left;
+				if (!left)
+					s->st.message[0] = '\0';
+				wake(s);
+			}
+		}
+		clock_gettime(CLOCK_REALTIME, &dl);
+		dl.tv_sec += scan_ms / 1000;
+		dl.tv_nsec += (long)(scan_ms % 1000) * 1000000L;
+		if (dl.tv_nsec >= 1000000000L) {
+			dl.tv_sec++;
+			dl.tv_nsec -= 1000000000L;
+		}
+		if (!s->quit && !s->have_pin)
+			pthread_cond_timedwait(&s->cv, &s->mu, &dl);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+static char *dup_or_empty(const char *v)
+{
+	return strdup(v ? v : "");
+}
+
+int kk_sync_service_start(const struct kk_sync_svc_opts *o, struct kk_sync_service **out)
+{
+	struct kk_sync_service *s;
+	*out = NULL;
+	if (!o || !o->data_dir)
+		return KK_EINVAL;
+	s = calloc(1, sizeof *s);
+	if (!s)
+		return KK_ENOMEM;
+	s->o = *o;
+	s->data_dir = dup_or_empty(o->data_dir);
+	s->usb_root = dup_or_empty(o->usb_root);
+	s->pin_hash = dup_or_empty(o->pin_hash);
+	s->pubkeys = dup_or_empty(o->pubkeys);
+	s->channel = dup_or_empty(o->channel);
+	s->kiosk_id = dup_or_empty(o->kiosk_id);
+	if (!s->data_dir || !s->usb_root || !s->pin_hash || !s->pubkeys || !s->channel ||
+	    !s->kiosk_id)
+		goto fail;
+	s->st.has_pin = s->pin_hash[0] != '\0';
+	s->st.tries_left = KK_SYNC_PIN_TRIES;
+	scan(s); /* a stick already in at start-up is offered at once */
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
+	if (pthread_create(&s->th, NULL, worker, s) != 0) {
+		pthread_mutex_destroy(&s->mu);
+		pthread_cond_destroy(&s->cv);
+		goto fail;
+	}
+	*out = s;
+	return 0;
+fail:
+	free(s->data_dir);
+	free(s->usb_root);
+	free(s->pin_hash);
+	free(s->pubkeys);
+	free(s->channel);
+	free(s->kiosk_id);
+	free(s);
+	return KK_ENOMEM;
+}
+
+void kk_sync_service_stop(struct kk_sync_service *s)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->mu);
+	s->quit = 1;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	pthread_join(s->th, NULL);
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->cv);
+	sodium_memzero(s->pin, sizeof s->pin);
+	free(s->data_dir);
+	free(s->usb_root);
+	free(s->pin_hash);
+	free(s->pubkeys);
+	free(s->channel);
+	free(s->kiosk_id);
+	free(s);
+}
+
+void kk_sync_service_status(struct kk_sync_service *s, struct kk_sync_svc_status *out)
+{
+	pthread_mutex_lock(&s->mu);
+	*out = s->st;
+	pthread_mutex_unlock(&s->mu);
+}
+
+int kk_sync_service_unlock(struct kk_sync_service *s, const char *pin)
+{
+	size_t n = pin ? strlen(pin) : 0;
+	int rc = 0;
+	for (size_t i = 0; i < n; i++)
+		if (pin[i] < '0' || pin[i] > '9')
+			return KK_EINVAL;
+	if (n == 0 || n > KK_SYNC_PIN_MAX)
+		return KK_EINVAL;
+	pthread_mutex_lock(&s->mu);
+	if (s->st.state != KK_SS_STICK || !s->st.has_pin) {
+		rc = KK_EBUSY;
+	} else if (s->lock_until > time(NULL)) {
+		rc = KK_EPERM;
+	} else {
+		memcpy(s->pin, pin, n + 1);
+		s->have_pin = 1;
+		s->st.state = KK_SS_CHECKING; /* at once, so the panel never shows the PIN pad idle */
+		pthread_cond_broadcast(&s->cv);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return rc;
+}
+
+void kk_sync_service_dismiss(struct kk_sync_service *s)
+{
+	/* done here, not by the worker, so the panel is gone in the very next frame */
+	pthread_mutex_lock(&s->mu);
+	if (s->st.state == KK_SS_STICK)
+		remember_stick(s);
+	if (s->st.state == KK_SS_STICK || s->st.state == KK_SS_RESULT) {
+		s->st.state = KK_SS_IDLE;
+		s->st.stick[0] = '\0';
+	}
+	pthread_mutex_unlock(&s->mu);
+}
