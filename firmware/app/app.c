@@ -97,6 +97,7 @@ static int load_config(struct kk_config *cfg, const char *path)
 struct reopen_ctx {
 	const struct kk_config *cfg;
 	struct kk_printing_glue *glue; /* NULL without printing */
+	struct kk_catalog *cat;        /* the content the UI shows; the app owns it */
 	char path[600];
 };
 
@@ -110,9 +111,14 @@ static int reopen_content(void *ctx, struct kk_catalog **cat)
 	if (!r->path[0])
 		return KK_ENOENT;
 	rc = kk_catalog_open(r->path, cat);
-	if (!rc && r->glue)
+	if (rc)
+		return rc;
+	/* the UI switches to *cat and never touches the old one again */
+	kk_catalog_close(r->cat);
+	r->cat = *cat;
+	if (r->glue)
 		snprintf(r->glue->db_path, sizeof r->glue->db_path, "%s", r->path);
-	return rc;
+	return 0;
 }
 
 int kk_app_main(int argc, char **argv)
@@ -280,6 +286,7 @@ int kk_app_main(int argc, char **argv)
 			kk_error("app", "updates from USB sticks unavailable (out of memory)");
 	}
 	reo.cfg = &cfg;
+	reo.cat = cat;
 	reo.glue = print ? &glue : NULL;
 	o.sync = sync;
 	o.reopen = reopen_content;
@@ -291,7 +298,7 @@ int kk_app_main(int argc, char **argv)
 		status = 2;
 	else if (rc)
 		status = 1;
-	kk_catalog_close(cat);
+	kk_catalog_close(reo.cat); /* the content last shown (cat, or what an update installed) */
 	kk_script_fini(&script);
 	return status;
 }

@@ -47,8 +47,7 @@ static void reload(struct ui *u)
 	ui_go_home(u);
 	u->stack[0].kind = SCR_HOME; /* a kiosk that had no content gets its home screen */
 	kk_catalog_info_fini(&u->info);
-	kk_catalog_close(u->cat);
-	u->cat = cat;
+	u->cat = cat; /* the application closed the old one (it owns both) */
 	u->cat_err = 0;
 	if (kk_catalog_info(u->cat, &u->info))
 		memset(&u->info, 0, sizeof u->info);

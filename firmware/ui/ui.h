@@ -25,7 +25,8 @@ struct kk_ui_opts {
 	const char *shots_dir;      /* headless: where `shot NAME` writes NAME.png */
 	struct kk_print_service *print; /* the print worker (print/job.h); NULL: no 打印 button */
 	struct kk_sync_service *sync;   /* updates from a USB stick (sync/service.h); may be NULL */
-	/* Open the content an update installed (the UI then closes the old). 0 or a kk_err. */
+	/* Open the content an update installed; the application owns it and closes the old one
+	 * (the UI drops its pointer to the old at once). 0 or a kk_err. UI thread. */
 	int (*reopen)(void *ctx, struct kk_catalog **cat);
 	void *reopen_ctx;
 };
