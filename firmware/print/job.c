@@ -33,6 +33,7 @@
 
 #include "base/err.h"
 #include "base/log.h"
+#include "base/sys.h"
 #include "print/devid.h"
 #include "print/lang.h"
 #include "print/status.h"
@@ -75,49 +76,12 @@ struct kk_print_service {
 
 /* ---- small helpers ---- */
 
-static double mono_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void today(char *out, size_t n)
 {
 	time_t t = time(NULL);
 	struct tm tm;
 	localtime_r(&t, &tm);
 	strftime(out, n, "%Y-%m-%d", &tm);
-}
-
-/* mkdir -p: the spool is DATA_DIR/spool and DATA_DIR may not exist yet on a fresh board. */
-static int mkdir_p(const char *path)
-{
-	char tmp[600];
-	size_t n = strlen(path);
-	if (n == 0 || n >= sizeof tmp)
-		return -1;
-	memcpy(tmp, path, n + 1);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(tmp, 0755) != 0 && errno != EEXIST ? -1 : 0;
-}
-
-static int fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
-	if (fd < 0)
-		return KK_EIO;
-	if (fsync(fd) != 0)
-		rc = KK_EIO;
-	close(fd);
-	return rc;
 }
 
 /* Append one line to the journal and fsync it. The line is cut at JOURNAL_LINE_MAX. */
@@ -257,7 +221,7 @@ static int day_save(struct kk_print_service *s)
 	if (!rc && rename(tmp, path) != 0)
 		rc = KK_EIO;
 	if (!rc)
-		rc = fsync_dir(s->spool);
+		rc = kk_fsync_path(s->spool, 1);
 	if (rc)
 		kk_error(MOD, "day counter %s not saved: %s", path, strerror(errno));
 	return rc;
@@ -370,7 +334,7 @@ static void do_prepare(struct kk_print_service *s, const struct kk_print_req *re
 	struct kk_print_pages pages = { 0 };
 	struct kk_printer *prn = NULL;
 	int rc, timeout = s->o.probe_timeout_ms ? s->o.probe_timeout_ms : 8000;
-	double t0 = mono_s();
+	double t0 = kk_mono_s();
 
 	release_job(s);
 	if (s->uri_err || s->uri.scheme == KK_PRN_NONE) {
@@ -416,7 +380,7 @@ static void do_prepare(struct kk_print_service *s, const struct kk_print_req *re
 		s->st.state = KK_PJ_IDLE;
 	} else {
 		s->st.state = KK_PJ_READY;
-		s->st.prepare_s = mono_s() - t0;
+		s->st.prepare_s = kk_mono_s() - t0;
 		s->st.pages = pages.n;
 		s->st.first = 0;
 		s->st.last = pages.n - 1;
@@ -479,7 +443,7 @@ static void do_print(struct kk_print_service *s, unsigned first, unsigned last, 
 	snd.cancel = &s->cancel;
 	snd.progress = on_progress;
 	snd.ctx = s;
-	t_send = mono_s();
+	t_send = kk_mono_s();
 	rc = kk_printer_send(s->prn, &s->pages, &snd, &res);
 	used = res.pages_sent;
 
@@ -487,7 +451,7 @@ static void do_print(struct kk_print_service *s, unsigned first, unsigned last, 
 	s->session_pages += used;
 	s->day_pages += used;
 	s->st.problems |= res.problems;
-	s->st.print_s = mono_s() - s->confirm_t;
+	s->st.print_s = kk_mono_s() - s->confirm_t;
 	s->st.first_byte_s = res.bytes || res.first_byte_s > 0 ? (t_send - s->confirm_t) + res.first_byte_s : 0;
 	s->st.first_page_s = res.pages_sent ? (t_send - s->confirm_t) + res.first_page_s : 0;
 	s->st.bytes = res.bytes;
@@ -582,7 +546,7 @@ int kk_print_service_start(const struct kk_print_service_opts *o, struct kk_prin
 	s->uri_err = kk_printer_uri_parse(s->uri_text, &s->uri, err, sizeof err);
 	if (s->uri_err)
 		kk_error(MOD, "printer: %s", err);
-	if (mkdir_p(s->spool) != 0) {
+	if (kk_mkdir_p(s->spool, 0755) != 0) { /* DATA_DIR may not exist yet on a fresh board */
 		kk_error(MOD, "spool %s: %s", s->spool, strerror(errno));
 		rc = KK_EIO;
 		goto fail;
@@ -713,7 +677,7 @@ int kk_print_confirm(struct kk_print_service *s, unsigned first, unsigned last, 
 	s->st.err = 0;
 	s->st.message[0] = '\0';
 	s->cmd = CMD_PRINT;
-	s->confirm_t = mono_s();
+	s->confirm_t = kk_mono_s();
 	pthread_cond_broadcast(&s->cv);
 out:
 	pthread_mutex_unlock(&s->mu);
@@ -765,13 +729,7 @@ int kk_print_wait(struct kk_print_service *s, int timeout_ms)
 {
 	struct timespec dl;
 	int rc = 0;
-	clock_gettime(CLOCK_REALTIME, &dl);
-	dl.tv_sec += timeout_ms / 1000;
-	dl.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (dl.tv_nsec >= 1000000000L) {
-		dl.tv_sec++;
-		dl.tv_nsec -= 1000000000L;
-	}
+	kk_deadline_ms(&dl, timeout_ms);
 	pthread_mutex_lock(&s->mu);
 	while (busy(s) && rc == 0)
 		if (pthread_cond_timedwait(&s->cv, &s->mu, &dl) == ETIMEDOUT)

@@ -26,6 +26,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/log.h"
+#include "base/sys.h"
 #include "print/devid.h"
 #include "print/io.h"
 #include "print/lang.h"
@@ -259,13 +260,6 @@ fail:
 	return rc;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Hand len bytes to the printer, counting what it accepts; never resend accepted bytes. */
 static int push(struct kk_printer *p, const struct kk_print_send *s, const char *buf, size_t len,
 		struct kk_print_outcome *res, double t0)
@@ -302,7 +296,7 @@ static int push(struct kk_printer *p, const struct kk_print_send *s, const char 
 			continue;
 		}
 		if (res->bytes == 0)
-			res->first_byte_s = now_s() - t0;
+			res->first_byte_s = kk_mono_s() - t0;
 		stalled_ms = 0;
 		off += (size_t)n;
 		res->bytes += (uint64_t)n;
@@ -318,7 +312,7 @@ static int send_stream(struct kk_printer *p, const struct kk_print_pages *src,
 	struct kk_raster r = { 0 };
 	struct kk_print_opts o = { 0 };
 	unsigned rounds = 1, pages = s->last - s->first + 1, done = 0;
-	double t0 = now_s();
+	double t0 = kk_mono_s();
 	int rc;
 
 	kk_buf_init(&out, PAGE_BUF_MAX);
@@ -353,7 +347,7 @@ static int send_stream(struct kk_printer *p, const struct kk_print_pages *src,
 			if (rc)
 				break;
 			if (done == 0)
-				res->first_page_s = now_s() - t0;
+				res->first_page_s = kk_mono_s() - t0;
 			/* sheets: PCL and PWG carry the copies in the page, ESC/POS repeats the range */
 			done += rounds > 1 ? 1 : s->copies;
 			res->pages_sent = done;

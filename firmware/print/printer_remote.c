@@ -15,10 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "base/err.h"
 #include "base/log.h"
+#include "base/sys.h"
 #include "print/devid.h"
 #include "print/ipp_client.h"
 #include "print/lang.h"
@@ -188,16 +188,9 @@ struct ipp_pages {
 	const struct kk_print_send *s;
 	const struct kk_printer_caps *caps;
 	unsigned sent;
-	struct timespec t0;     /* when the job started */
+	double t0;              /* when the job started (kk_mono_s) */
 	double first_page_s;    /* seconds to the first page streamed */
 };
-
-static double since(const struct timespec *t0)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)(t.tv_sec - t0->tv_sec) + (t.tv_nsec - t0->tv_nsec) / 1e9;
-}
 
 /* The IPP client asks for page index of the range; render MONO, and widen to sgray_8 for a
  * printer that takes only grey. */
@@ -235,7 +228,7 @@ static void ipp_progress(void *ctx, unsigned pages_sent, int job_state, unsigned
 	(void)job_state;
 	p->sent = pages_sent;
 	if (pages_sent && p->first_page_s == 0)
-		p->first_page_s = since(&p->t0);
+		p->first_page_s = kk_mono_s() - p->t0;
 	if (p->s->progress)
 		p->s->progress(p->s->ctx, pages_sent, (p->s->last - p->s->first + 1) * p->s->copies,
 			       problems);
@@ -271,7 +264,7 @@ int kk_printer_send_ipp(struct kk_printer_remote *r, const struct kk_printer_cap
 		job.reopen = ipp_reopen;
 		job.reopen_ctx = r;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &p.t0);
+	p.t0 = kk_mono_s();
 	rc = kk_ipp_print(&r->io, r->host, r->resource, &job, &ir);
 	res->pages_sent = ir.pages_sent;
 	/* the client streams whole pages: the first byte goes out with the first page */

@@ -25,6 +25,7 @@
 
 #include "base/err.h"
 #include "base/log.h"
+#include "base/sys.h"
 
 #define MOD "sync"
 #define MAX_STICKS 16
@@ -45,20 +46,13 @@ struct kk_sync_service {
 	ino_t seen_ino;
 	struct timespec seen_mtime;
 	time_t lock_until;
-	struct timespec t_start; /* of the copy, for the estimate */
+	double t_start; /* of the copy (kk_mono_s), for the estimate */
 };
 
 static void wake(struct kk_sync_service *s)
 {
 	if (s->o.wake)
 		s->o.wake(s->o.wake_ctx);
-}
-
-static double mono_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /*
@@ -141,10 +135,10 @@ static void progress(void *ctx, uint64_t done, uint64_t total)
 	double el;
 	pthread_mutex_lock(&s->mu);
 	if (s->st.done == 0)
-		clock_gettime(CLOCK_MONOTONIC, &s->t_start);
+		s->t_start = kk_mono_s();
 	s->st.done = done;
 	s->st.total = total;
-	el = mono_s() - ((double)s->t_start.tv_sec + s->t_start.tv_nsec / 1e9);
+	el = kk_mono_s() - s->t_start;
 	s->st.eta_s = done > 0 && el > 0.5 && total > done ? el * (double)(total - done) / done : 0;
 	pthread_mutex_unlock(&s->mu);
 	wake(s);
@@ -268,18 +262,24 @@ static void *worker(void *arg)
 				wake(s);
 			}
 		}
-		clock_gettime(CLOCK_REALTIME, &dl);
-		dl.tv_sec += scan_ms / 1000;
-		dl.tv_nsec += (long)(scan_ms % 1000) * 1000000L;
-		if (dl.tv_nsec >= 1000000000L) {
-			dl.tv_sec++;
-			dl.tv_nsec -= 1000000000L;
-		}
+		kk_deadline_ms(&dl, scan_ms);
 		if (!s->quit && !s->have_pin)
 			pthread_cond_timedwait(&s->cv, &s->mu, &dl);
 	}
 	pthread_mutex_unlock(&s->mu);
 	return NULL;
+}
+
+/* Free the option strings and s itself. */
+static void free_copies(struct kk_sync_service *s)
+{
+	free(s->data_dir);
+	free(s->usb_root);
+	free(s->pin_hash);
+	free(s->pubkeys);
+	free(s->channel);
+	free(s->kiosk_id);
+	free(s);
 }
 
 static char *dup_or_empty(const char *v)
@@ -319,13 +319,7 @@ int kk_sync_service_start(const struct kk_sync_svc_opts *o, struct kk_sync_servi
 	*out = s;
 	return 0;
 fail:
-	free(s->data_dir);
-	free(s->usb_root);
-	free(s->pin_hash);
-	free(s->pubkeys);
-	free(s->channel);
-	free(s->kiosk_id);
-	free(s);
+	free_copies(s);
 	return KK_ENOMEM;
 }
 
@@ -341,13 +335,7 @@ void kk_sync_service_stop(struct kk_sync_service *s)
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);
 	sodium_memzero(s->pin, sizeof s->pin);
-	free(s->data_dir);
-	free(s->usb_root);
-	free(s->pin_hash);
-	free(s->pubkeys);
-	free(s->channel);
-	free(s->kiosk_id);
-	free(s);
+	free_copies(s);
 }
 
 void kk_sync_service_status(struct kk_sync_service *s, struct kk_sync_svc_status *out)

@@ -31,6 +31,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/log.h"
+#include "base/sys.h"
 #include "catalog/catalog.h"
 #include "catalog/catalog_build.h"
 #include "kioskdb/export.h"
@@ -110,18 +111,6 @@ static int check_opts(int argc, char **argv, const char *const *known, int posit
 	return pos == positional ? 0 : -1;
 }
 
-static int fsync_path(const char *path, int dir)
-{
-	int fd = open(path, (dir ? O_RDONLY | O_DIRECTORY : O_RDWR) | O_CLOEXEC);
-	int rc = 0;
-	if (fd < 0)
-		return KK_EIO;
-	if (fsync(fd) != 0)
-		rc = KK_EIO;
-	close(fd);
-	return rc;
-}
-
 static int cmd_build(int argc, char **argv)
 {
 	static const char *const known[] = { "--src", "--out", NULL };
@@ -165,8 +154,8 @@ static int cmd_build(int argc, char **argv)
 		goto out;
 	}
 	dircopy = kk_strdup(out);
-	if (fsync_path(tmp.data, 0) || rename(tmp.data, out) != 0 ||
-	    fsync_path(dirname(dircopy), 1)) {
+	if (kk_fsync_path(tmp.data, 0) || rename(tmp.data, out) != 0 ||
+	    kk_fsync_path(dirname(dircopy), 1)) {
 		fprintf(stderr, "kioskdb: cannot move %s into place: %s\n", out, strerror(errno));
 		rc = KK_EIO;
 		goto out;

@@ -24,6 +24,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "kt.h"
+#include "pcl_decode.h"
 #include "print/lang.h"
 #include "print/raster.h"
 
@@ -69,53 +70,6 @@ static uint32_t popcount_row(const uint8_t *row, size_t n)
 	for (size_t i = 0; i < n; i++)
 		c += (uint32_t)__builtin_popcount(row[i]);
 	return c;
-}
-
-/* PackBits into row (zero-filled first): -1 on a run past the row. */
-static int unpack2(const uint8_t *s, size_t len, uint8_t *row, size_t n)
-{
-	size_t i = 0, o = 0;
-	memset(row, 0, n);
-	while (i < len) {
-		int c = (int8_t)s[i++];
-		if (c >= 0) {
-			size_t k = (size_t)c + 1;
-			if (i + k > len || o + k > n)
-				return -1;
-			memcpy(row + o, s + i, k);
-			i += k;
-			o += k;
-		} else if (c != -128) {
-			size_t k = (size_t)(1 - c);
-			if (i >= len || o + k > n)
-				return -1;
-			memset(row + o, s[i++], k);
-			o += k;
-		}
-	}
-	return 0;
-}
-
-/* Delta row over the seed: -1 on anything past the row. */
-static int unpack3(const uint8_t *s, size_t len, uint8_t *row, size_t n)
-{
-	size_t i = 0, o = 0;
-	while (i < len) {
-		unsigned cmd = s[i++], cnt = (cmd >> 5) + 1, off = cmd & 31;
-		if (off == 31)
-			do {
-				if (i >= len)
-					return -1;
-				off += s[i];
-			} while (s[i++] == 255);
-		o += off;
-		if (o + cnt > n || i + cnt > len)
-			return -1;
-		memcpy(row + o, s + i, cnt);
-		o += cnt;
-		i += cnt;
-	}
-	return 0;
 }
 
 /*
@@ -199,10 +153,10 @@ static int pcl_rows(const uint8_t *p, size_t n, struct ink_rows *out)
 					memset(seed, 0, sizeof seed);
 					memcpy(seed, p + i, (size_t)v);
 				} else if (mode == 2) {
-					if (unpack2(p + i, (size_t)v, seed, sizeof seed))
+					if (pcl_unpack2(p + i, (size_t)v, seed, sizeof seed))
 						return -1;
 				} else if (mode == 3) {
-					if (unpack3(p + i, (size_t)v, seed, sizeof seed))
+					if (pcl_unpack3(p + i, (size_t)v, seed, sizeof seed))
 						return -1;
 				} else {
 					return -1; /* a mode neither side should use */

@@ -17,6 +17,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "kt.h"
+#include "pcl_decode.h"
 #include "print/lang.h"
 #include "print/pwg.h"
 #include "print/raster.h"
@@ -72,59 +73,6 @@ static uint32_t rng(void)
 }
 
 /* ---- PCL 5 decoder --------------------------------------------------------------------- */
-
-/* Mode 2 (PackBits) into row (n bytes, zero-filled first); -1 on a run past the row. */
-static int pcl_unpack2(const uint8_t *s, size_t len, uint8_t *row, size_t n)
-{
-	size_t i = 0, o = 0;
-
-	memset(row, 0, n);
-	while (i < len) {
-		uint8_t c = s[i++];
-		if (c < 128) {
-			size_t k = (size_t)c + 1;
-			if (i + k > len || o + k > n)
-				return -1;
-			memcpy(row + o, s + i, k);
-			i += k;
-			o += k;
-		} else if (c > 128) {
-			size_t k = 257 - (size_t)c;
-			if (i >= len || o + k > n)
-				return -1;
-			memset(row + o, s[i++], k);
-			o += k;
-		}
-	}
-	return 0;
-}
-
-/* Mode 3 (delta row) applied to the seed in row; -1 on anything past the row or data. */
-static int pcl_unpack3(const uint8_t *s, size_t len, uint8_t *row, size_t n)
-{
-	size_t i = 0, pos = 0;
-
-	while (i < len) {
-		uint8_t c = s[i++];
-		size_t count = (size_t)(c >> 5) + 1, off = c & 31u;
-		if (off == 31) {
-			uint8_t more;
-			do {
-				if (i >= len)
-					return -1;
-				more = s[i++];
-				off += more;
-			} while (more == 255);
-		}
-		pos += off;
-		if (i + count > len || pos + count > n)
-			return -1;
-		memcpy(row + pos, s + i, count);
-		i += count;
-		pos += count;
-	}
-	return 0;
-}
 
 /*
  * Decode a PCL job of the kind pcl.c writes; pages are `height` rows. Returns 0 or -1 with
