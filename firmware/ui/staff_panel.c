@@ -70,6 +70,14 @@ int ui_staff_poll(struct ui *u)
 	if (st.state == KK_SS_STICK && u->sst.state == KK_SS_CHECKING)
 		u->pin[0] = '\0'; /* a wrong PIN: type again */
 	u->sst = st;
+	/* an update applied in the background (network): switch when nobody is reading, that is
+	 * on the home screen (the idle reset brings every visitor back there in the end) */
+	if (st.applied != u->applied_seen && st.state == KK_SS_IDLE && u->depth == 1 &&
+	    !u->print_open) {
+		u->applied_seen = st.applied;
+		reload(u);
+		changed = 1;
+	}
 	if (changed)
 		u->dirty = 1;
 	return changed;
