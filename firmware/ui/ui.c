@@ -606,6 +606,10 @@ static void run_interactive(struct ui *u)
 			u->now = t - dt; /* animate() adds dt back */
 			animate(u, dt);
 		}
+		/* the loop turns at least every 250 ms (the wait above): a hung UI stops the
+		 * keep-alives and systemd restarts the kiosk */
+		if (u->heartbeat)
+			u->heartbeat(u->heartbeat_ctx);
 		if (u->dirty)
 			frame(u);
 	}
@@ -625,6 +629,8 @@ int kk_ui_run(const struct kk_ui_opts *o)
 	u->sync = o->sync;
 	u->reopen = o->reopen;
 	u->reopen_ctx = o->reopen_ctx;
+	u->heartbeat = o->heartbeat;
+	u->heartbeat_ctx = o->heartbeat_ctx;
 	if (u->sync) {
 		ui_staff_poll(u);
 		u->applied_seen = u->sst.applied;

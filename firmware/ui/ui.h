@@ -29,6 +29,10 @@ struct kk_ui_opts {
 	 * (the UI drops its pointer to the old at once). 0 or a kk_err. UI thread. */
 	int (*reopen)(void *ctx, struct kk_catalog **cat);
 	void *reopen_ctx;
+	/* Called at least every 250 ms while the event loop runs (interactive only): the board's
+	 * systemd watchdog keep-alive. It must be cheap and rate-limit itself. May be NULL. */
+	void (*heartbeat)(void *ctx);
+	void *heartbeat_ctx;
 };
 
 /* The print worker's wake hook (kk_print_service_opts.wake): pushes one SDL user event so the

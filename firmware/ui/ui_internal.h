@@ -270,6 +270,8 @@ struct ui {
 	unsigned applied_seen;         /* sst.applied when the content was last (re)opened */
 	int (*reopen)(void *ctx, struct kk_catalog **cat);
 	void *reopen_ctx;
+	void (*heartbeat)(void *ctx); /* the watchdog keep-alive (kk_ui_opts) */
+	void *heartbeat_ctx;
 	int dirty;
 	int quit;
 };
