@@ -48,8 +48,8 @@ static int take_line(const char *text, size_t len, size_t *pos, const char *key,
 /* Copy a [a-z0-9-] name of n bytes into out (KK_MANIFEST_NAME_MAX + 1 bytes). */
 static int take_name(const char *v, size_t n, char *out)
 {
-	if (n < 1 || n > KK_MANIFEST_NAME_MAX)
-		return -1;
+	if (n < 1 || n > KK_MANIFEST_NAME_MAX || memchr(v, '\0', n))
+		return -1; /* a NUL would hide the rest of the value from the check below */
 	memcpy(out, v, n);
 	out[n] = '\0';
 	return kk_latest_name_ok(out) ? 0 : -1;
