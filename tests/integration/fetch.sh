@@ -9,9 +9,8 @@
 # Exit: 0 applied, 3 up to date, 4 refused, 5 failed. Every server listens on 127.0.0.1 on a
 # free port and is stopped by the trap; every kiosk run is under `timeout`.
 . "$(dirname "$0")/lib.sh"
-command -v nginx >/dev/null || command -v /usr/sbin/nginx >/dev/null ||
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] ||
 	{ fail "nginx is installed (make deps: nginx-light)"; finish; }
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 PIDS=()
 cleanup() {
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
@@ -21,10 +20,6 @@ cleanup() {
 trap cleanup EXIT
 chmod 755 "$TMP" # nginx's workers run as www-data when the test runs as root
 
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_port() { # wait_port PORT: until something accepts on it (at most 10 s)
-	timeout 10 bash -c "until (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null; do sleep 0.1; done"
-}
 size_of() { stat -c %s "$1" 2>/dev/null || echo 0; }
 
 "$KIOSKDB" build --src "$ROOT/offline-db/sample" --out "$TMP/sample.db" >/dev/null 2>&1 ||
@@ -75,29 +70,14 @@ publish "$TMP/b5" w2 >/dev/null || fail "publish w2"
 publish "$TMP/b5" w3 >/dev/null || fail "publish w3"
 
 # --- nginx -------------------------------------------------------------------------------
+. "$ROOT/tests/nginx.sh"
 NG="$TMP/nginx"
-mkdir -p "$NG/tmp"
-PORT=$(free_port)
-cat >"$NG/nginx.conf" <<CONF
-worker_processes 1;
-pid $NG/nginx.pid;
-error_log $NG/error.log;
-events { worker_connections 64; }
-http {
-  log_format kk escape=none '\$request_uri \$status range=\$http_range if-range=\$http_if_range bytes=\$body_bytes_sent';
-  access_log $NG/access.log kk;
-  client_body_temp_path $NG/tmp/body;
-  proxy_temp_path $NG/tmp/proxy;
-  fastcgi_temp_path $NG/tmp/fastcgi;
-  uwsgi_temp_path $NG/tmp/uwsgi;
-  scgi_temp_path $NG/tmp/scgi;
-  server { listen 127.0.0.1:$PORT; root $W; }
-}
-CONF
-"$NGINX" -p "$NG" -c "$NG/nginx.conf" -g 'daemon off;' 2>"$NG/stderr" &
-PIDS+=($!)
-wait_port "$PORT" && ok "nginx serves the web root on 127.0.0.1:$PORT" ||
+nginx_start "$NG" "$W"
+started=$?
+PIDS+=("$NGINX_PID")
+[ "$started" -eq 0 ] && ok "nginx serves the web root on 127.0.0.1:$NGINX_PORT" ||
 	{ fail "nginx serves the web root"; cat "$NG/stderr" "$NG/error.log" 2>/dev/null | sed 's/^/#   /'; finish; }
+PORT=$NGINX_PORT
 U="http://127.0.0.1:$PORT"
 log_from() { tail -n +"$(($1 + 1))" "$NG/access.log"; } # lines after the first N
 lines() { wc -l <"$NG/access.log"; }
