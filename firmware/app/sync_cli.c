@@ -53,8 +53,14 @@ static int cli_fetch(const struct kk_config *cfg, const char *url,
 	struct kk_fetch_opts o = { 0 };
 	struct kk_fetch_result fres;
 	struct kk_sync_result ares;
+	char probe[KK_FETCH_URL_MAX];
 	int applied;
 
+	if (kk_fetch_url_join(probe, sizeof probe, url, cfg->sync_channel, KK_LATEST_NAME) != 0) {
+		fprintf(stderr, "kiosk: --sync-from %s: not a usable http:// or https:// web root URL "
+				"(no spaces, query or fragment)\n", url);
+		return KK_SYNC_EXIT_USAGE;
+	}
 	o.max_rate = cfg->sync_max_rate;
 	o.proxy = cfg->sync_proxy[0] ? cfg->sync_proxy : NULL;
 	o.stall_timeout = cfg->sync_stall_timeout;

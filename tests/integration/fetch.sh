@@ -21,13 +21,9 @@ trap cleanup EXIT
 chmod 755 "$TMP" # nginx's workers run as www-data when the test runs as root
 
 size_of() { stat -c %s "$1" 2>/dev/null || echo 0; }
+is_sample() { cmp -s "$2" "$TMP/sample.db" && ok "$1" || fail "$1"; } # is_sample WHAT FILE
 
-"$KIOSKDB" build --src "$ROOT/offline-db/sample" --out "$TMP/sample.db" >/dev/null 2>&1 ||
-	fail "sample database builds"
-"$KIOSKDB" gen --out "$TMP/gen" --documents 40 --guides 10 --seed 3 >/dev/null 2>&1 &&
-	"$KIOSKDB" build --src "$TMP/gen" --out "$TMP/small.db" >/dev/null 2>&1 || fail "small database builds"
-"$KIOSKDB" keygen --out "$TMP/k" >/dev/null && "$KIOSKDB" keygen --out "$TMP/other" >/dev/null ||
-	fail "keygen"
+sync_fixtures
 bundle() { # bundle DIR DB SEQ [KEY]
 	"$KIOSKDB" bundle --db "$2" --key "${4:-$TMP/k.key}" --out "$1" --epoch 1 --seq "$3" >/dev/null ||
 		fail "bundle $1"
@@ -86,8 +82,7 @@ D="$TMP/data"
 check_exit "first sync from nginx applies" 0 fetch "$TMP/kiosk.conf" "$D" "$U/w1/"
 has "applied 1.5 from the network" "$TMP/out" "^applied: version 1\.5 in slot a \(was 0\.0\)"
 has "the fetch line: 5 requests" "$TMP/out" "^fetch: READY, [0-9]+ bytes received in 5 requests"
-cmp -s "$D/slots/a/content.db" "$TMP/sample.db" && ok "the slot holds the payload byte for byte" ||
-	fail "the slot holds the payload byte for byte"
+is_sample "the slot holds the payload byte for byte" "$D/slots/a/content.db"
 has "manifest fetched before the payload" <(grep -n . "$NG/access.log" | grep -E '/w1/stable/1\.5/(manifest|content)' | head -1) "/manifest 200"
 [ -z "$(ls -A "$D/downloads")" ] && ok "the download folder is emptied after the apply" ||
 	fail "the download folder is emptied after the apply"
@@ -127,8 +122,7 @@ check_exit "resumed download applies" 0 fetch "$TMP/kiosk.conf" "$D2" "$U/w2/"
 has "resumed: the fetch line names the offset" "$TMP/out" "^fetch: READY, .* resumed from [1-9][0-9]*, restarts 0$"
 log_from "$n" >"$TMP/resume.log"
 has "nginx answered the Range request with 206" "$TMP/resume.log" '^/w2/stable/1\.5/content\.db 206 range=bytes=[1-9][0-9]*- if-range="'
-cmp -s "$D2/slots/a/content.db" "$TMP/sample.db" && ok "the resumed payload is byte for byte" ||
-	fail "the resumed payload is byte for byte"
+is_sample "the resumed payload is byte for byte" "$D2/slots/a/content.db"
 received=$(sed -n 's/^fetch: READY, \([0-9]*\) bytes.*/\1/p' "$TMP/out")
 [ -n "$received" ] && [ "$received" -lt "$SIZE5" ] && ok "resumed: fewer bytes received than the payload ($received)" ||
 	fail "resumed: fewer bytes received than the payload (${received:-?})"
@@ -142,8 +136,7 @@ check_exit "changed file: the sync still applies" 0 fetch "$TMP/kiosk.conf" "$D3
 has "changed file: the kiosk started over" "$TMP/out" "^fetch: READY, .* resumed from 0, restarts 1$"
 log_from "$n" >"$TMP/changed.log"
 has "changed file: a ranged request answered 200 in full" "$TMP/changed.log" "^/w3/stable/1\.5/content\.db 200 range=bytes=[1-9][0-9]*- if-range=\"[^ ]* bytes=$SIZE5$"
-cmp -s "$D3/slots/a/content.db" "$TMP/sample.db" && ok "changed file: the result verifies byte for byte" ||
-	fail "changed file: the result verifies byte for byte"
+is_sample "changed file: the result verifies byte for byte" "$D3/slots/a/content.db"
 
 # --- hostile servers ---------------------------------------------------------------------
 # D holds 1.6 now.
@@ -171,7 +164,7 @@ has "bigger: stopped at the signed size" "$TMP/out" "DAMAGED: .*more bytes than 
 	fail "bigger: nothing past the signed size on disk"
 check_exit "after all that the kiosk still shows 1.6" 0 "$KIOSK" --config "$TMP/kiosk.conf" --data "$D" --sync-status
 has "still 1.6, integrity ok" "$TMP/out" "^active b version 1\.6 floor 1\.6 .*integrity ok"
-check_exit "a URL with a query is refused as a bad argument" 5 fetch "$TMP/kiosk.conf" "$D" "$U/w1/?x=1"
+check_exit "a URL with a query is a usage error" 2 fetch "$TMP/kiosk.conf" "$D" "$U/w1/?x=1"
 
 # --- misbehaving servers (tests/integration/fetch_server.py) -------------------------------
 PYLOG="$TMP/py.log"
@@ -197,8 +190,7 @@ has "dropped: fetch.state counts the failure" "$D4/fetch.state" "^failures = 1$"
 check_exit "a server that ignores Range: the sync starts over and applies" 0 fetch "$TMP/kiosk.conf" "$D4" "$PY/"
 has "ignores Range: the kiosk asked for a range" "$PYLOG" '^GET /stable/1\.5/content\.db range=bytes=500000- if-range="[0-9a-f]+" 200$'
 has "ignores Range: counted as a restart" "$TMP/out" "^fetch: READY, .* resumed from 0, restarts 1$"
-cmp -s "$D4/slots/a/content.db" "$TMP/sample.db" && ok "ignores Range: the result verifies byte for byte" ||
-	fail "ignores Range: the result verifies byte for byte"
+is_sample "ignores Range: the result verifies byte for byte" "$D4/slots/a/content.db"
 has "ignores Range: fetch.state reset" "$D4/fetch.state" "^failures = 0$"
 pystop
 
