@@ -4,7 +4,8 @@
 #   nginx_start DIR ROOT: config, pid, logs and temp folders in DIR; serves ROOT on a free
 #   port. Sets NGINX_PORT and NGINX_PID (the caller stops it: kill $NGINX_PID). Returns 1 when
 #   nginx did not accept connections within 10 s. The access log (DIR/access.log) has one line
-#   per request: "URI STATUS range=RANGE if-range=IF_RANGE bytes=BODY_BYTES".
+#   per request: "URI STATUS range=RANGE if-range=IF_RANGE bytes=BODY_BYTES". Below /redir/
+#   every request is redirected to file:///etc/passwd.
 nginx_start() {
 	local dir=$1 root=$2 bin
 	bin=$(command -v nginx || echo /usr/sbin/nginx)
@@ -23,7 +24,12 @@ http {
   fastcgi_temp_path $dir/tmp/fastcgi;
   uwsgi_temp_path $dir/tmp/uwsgi;
   scgi_temp_path $dir/tmp/scgi;
-  server { listen 127.0.0.1:$NGINX_PORT; root $root; }
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    root $root;
+    # a hostile redirect to another scheme (fetch.sh): the kiosk must not follow it
+    location /redir/ { add_header Location "file:///etc/passwd" always; return 302; }
+  }
 }
 CONF
 	"$bin" -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;' 2>"$dir/stderr" &

@@ -164,6 +164,8 @@ has "bigger: stopped at the signed size" "$TMP/out" "DAMAGED: .*more bytes than 
 	fail "bigger: nothing past the signed size on disk"
 check_exit "after all that the kiosk still shows 1.6" 0 "$KIOSK" --config "$TMP/kiosk.conf" --data "$D" --sync-status
 has "still 1.6, integrity ok" "$TMP/out" "^active b version 1\.6 floor 1\.6 .*integrity ok"
+check_exit "a redirect to file:// is not followed" 5 fetch "$TMP/kiosk.conf" "$D" "$U/redir/"
+has "redirect: a clear message" "$TMP/out" "NETWORK: GET .*/redir/stable/latest: .*(not supported|disabled|Protocol)"
 check_exit "a URL with a query is a usage error" 2 fetch "$TMP/kiosk.conf" "$D" "$U/w1/?x=1"
 
 # --- misbehaving servers (tests/integration/fetch_server.py) -------------------------------
