@@ -15,12 +15,12 @@ OPT     ?= -O2
 WINDOW  ?= 1280x800
 SAMPLE  ?= offline-db/sample
 
-PKGS    := sdl2 SDL2_ttf SDL2_image sqlite3 libusb-1.0 jansson libxml-2.0 libsodium freetype2 libqrencode
+PKGS    := sdl2 SDL2_ttf SDL2_image sqlite3 libusb-1.0 jansson libxml-2.0 libsodium freetype2 libqrencode libcurl
 DEB_PKGS := build-essential pkg-config libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev \
 	libsqlite3-dev libusb-1.0-0-dev libjansson-dev libxml2-dev fonts-noto-cjk \
 	poppler-utils sqlite3 file bc unicode-data bzip2 \
 	libgooglepinyin0 libgooglepinyin0-dev libzinnia-dev tegaki-zinnia-simplified-chinese \
-	libsodium-dev minisign libfreetype-dev libqrencode-dev zbar-tools netpbm \
+	libsodium-dev libcurl4-openssl-dev nginx-light minisign libfreetype-dev libqrencode-dev zbar-tools netpbm \
 	ghostscript cups-ipp-utils cups-filters dbus
 UNIHAN  ?= /usr/share/unicode/Unihan_Readings.txt.bz2
 
@@ -214,7 +214,7 @@ $(BUILD)/bench_text: tests/bench/bench_text.c $(call LIB_OBJ,$(BUILD))
 
 # The benchmark also runs Debian's Chromium on the same document (the stack most commercial
 # reading terminals use) and GNU time for peak memory; installed only for `make bench`.
-BENCH_PKGS := chromium time python3
+BENCH_PKGS := chromium time python3 nginx-light curl
 
 $(BUILD)/bench_search: tests/bench/bench_search.c $(call LIB_OBJ,$(BUILD))
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)

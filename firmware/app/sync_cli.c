@@ -10,6 +10,7 @@
 #include "base/log.h"
 #include "catalog/catalog.h"
 #include "sync/apply.h"
+#include "sync/fetch.h"
 
 /* A progress line on a terminal only (a test's or a script's stderr stays clean). */
 static void progress_tty(void *ctx, uint64_t done, uint64_t total)
@@ -18,6 +19,71 @@ static void progress_tty(void *ctx, uint64_t done, uint64_t total)
 	if (pct != *last) {
 		*last = pct;
 		fprintf(stderr, "\r复制更新包 / copying: %3d%%%s", pct, pct == 100 ? "\n" : "");
+	}
+}
+
+/* Print an apply result (stdout when applied, stderr otherwise); returns the exit status. */
+static int report_apply(const struct kk_sync_result *res)
+{
+	if (res->outcome == KK_SYNC_APPLIED) {
+		printf("%s\napplied: version %u.%llu in slot %c (was %u.%llu), %ld documents, "
+		       "%ld guides%s\n",
+		       res->message, (unsigned)res->new_version.epoch,
+		       (unsigned long long)res->new_version.seq, res->slot,
+		       (unsigned)res->old_version.epoch, (unsigned long long)res->old_version.seq,
+		       res->n_documents, res->n_guides, res->receipt_written ? "; receipt written" : "");
+		return KK_SYNC_EXIT_APPLIED;
+	}
+	if (res->reason)
+		fprintf(stderr, "kiosk: %s — %s (bundle %s): %s\n", res->message,
+			kk_sync_outcome_name(res->outcome), kk_bundle_reason_name(res->reason),
+			res->detail);
+	else
+		fprintf(stderr, "kiosk: %s — %s: %s\n", res->message,
+			kk_sync_outcome_name(res->outcome), res->detail);
+	if (res->outcome == KK_SYNC_UP_TO_DATE)
+		return KK_SYNC_EXIT_UP_TO_DATE;
+	return kk_sync_outcome_refused(res->outcome) ? KK_SYNC_EXIT_REFUSED : KK_SYNC_EXIT_FAILED;
+}
+
+/* The URL case of kk_sync_cli_apply: fetch from the web root, then apply. */
+static int cli_fetch(const struct kk_config *cfg, const char *url,
+		     const struct kk_sync_keys *keys, const struct kk_sync_policy *pol, int *last)
+{
+	struct kk_fetch_opts o = { 0 };
+	struct kk_fetch_result fres;
+	struct kk_sync_result ares;
+	char probe[KK_FETCH_URL_MAX];
+	int applied;
+
+	if (kk_fetch_url_join(probe, sizeof probe, url, cfg->sync_channel, KK_LATEST_NAME) != 0) {
+		fprintf(stderr, "kiosk: --sync-from %s: not a usable http:// or https:// web root URL "
+				"(no spaces, query or fragment)\n", url);
+		return KK_SYNC_EXIT_USAGE;
+	}
+	o.max_rate = cfg->sync_max_rate;
+	o.proxy = cfg->sync_proxy[0] ? cfg->sync_proxy : NULL;
+	o.stall_timeout = cfg->sync_stall_timeout;
+	kk_sync_fetch_apply(url, cfg->data_dir, keys, &o, pol,
+			    isatty(STDERR_FILENO) ? progress_tty : NULL, last, NULL, &fres, &ares,
+			    &applied);
+	printf("fetch: %s, %llu bytes received in %d requests, resumed from %llu, restarts %d\n",
+	       kk_fetch_outcome_name(fres.outcome), (unsigned long long)fres.received, fres.files,
+	       (unsigned long long)fres.resumed_from, fres.restarts);
+	if (applied)
+		return report_apply(&ares);
+	fprintf(stderr, "kiosk: %s — %s: %s\n", fres.message, kk_fetch_outcome_name(fres.outcome),
+		fres.detail);
+	switch (fres.outcome) {
+	case KK_FETCH_UP_TO_DATE:
+		return KK_SYNC_EXIT_UP_TO_DATE;
+	case KK_FETCH_OLDER:
+	case KK_FETCH_BAD_SIGNATURE:
+	case KK_FETCH_DAMAGED:
+	case KK_FETCH_WRONG_TARGET:
+		return KK_SYNC_EXIT_REFUSED;
+	default:
+		return KK_SYNC_EXIT_FAILED;
 	}
 }
 
@@ -35,27 +101,11 @@ int kk_sync_cli_apply(const struct kk_config *cfg, const char *bundle_dir)
 	}
 	pol.channel = cfg->sync_channel;
 	pol.kiosk_id = cfg->kiosk_id[0] ? cfg->kiosk_id : NULL;
+	if (!strncmp(bundle_dir, "http://", 7) || !strncmp(bundle_dir, "https://", 8))
+		return cli_fetch(cfg, bundle_dir, &keys, &pol, &last);
 	kk_sync_apply_dir(cfg->data_dir, bundle_dir, &keys, &pol,
 			  isatty(STDERR_FILENO) ? progress_tty : NULL, &last, NULL, &res);
-	if (res.outcome == KK_SYNC_APPLIED) {
-		printf("%s\napplied: version %u.%llu in slot %c (was %u.%llu), %ld documents, "
-		       "%ld guides%s\n",
-		       res.message, (unsigned)res.new_version.epoch,
-		       (unsigned long long)res.new_version.seq, res.slot,
-		       (unsigned)res.old_version.epoch, (unsigned long long)res.old_version.seq,
-		       res.n_documents, res.n_guides, res.receipt_written ? "; receipt written" : "");
-		return KK_SYNC_EXIT_APPLIED;
-	}
-	if (res.reason)
-		fprintf(stderr, "kiosk: %s — %s (bundle %s): %s\n", res.message,
-			kk_sync_outcome_name(res.outcome), kk_bundle_reason_name(res.reason),
-			res.detail);
-	else
-		fprintf(stderr, "kiosk: %s — %s: %s\n", res.message,
-			kk_sync_outcome_name(res.outcome), res.detail);
-	if (res.outcome == KK_SYNC_UP_TO_DATE)
-		return KK_SYNC_EXIT_UP_TO_DATE;
-	return kk_sync_outcome_refused(res.outcome) ? KK_SYNC_EXIT_REFUSED : KK_SYNC_EXIT_FAILED;
+	return report_apply(&res);
 }
 
 int kk_sync_cli_status(const struct kk_config *cfg)

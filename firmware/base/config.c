@@ -38,6 +38,7 @@ void kk_config_defaults(struct kk_config *c)
 	c->sync_interval = 3600;
 	snprintf(c->sync_pubkey, sizeof c->sync_pubkey, "/etc/kiosk/sync.pub");
 	snprintf(c->sync_channel, sizeof c->sync_channel, "stable");
+	c->sync_stall_timeout = 60;
 	snprintf(c->log_level, sizeof c->log_level, "info");
 }
 
@@ -110,6 +111,9 @@ static const struct key_def keys[] = {
 	INT(sync_interval, 60, 7 * 86400),
 	STR(sync_pubkey, T_STR),
 	STR(sync_channel, T_CHANNEL),
+	INT(sync_max_rate, 0, 1000000000),
+	STR(sync_proxy, T_STR),
+	INT(sync_stall_timeout, 1, 3600),
 	STR(kiosk_id, T_KIOSKID),
 	STR(staff_pin_hash, T_PINHASH),
 	STR(log_level, T_LOGLEVEL),

@@ -40,6 +40,9 @@ struct kk_config {
 	char sync_pubkey[1024];     /* comma-separated minisign .pub files trusted for bundles */
 	char sync_channel[33];      /* the bundle channel this kiosk follows */
 	char sync_usb_root[512];    /* where USB sticks are mounted (one folder per stick) */
+	int sync_max_rate;          /* download bandwidth cap, bytes/s; 0 = no cap */
+	char sync_proxy[256];       /* proxy URL for downloads (libcurl syntax); empty = none */
+	int sync_stall_timeout;     /* seconds a download may stay below 1 byte/s before it fails */
 	char kiosk_id[65];          /* names this kiosk in receipts; empty = the host name */
 	char staff_pin_hash[256];   /* libsodium crypto_pwhash_str() output; empty = staff panel off */
 	char log_level[16];         /* error | warn | info | debug */

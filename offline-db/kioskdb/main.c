@@ -38,6 +38,7 @@
 #include "kioskdb/gen.h"
 #include "kioskdb/html.h"
 #include "sync/bundle.h"
+#include "sync/latest.h"
 #include "sync/manifest.h"
 #include "sync/minisign.h"
 #include "sync/service.h"
@@ -71,6 +72,9 @@ static void usage(FILE *f)
 	      "                                  bundle (unverified: use verify first)\n"
 	      "  pin-hash                        read a staff PIN (4-16 digits) on stdin, print\n"
 	      "                                  the staff_pin_hash line for kiosk.conf\n"
+	      "  publish --bundle DIR --key SECRET --out WEBROOT [--channel C]\n"
+	      "                                  copy a verified bundle to WEBROOT/C/E.S/ and\n"
+	      "                                  point the signed WEBROOT/C/latest at it\n"
 	      "\n"
 	      "The export format is described in offline-db/FORMAT.md.\n",
 	      f);
@@ -772,6 +776,141 @@ static int cmd_pinhash(int argc, char **argv)
 	return 0;
 }
 
+/* Write data to dir/name.tmp (fsynced) and rename it over dir/name. Returns 0 or -1. */
+static int replace_file(const char *dir, const char *name, const char *data, size_t n)
+{
+	char tmp[4096], dst[4096];
+
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s/%s.tmp", dir, name) >= sizeof tmp ||
+	    (size_t)snprintf(dst, sizeof dst, "%s/%s", dir, name) >= sizeof dst)
+		return -1;
+	unlink(tmp);
+	if (write_new(tmp, data, n) || rename(tmp, dst) != 0) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * publish: WEBROOT/CHANNEL/E.S/ (the bundle's three files, assembled in a hidden folder and
+ * renamed into place) and then WEBROOT/CHANNEL/latest + latest.minisig, signed with the key
+ * that signed the bundle. The bundle is verified first (with that key's public half); a
+ * version at or below what `latest` already names is refused, so the pointer only moves up.
+ */
+static int cmd_publish(int argc, char **argv)
+{
+	static const char *const known[] = { "--bundle", "--key", "--out", "--channel", NULL };
+	const char *bdir = opt(argc, argv, "--bundle"), *key = opt(argc, argv, "--key");
+	const char *root = opt(argc, argv, "--out"), *channel = opt(argc, argv, "--channel");
+	static const char *const files[] = { KK_BUNDLE_MANIFEST, KK_BUNDLE_SIGNATURE, NULL };
+	char chdir_[4096], tmpdir[4096], dst[4096], src[4096], to[4096], folder[48];
+	char text[KK_LATEST_MAX + 1], tc[256], detail[512];
+	struct kk_bundle_expect exp = { KK_SYNC_PRODUCT, NULL, 0, 0, 0 };
+	struct kk_buf old, sig;
+	struct kk_latest l, cur;
+	struct kk_manifest m;
+	struct kk_ms_sec sec;
+	struct kk_ms_pub pub;
+	enum kk_bundle_reason why;
+	int rc, n, status = 1;
+
+	memset(&m, 0, sizeof m);
+	kk_buf_init(&old, KK_LATEST_MAX);
+	kk_buf_init(&sig, KK_MS_SIGFILE_MAX);
+	tmpdir[0] = '\0';
+	if (check_opts(argc, argv, known, 0) || !bdir || !key || !root ||
+	    (channel && !kk_latest_name_ok(channel))) {
+		usage(stderr);
+		status = 2;
+		goto out;
+	}
+	if ((rc = kk_ms_sec_read(key, &sec))) {
+		fprintf(stderr, "kioskdb: %s: not a usable secret key (%s)\n", key, kk_err_name(rc));
+		goto out;
+	}
+	memcpy(pub.id, sec.id, sizeof pub.id);
+	memcpy(pub.pk, sec.sk + 32, sizeof pub.pk);
+	exp.channel = channel ? channel : "stable";
+	if ((rc = kk_bundle_verify(bdir, &pub, &exp, -1, &m, &why, detail, sizeof detail))) {
+		fprintf(stderr, "kioskdb: %s: not publishable with this key and channel: %s (%s: %s)\n",
+			bdir, kk_bundle_reason_zh(why), kk_bundle_reason_name(why), detail);
+		goto out;
+	}
+	memset(&l, 0, sizeof l);
+	snprintf(l.product, sizeof l.product, "%s", m.product);
+	snprintf(l.channel, sizeof l.channel, "%s", m.channel);
+	l.epoch = m.epoch;
+	l.seq = m.seq;
+	if (kk_latest_folder(m.epoch, m.seq, folder, sizeof folder) < 0 ||
+	    (size_t)snprintf(chdir_, sizeof chdir_, "%s/%s", root, m.channel) >= sizeof chdir_ ||
+	    (size_t)snprintf(dst, sizeof dst, "%s/%s", chdir_, folder) >= sizeof dst ||
+	    (size_t)snprintf(tmpdir, sizeof tmpdir, "%s/.%s.tmp", chdir_, folder) >= sizeof tmpdir) {
+		fprintf(stderr, "kioskdb: %s: path too long\n", root);
+		tmpdir[0] = '\0';
+		status = 2;
+		goto out;
+	}
+	if ((mkdir(root, 0755) != 0 && errno != EEXIST) || (mkdir(chdir_, 0755) != 0 && errno != EEXIST)) {
+		fprintf(stderr, "kioskdb: %s: cannot create (%s)\n", chdir_, strerror(errno));
+		goto out;
+	}
+	if ((size_t)snprintf(src, sizeof src, "%s/%s", chdir_, KK_LATEST_NAME) < sizeof src &&
+	    kk_buf_read_file(&old, src) == 0 && kk_latest_parse(old.data, old.len, &cur) == 0 &&
+	    (cur.epoch > l.epoch || (cur.epoch == l.epoch && cur.seq >= l.seq))) {
+		fprintf(stderr, "kioskdb: %s already names %u.%llu; the pointer never goes back or "
+				"stays (publish a higher --seq)\n",
+			src, (unsigned)cur.epoch, (unsigned long long)cur.seq);
+		goto out;
+	}
+	if (access(dst, F_OK) == 0) {
+		fprintf(stderr, "kioskdb: %s exists already\n", dst);
+		goto out;
+	}
+	if (mkdir(tmpdir, 0755) != 0) {
+		fprintf(stderr, "kioskdb: %s: cannot create (%s)\n", tmpdir, strerror(errno));
+		tmpdir[0] = '\0';
+		goto out;
+	}
+	for (int i = 0; i < 3; i++) {
+		const char *f = i < 2 ? files[i] : m.payload;
+		if ((size_t)snprintf(src, sizeof src, "%s/%s", bdir, f) >= sizeof src ||
+		    (size_t)snprintf(to, sizeof to, "%s/%s", tmpdir, f) >= sizeof to ||
+		    copy_new_file(src, to)) {
+			fprintf(stderr, "kioskdb: cannot copy %s to %s\n", src, tmpdir);
+			goto out;
+		}
+	}
+	if (kk_fsync_path(tmpdir, 1) || rename(tmpdir, dst) != 0 || kk_fsync_path(chdir_, 1)) {
+		fprintf(stderr, "kioskdb: %s: cannot move into place (%s)\n", dst, strerror(errno));
+		goto out;
+	}
+	tmpdir[0] = '\0';
+	n = kk_latest_write(&l, text, sizeof text);
+	snprintf(tc, sizeof tc, "%s %s latest %s", l.product, l.channel, folder);
+	if (n < 0 || (rc = kk_ms_sign(&sec, text, (size_t)n, tc, &sig)) ||
+	    replace_file(chdir_, KK_LATEST_SIG, sig.data, sig.len) ||
+	    replace_file(chdir_, KK_LATEST_NAME, text, (size_t)n) || kk_fsync_path(chdir_, 1)) {
+		fprintf(stderr, "kioskdb: %s: cannot sign or write the latest pointer\n", chdir_);
+		goto out;
+	}
+	printf("published: %s\nlatest: %s/%s -> %s\n", dst, chdir_, KK_LATEST_NAME, folder);
+	status = 0;
+out:
+	if (tmpdir[0]) {
+		for (int i = 0; i < 3; i++) {
+			if ((size_t)snprintf(to, sizeof to, "%s/%s", tmpdir,
+					     i < 2 ? files[i] : m.payload) < sizeof to)
+				unlink(to);
+		}
+		rmdir(tmpdir);
+	}
+	memset(&sec, 0, sizeof sec);
+	kk_buf_fini(&old);
+	kk_buf_fini(&sig);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -803,6 +942,8 @@ int main(int argc, char **argv)
 		return cmd_inspect(argc, argv);
 	if (!strcmp(argv[1], "pin-hash"))
 		return cmd_pinhash(argc, argv);
+	if (!strcmp(argv[1], "publish"))
+		return cmd_publish(argc, argv);
 	fprintf(stderr, "kioskdb: unknown command \"%s\"\n\n", argv[1]);
 	usage(stderr);
 	return 2;

@@ -6,11 +6,13 @@
 #   2. content: generate and build a 100,000-document export; open, list and read it
 #   3. search: latency per query class on that database, against LIKE and trigram; index size
 #      and build rate
+#   4. sync: verify + apply a full bundle against cat; the same bundle fetched from nginx on
+#      loopback (kiosk --sync-from URL) against curl -o /dev/null
 set -u
 BUILD=${1:-build}
 N=${KK_BENCH_DOCS:-100000}
 T=$(mktemp -d /tmp/kk-bench-XXXXXX)
-trap 'rm -rf "$T"' EXIT
+trap 'if [ -n "${NGINX_PID:-}" ]; then kill "$NGINX_PID" 2>/dev/null; fi; rm -rf "$T"' EXIT
 FONT=/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 secs() { local s=$(date +%s.%N); "$@" >/dev/null 2>&1; local e=$(date +%s.%N); echo "$e - $s" | bc; }
 
@@ -129,3 +131,26 @@ printf '  kioskdb verify (signature + SHA-256, one read)   : %8.3f s\n' "$verify
 printf '  kiosk --sync-from (verify, copy+fsync, quick_check, switch): %8.3f s  (%.1fx cat)\n' \
 	"$apply_s" "$(echo "$apply_s / $cat_s" | bc -l)"
 "$BUILD/kiosk" --config "$T/sync.conf" --data "$T/syncdata" --sync-status | sed 's/^/  /'
+
+# --- network sync: the same bundle published and served by nginx on loopback -----------------
+# kiosk --sync-from URL (pointer, manifest, payload download, then the apply above) against
+# curl fetching the same payload to /dev/null: the ratio is the cost of writing the download
+# and applying it over the bare transfer.
+echo
+echo "bench fetch: the same bundle from nginx on 127.0.0.1 (kioskdb publish, kiosk --sync-from URL)"
+. tests/nginx.sh
+chmod 755 "$T"
+"$BUILD/kioskdb" publish --bundle "$T/bundle" --key "$T/sync.key" --out "$T/www" >/dev/null 2>&1
+if nginx_start "$T/nginx" "$T/www"; then
+	url="http://127.0.0.1:$NGINX_PORT"
+	curl_s=$(secs curl -sf -o /dev/null "$url/stable/1.1/content.db")
+	fetch_s=$(secs timeout 600 "$BUILD/kiosk" --config "$T/sync.conf" --data "$T/fetchdata" --sync-from "$url/")
+	printf '  curl -o /dev/null of the payload                 : %8.3f s\n' "$curl_s"
+	printf '  kiosk --sync-from URL (download + apply)         : %8.3f s  (%.1fx curl)\n' \
+		"$fetch_s" "$(echo "$fetch_s / $curl_s" | bc -l)"
+	"$BUILD/kiosk" --config "$T/sync.conf" --data "$T/fetchdata" --sync-status | sed 's/^/  /'
+else
+	echo "  nginx did not start (package nginx-light)"
+fi
+kill "$NGINX_PID" 2>/dev/null
+wait "$NGINX_PID" 2>/dev/null

@@ -11,12 +11,7 @@
 command -v minisign >/dev/null || { fail "minisign is installed (make deps)"; finish; }
 
 D="$TMP/data"
-"$KIOSKDB" build --src "$ROOT/offline-db/sample" --out "$TMP/sample.db" >/dev/null 2>&1 ||
-	fail "sample database builds"
-"$KIOSKDB" gen --out "$TMP/gen" --documents 40 --guides 10 --seed 3 >/dev/null 2>&1 &&
-	"$KIOSKDB" build --src "$TMP/gen" --out "$TMP/small.db" >/dev/null 2>&1 || fail "small database builds"
-"$KIOSKDB" keygen --out "$TMP/k" >/dev/null && "$KIOSKDB" keygen --out "$TMP/other" >/dev/null ||
-	fail "keygen"
+sync_fixtures
 conf() { # conf FILE DATA_DIR PUBKEYS: the development config with this test's keys and folder
 	{ grep -vE '^(data_dir|sync_)' "$ROOT/assets/kiosk.conf"
 	  printf 'data_dir = %s\nsync_pubkey = %s\nkiosk_id = test-kiosk-7\n' "$2" "$3"; } >"$1"

@@ -25,4 +25,14 @@ check_exit() {
 has() {
 	if grep -qE -- "$3" "$2"; then ok "$1"; else fail "$1 (no line matching '$3')"; sed 's/^/#   /' "$2" | head -20; fi
 }
+# sync_fixtures: for the sync tests, $TMP/sample.db (the sample export), $TMP/small.db (40
+# generated documents, 10 guides) and the key pairs $TMP/k.{pub,key} and $TMP/other.{pub,key}
+sync_fixtures() {
+	"$KIOSKDB" build --src "$ROOT/offline-db/sample" --out "$TMP/sample.db" >/dev/null 2>&1 ||
+		fail "sample database builds"
+	"$KIOSKDB" gen --out "$TMP/gen" --documents 40 --guides 10 --seed 3 >/dev/null 2>&1 &&
+		"$KIOSKDB" build --src "$TMP/gen" --out "$TMP/small.db" >/dev/null 2>&1 || fail "small database builds"
+	"$KIOSKDB" keygen --out "$TMP/k" >/dev/null && "$KIOSKDB" keygen --out "$TMP/other" >/dev/null ||
+		fail "keygen"
+}
 finish() { exit $((FAILS > 0)); }

@@ -193,5 +193,30 @@ static void test_sync_keys(void)
 	kk_config_problems_fini(&p);
 }
 
+/* The download settings of network sync (sync/fetch.h). */
+static void test_sync_network(void)
+{
+	struct kk_config c;
+	struct kk_config_problems p;
+
+	KT_REQUIRE(parse(&c, "sync_max_rate = 0\n", &p) == 0);
+	KT_CHECK_INT(c.sync_max_rate, 0);
+	KT_CHECK_STR(c.sync_proxy, "");
+	KT_CHECK_INT(c.sync_stall_timeout, 60);
+	kk_config_problems_fini(&p);
+	KT_REQUIRE(parse(&c, "sync_max_rate = 65536\nsync_proxy = http://proxy.example:3128\n"
+			     "sync_stall_timeout = 5\n", &p) == 0);
+	KT_CHECK_INT(c.sync_max_rate, 65536);
+	KT_CHECK_STR(c.sync_proxy, "http://proxy.example:3128");
+	KT_CHECK_INT(c.sync_stall_timeout, 5);
+	kk_config_problems_fini(&p);
+	KT_CHECK_INT(parse(&c, "sync_max_rate = -1\nsync_stall_timeout = 0\n", &p), KK_EINVAL);
+	KT_CHECK_INT(p.n, 2);
+	KT_CHECK_INT(c.sync_max_rate, 0);        /* the defaults stay */
+	KT_CHECK_INT(c.sync_stall_timeout, 60);
+	kk_config_problems_fini(&p);
+}
+
 KT_MAIN(KT_CASE(test_defaults), KT_CASE(test_every_key), KT_CASE(test_problems_name_lines),
-	KT_CASE(test_hostile_bytes), KT_CASE(test_load_file), KT_CASE(test_sync_keys))
+	KT_CASE(test_hostile_bytes), KT_CASE(test_load_file), KT_CASE(test_sync_keys),
+	KT_CASE(test_sync_network))
