@@ -274,10 +274,15 @@ int kk_app_main(int argc, char **argv)
 				 kk_err_name(rc));
 	}
 	o.print = print;
-	if (strstr(cfg.sync_sources, "usb")) {
+	if (strstr(cfg.sync_sources, "usb") || strstr(cfg.sync_sources, "http")) {
 		struct kk_sync_svc_opts so = { 0 };
 		so.data_dir = cfg.data_dir;
-		so.usb_root = cfg.sync_usb_root;
+		so.usb_root = strstr(cfg.sync_sources, "usb") ? cfg.sync_usb_root : "";
+		so.sources = cfg.sync_sources;
+		so.interval = cfg.sync_interval;
+		so.max_rate = cfg.sync_max_rate;
+		so.proxy = cfg.sync_proxy;
+		so.stall_timeout = cfg.sync_stall_timeout;
 		so.pin_hash = cfg.staff_pin_hash;
 		so.pubkeys = cfg.sync_pubkey;
 		so.channel = cfg.sync_channel;

@@ -26,13 +26,16 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "base/sys.h"
+#include "sync/fetch.h"
+#include "sync/latest.h"
 
 #define MOD "sync"
 #define MAX_STICKS 16
 
 struct kk_sync_service {
 	struct kk_sync_svc_opts o;
-	char *data_dir, *usb_root, *pin_hash, *pubkeys, *channel, *kiosk_id;
+	char *data_dir, *usb_root, *pin_hash, *pubkeys, *channel, *kiosk_id, *sources, *proxy;
+	int cancel_net; /* set by stop: a download in progress gives up */
 	pthread_t th;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -201,6 +204,87 @@ int kk_sync_pin_hash(const char *pin, char *out, size_t n)
 	return 0;
 }
 
+/* The k-th http(s) entry of a comma-separated source list into url; 1 if there is one. */
+static int next_url(const char *sources, int k, char *url, size_t n)
+{
+	const char *p = sources;
+	int i = 0;
+	while (p && *p) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		while (len && (*p == ' ' || *p == '\t'))
+			p++, len--;
+		while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (len < n && (!strncmp(p, "http://", 7) || !strncmp(p, "https://", 8))) {
+			if (i++ == k) {
+				memcpy(url, p, len);
+				url[len] = '\0';
+				return 1;
+			}
+		}
+		p = e ? e + 1 : NULL;
+	}
+	return 0;
+}
+
+static int interval_of(const struct kk_sync_service *s)
+{
+	return s->o.interval > 0 ? s->o.interval : 3600;
+}
+
+/* Check the web roots when due and apply what they offer. Called without the mutex. */
+static void network_check(struct kk_sync_service *s)
+{
+	char url[KK_FETCH_URL_MAX];
+	int64_t now = (int64_t)time(NULL);
+	if (!next_url(s->sources, 0, url, sizeof url) ||
+	    kk_sync_fetch_due(s->data_dir, interval_of(s), now) > now) {
+		pthread_mutex_lock(&s->mu);
+		s->st.net_busy = 0;
+		pthread_mutex_unlock(&s->mu);
+		return;
+	}
+	pthread_mutex_lock(&s->mu);
+	s->st.net_busy = 1;
+	pthread_mutex_unlock(&s->mu);
+	for (int k = 0; next_url(s->sources, k, url, sizeof url) && !s->cancel_net; k++) {
+		struct kk_sync_keys keys;
+		struct kk_sync_policy pol = { 0 };
+		struct kk_fetch_opts fo = { 0 };
+		struct kk_fetch_result fres;
+		struct kk_sync_result ares;
+		int applied = 0;
+		if (kk_sync_keys_load(&keys, s->pubkeys)) {
+			kk_error(MOD, "network update skipped: no usable key in sync_pubkey");
+			break;
+		}
+		pol.channel = s->channel[0] ? s->channel : NULL;
+		pol.kiosk_id = s->kiosk_id[0] ? s->kiosk_id : NULL;
+		fo.max_rate = s->o.max_rate;
+		fo.proxy = s->proxy[0] ? s->proxy : NULL;
+		fo.stall_timeout = s->o.stall_timeout;
+		memset(&ares, 0, sizeof ares);
+		kk_sync_fetch_apply(url, s->data_dir, &keys, &fo, &pol, NULL, NULL, &s->cancel_net,
+				    &fres, &ares, &applied);
+		kk_info(MOD, "network %s: %s %s", url, kk_fetch_outcome_name(fres.outcome),
+			applied ? kk_sync_outcome_name(ares.outcome) : fres.detail);
+		pthread_mutex_lock(&s->mu);
+		snprintf(s->st.net_last, sizeof s->st.net_last, "%s",
+			 applied ? ares.message : fres.message);
+		if (applied && ares.outcome == KK_SYNC_APPLIED)
+			s->st.applied++;
+		pthread_mutex_unlock(&s->mu);
+		wake(s);
+		if (applied || fres.outcome == KK_FETCH_UP_TO_DATE)
+			break; /* one web root answered: the others are mirrors */
+	}
+	pthread_mutex_lock(&s->mu);
+	s->st.net_busy = 0;
+	pthread_mutex_unlock(&s->mu);
+	wake(s);
+}
+
 static void *worker(void *arg)
 {
 	struct kk_sync_service *s = arg;
@@ -252,6 +336,13 @@ static void *worker(void *arg)
 		s->have_pin = 0;
 		if (s->st.state == KK_SS_IDLE || s->st.state == KK_SS_STICK)
 			scan(s);
+		if (s->st.state == KK_SS_IDLE && !s->quit) {
+			pthread_mutex_unlock(&s->mu);
+			network_check(s);
+			pthread_mutex_lock(&s->mu);
+			if (s->quit)
+				break;
+		}
 		{
 			time_t now = time(NULL);
 			unsigned left = s->lock_until > now ? (unsigned)(s->lock_until - now) : 0;
@@ -279,6 +370,8 @@ static void free_copies(struct kk_sync_service *s)
 	free(s->pubkeys);
 	free(s->channel);
 	free(s->kiosk_id);
+	free(s->sources);
+	free(s->proxy);
 	free(s);
 }
 
@@ -303,9 +396,19 @@ int kk_sync_service_start(const struct kk_sync_svc_opts *o, struct kk_sync_servi
 	s->pubkeys = dup_or_empty(o->pubkeys);
 	s->channel = dup_or_empty(o->channel);
 	s->kiosk_id = dup_or_empty(o->kiosk_id);
+	s->sources = dup_or_empty(o->sources);
+	s->proxy = dup_or_empty(o->proxy);
 	if (!s->data_dir || !s->usb_root || !s->pin_hash || !s->pubkeys || !s->channel ||
-	    !s->kiosk_id)
+	    !s->kiosk_id || !s->sources || !s->proxy)
 		goto fail;
+	/* a check due at start-up is reported busy from the first frame (tests wait on it) */
+	{
+		char url[KK_FETCH_URL_MAX];
+		if (next_url(s->sources, 0, url, sizeof url) &&
+		    kk_sync_fetch_due(s->data_dir, interval_of(s), (int64_t)time(NULL)) <=
+			    (int64_t)time(NULL))
+			s->st.net_busy = 1;
+	}
 	s->st.has_pin = s->pin_hash[0] != '\0';
 	s->st.tries_left = KK_SYNC_PIN_TRIES;
 	scan(s); /* a stick already in at start-up is offered at once */
@@ -329,6 +432,7 @@ void kk_sync_service_stop(struct kk_sync_service *s)
 		return;
 	pthread_mutex_lock(&s->mu);
 	s->quit = 1;
+	s->cancel_net = 1;
 	pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);
 	pthread_join(s->th, NULL);

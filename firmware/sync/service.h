@@ -16,6 +16,9 @@
  * the worker (it takes a fraction of a second by design). Five wrong PINs lock the panel for
  * five minutes. Without a PIN hash in the config, sticks are never applied from the screen.
  *
+ * Network updates run on the same worker, in the background and without a panel: while one
+ * downloads, sticks wait (a download can be long; the stick is offered when it ends).
+ *
  * Threads: kk_sync_service_* may be called from the UI thread; they only post a request or
  * copy the status under a mutex. The worker calls opts.wake after every change.
  */
@@ -48,6 +51,14 @@ struct kk_sync_svc_opts {
 	const char *channel;
 	const char *kiosk_id;
 	int scan_ms;            /* between looks for a stick; 0 = 2000 */
+	/* Network: the http:// and https:// entries of sync_sources are web roots checked every
+	 * `interval` seconds (with backoff after failures, DATA/fetch.state); an update found is
+	 * applied in the background and the UI switches when nobody is reading. */
+	const char *sources;    /* config sync_sources ("usb, https://…") */
+	int interval;           /* config sync_interval, seconds */
+	long max_rate;          /* config sync_max_rate */
+	const char *proxy;      /* config sync_proxy */
+	long stall_timeout;     /* config sync_stall_timeout */
 	void (*wake)(void *ctx);
 	void *wake_ctx;
 };
@@ -63,6 +74,8 @@ struct kk_sync_svc_status {
 	double eta_s;             /* seconds left, estimated from the rate so far (0: unknown) */
 	struct kk_sync_result result; /* in KK_SS_RESULT */
 	unsigned applied;         /* counts applied updates: the UI reloads its content when it moves */
+	int net_busy;             /* a web root is being checked or downloaded (no panel) */
+	char net_last[256];       /* Chinese: the last network check's result, for staff */
 };
 
 struct kk_sync_service;

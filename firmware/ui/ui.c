@@ -531,8 +531,9 @@ static int run_script_stats(struct ui *u, const struct kk_script *s, const char 
 		 * it here so the same script always shows the same frames */
 		if (ui_print_busy(u) && kk_print_wait(u->print, 120000) == 0)
 			ui_print_poll(u);
-		/* the same for an update being checked and applied */
-		for (int k = 0; k < 6000 && (ui_staff_poll(u), ui_staff_busy(u)); k++)
+		/* the same for an update being checked and applied, or downloaded */
+		for (int k = 0; k < 6000 && (ui_staff_poll(u), ui_staff_busy(u) || u->sst.net_busy);
+		     k++)
 			SDL_Delay(20);
 	}
 	return 0;
