@@ -95,6 +95,35 @@ int kk_sync_keys_load(struct kk_sync_keys *k, const char *paths)
 	return k->n ? 0 : KK_EINVAL;
 }
 
+/* DATA/keyring: the newest keyring accepted, exactly as signed; absent: the image's roots. */
+int kk_sync_keyring_load(const char *data_dir, const struct kk_sync_keys *roots,
+			 struct kk_keyring *out)
+{
+	char path[KK_SYNC_PATH_MAX + 16], err[128];
+	char *text = malloc(KK_KEYRING_MAX + 2);
+	size_t len = 0;
+	int rc;
+
+	kk_keyring_from_roots(out, roots ? roots->pub : NULL, roots ? roots->n : 0);
+	if (!text)
+		return KK_ENOMEM;
+	if ((rc = kk_sync_join(path, sizeof path, data_dir, KK_SYNC_KEYRING_FILE)))
+		goto out;
+	rc = kk_sync_read_small(path, text, KK_KEYRING_MAX + 2, &len);
+	if (rc == KK_ENOENT) {
+		rc = 0;
+		goto out;
+	}
+	if (rc || (rc = kk_keyring_parse(text, len, out, err, sizeof err))) {
+		kk_error("sync", "%s: damaged (%s): bundles are refused until it is repaired", path,
+			 rc == KK_ECORRUPT ? err : kk_err_name(rc));
+		rc = KK_ECORRUPT;
+	}
+out:
+	free(text);
+	return rc;
+}
+
 static const struct {
 	const char *name, *zh;
 	int rc;
@@ -137,6 +166,7 @@ static enum kk_sync_outcome outcome_of(enum kk_bundle_reason r, int rc)
 	case KK_BUNDLE_SIG_ALGORITHM:
 	case KK_BUNDLE_SIG_KEY:
 	case KK_BUNDLE_SIG_INVALID:
+	case KK_BUNDLE_KEYRING:
 		return KK_SYNC_BAD_SIGNATURE;
 	case KK_BUNDLE_WRONG_PRODUCT:
 	case KK_BUNDLE_WRONG_CHANNEL:
@@ -399,6 +429,30 @@ static int install(const char *data_dir, const struct paths *p, char target,
 	return kk_sync_replace_file(data_dir, "floor", line, (size_t)n);
 }
 
+/*
+ * Walk the bundle's keyring chain from kr (DATA's) and persist the newest keyring accepted, even
+ * when a later link or the bundle itself is refused: a keyring signed by the roots stands on
+ * its own. Returns 0, KK_ECORRUPT (a link refused: res->reason/detail set) or the write's
+ * KK_EIO/KK_ENOSPC.
+ */
+static int keyring_update(const char *data_dir, const char *bundle_dir, struct kk_keyring *kr,
+			  struct kk_sync_result *res)
+{
+	int advanced = 0, st, rc = 0;
+
+	st = kk_keyring_advance(bundle_dir, kr, &advanced, res->detail, sizeof res->detail);
+	if (advanced)
+		rc = kk_sync_replace_file(data_dir, KK_SYNC_KEYRING_FILE, kr->text, kr->text_len);
+	res->keyring_version = kr->version;
+	if (rc)
+		return rc;
+	if (st != KK_KEYRING_OK) {
+		res->reason = KK_BUNDLE_KEYRING;
+		return KK_ECORRUPT;
+	}
+	return 0;
+}
+
 /* Fill res's outcome, message and detail; returns the outcome's kk_err. */
 static int finish(struct kk_sync_result *res, enum kk_sync_outcome o, const char *detail)
 {
@@ -438,6 +492,7 @@ int kk_sync_apply_dir(const char *data_dir, const char *bundle_dir,
 	struct kk_sync_state st;
 	struct kk_bundle_expect exp;
 	struct kk_bundle_signed *raw = NULL;
+	struct kk_keyring *kr = NULL;
 	struct kk_manifest m;
 	struct copy_ctx cx = { .fd = -1 };
 	struct paths p;
@@ -465,10 +520,23 @@ int kk_sync_apply_dir(const char *data_dir, const char *bundle_dir,
 		goto report;
 	}
 	raw = malloc(sizeof *raw);
-	if (!raw) {
+	kr = malloc(sizeof *kr);
+	if (!raw || !kr) {
 		rc = finish(res, KK_SYNC_FAILED, "out of memory");
 		goto report;
 	}
+	/* the keyring first: which release keys may sign is only known after the walk */
+	if (kk_sync_keyring_load(data_dir, keys, kr)) {
+		rc = finish(res, KK_SYNC_FAILED, "DATA/" KK_SYNC_KEYRING_FILE " damaged");
+		goto report;
+	}
+	rc = keyring_update(data_dir, bundle_dir, kr, res);
+	if (rc == KK_ECORRUPT) {
+		rc = finish(res, KK_SYNC_BAD_SIGNATURE, NULL);
+		goto report;
+	}
+	if (rc)
+		goto io_failed;
 	/* after kk_sync_open the floor equals the active version when something is shown, so
 	 * "equal" is up to date exactly when the installed copy works */
 	exp.product = pol->product ? pol->product : KK_SYNC_PRODUCT;
@@ -476,8 +544,8 @@ int kk_sync_apply_dir(const char *data_dir, const char *bundle_dir,
 	exp.floor_epoch = st.floor.epoch;
 	exp.floor_seq = st.floor.seq;
 	exp.accept_equal = !st.active;
-	rc = kk_bundle_check_manifest(bundle_dir, keys ? keys->pub : NULL, keys ? keys->n : 0, &exp,
-				      &m, raw, &res->reason, res->detail, sizeof res->detail);
+	rc = kk_bundle_check_manifest(bundle_dir, kr->release, kr->n_release, &exp, &m, raw,
+				      &res->reason, res->detail, sizeof res->detail);
 	res->offered.epoch = m.epoch; /* (0, 0) unless the manifest's signature verified */
 	res->offered.seq = m.seq;
 	if (rc) {
@@ -571,6 +639,7 @@ report:
 	if (staged)
 		kk_sync_rmtree(p.stage_new);
 	free(raw);
+	free(kr);
 	utc_now(when, sizeof when);
 	kiosk_id(pol, id, sizeof id);
 	write_log(data_dir, bundle_dir, when, res);

@@ -42,6 +42,7 @@ static const struct {
 	[KK_BUNDLE_PAYLOAD_SIZE] = {"PAYLOAD_SIZE", "更新包已损坏或不完整，未导入"},
 	[KK_BUNDLE_PAYLOAD_HASH] = {"PAYLOAD_HASH", "更新包已损坏，未导入"},
 	[KK_BUNDLE_STAGE_IO] = {"STAGE_IO", "终端存储写入失败，请检查空间后重试"},
+	[KK_BUNDLE_KEYRING] = {"KEYRING", "签名无效，更新包已拒绝"},
 };
 
 /* English name of a reason, for logs. */

@@ -41,6 +41,8 @@ enum kk_bundle_reason {
 	KK_BUNDLE_PAYLOAD_SIZE,   /* payload size differs from the manifest (or changed) */
 	KK_BUNDLE_PAYLOAD_HASH,   /* payload bytes differ from the manifest */
 	KK_BUNDLE_STAGE_IO,       /* writing the staging copy failed */
+	KK_BUNDLE_KEYRING,        /* the keyring chain it carries is malformed or not signed by
+				   * the roots (keyring.h) */
 	KK_BUNDLE_REASON_COUNT
 };
 
