@@ -37,7 +37,7 @@ struct kk_config {
 	int print_pages_per_day;    /* sheets per day on this kiosk; 0 = no limit */
 	char sync_sources[512];     /* comma-separated: usb, https://… or http://… */
 	int sync_interval;          /* seconds between network checks */
-	char sync_pubkey[1024];     /* comma-separated minisign .pub files trusted for bundles */
+	char sync_pubkey[1024];     /* comma-separated minisign .pub files: the root keys (keyring.h) */
 	char sync_channel[33];      /* the bundle channel this kiosk follows */
 	char kiosk_id[65];          /* names this kiosk in receipts; empty = the host name */
 	char staff_pin_hash[256];   /* libsodium crypto_pwhash_str() output; empty = staff panel off */

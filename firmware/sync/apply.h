@@ -48,6 +48,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "catalog/delta.h"
 #include "sync/bundle.h"
 #include "sync/keyring.h"
 #include "sync/minisign.h"
@@ -150,6 +151,7 @@ enum kk_sync_outcome {
 	KK_SYNC_UNSUPPORTED,   /* a delta bundle */
 	KK_SYNC_CANCELED,      /* *cancel was set before the switch */
 	KK_SYNC_FAILED,        /* the kiosk's own storage failed (I/O) */
+	KK_SYNC_WRONG_BASE,    /* a delta bundle whose base is not the installed content */
 	KK_SYNC_OUTCOME_COUNT
 };
 
@@ -157,7 +159,7 @@ enum kk_sync_outcome {
 const char *kk_sync_outcome_name(enum kk_sync_outcome o);
 const char *kk_sync_outcome_zh(enum kk_sync_outcome o);
 /* 1 for the outcomes that refuse the bundle itself (OLDER, BAD_SIGNATURE, DAMAGED,
- * WRONG_TARGET, UNSUPPORTED), 0 otherwise. */
+ * WRONG_TARGET, UNSUPPORTED, WRONG_BASE), 0 otherwise. */
 int kk_sync_outcome_refused(enum kk_sync_outcome o);
 
 struct kk_sync_result {
@@ -169,6 +171,8 @@ struct kk_sync_result {
 	char slot;                          /* the slot written, APPLIED only */
 	uint64_t keyring_version;           /* trusted after the keyring walk (0: roots only) */
 	long n_documents, n_guides;         /* of the new content, APPLIED only */
+	int delta;                          /* 1: the bundle was a delta */
+	struct kk_delta_summary changes;    /* what a delta changed (APPLIED deltas only) */
 	char message[256];                  /* Chinese for staff, with versions and counts */
 	char detail[512];                   /* English for the log */
 	int receipt_written;                /* 1: DIR/receipt-KIOSKID.txt was written */
@@ -180,11 +184,15 @@ struct kk_sync_result {
  * chain the bundle carries, walked from DATA/keyring (or from the roots in keys), the newest
  * accepted keyring persisted; manifest and signature caps; the signature (`ED` only, by a
  * release key of the current keyring); product, channel, (epoch, seq)
- * against the floor, full bundles only; the payload size against pol->max_payload; free space
- * (payload + margin; the inactive slot is given up first if that makes room); the payload
- * copied into staging while it is hashed, so the bytes checked are the bytes installed and
- * the stick is never read again; fsync; the staged database opened read-only (rollback
- * journal header, schema, quick_check). Then, the install (each step safe to crash after, see
+ * against the floor; for a delta, the active slot holding exactly its base version; the payload
+ * size against pol->max_payload; free space (payload + margin, plus the active database for a
+ * delta; the inactive slot is given up first if that makes room); the payload copied into
+ * staging while it is hashed, so the bytes checked are the bytes installed and the stick is
+ * never read again; fsync. A delta then copies the active database into staging while hashing
+ * it (it must have the manifest's base_sha256, else WRONG_BASE) and applies the changeset to
+ * that copy (kk_delta_apply: ABORT on any conflict, search index rebuilt; a conflict is
+ * WRONG_BASE too). Then the staged database is opened read-only (rollback journal header,
+ * schema, quick_check). Then, the install (each step safe to crash after, see
  * apply.c): the slot folder renamed into place, `active` switched, `floor` written last.
  *
  * progress (may be NULL) is called per 64 KiB chunk; cancel (may be NULL) is polled between

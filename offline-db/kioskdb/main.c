@@ -15,8 +15,8 @@
  *                                             DIR/keyring.N signed by its roots (and the
  *                                             previous keyring's roots when rotating)
  *   kioskdb bundle --db NEW.db --key SECRET --out DIR [--channel C] [--epoch E --seq S]
- *           [--keyring DIR]                   a signed full content bundle (carrying the
- *                                             keyring chain of DIR)
+ *           [--keyring DIR] [--base OLD.db]   a signed content bundle, full or a delta from
+ *                                             OLD.db (carrying the keyring chain of DIR)
  *   kioskdb verify DIR --pub KEY[,KEY] [--floor E.S] [--channel C]
  *                                             check a bundle as a kiosk does
  *   kioskdb inspect DIR                       what a bundle holds (not a verification)
@@ -39,6 +39,7 @@
 #include "base/log.h"
 #include "catalog/catalog.h"
 #include "catalog/catalog_build.h"
+#include "catalog/delta.h"
 #include "kioskdb/export.h"
 #include "kioskdb/gen.h"
 #include "kioskdb/html.h"
@@ -75,8 +76,11 @@ static void usage(FILE *f)
 	      "                                  rotation, every --prev-root (keyring N-1's\n"
 	      "                                  roots) as DIR/keyring.N.K.minisig\n"
 	      "  bundle --db NEW.db --key SECRET --out DIR [--channel C] [--epoch E --seq S]\n"
-	      "          [--keyring KDIR]        a signed full bundle in the new folder DIR\n"
-	      "                                  (default channel stable, version from the db);\n"
+	      "          [--keyring KDIR] [--base OLD.db]\n"
+	      "                                  a signed bundle in the new folder DIR (default\n"
+	      "                                  channel stable, version from the db); --base:\n"
+	      "                                  a delta from OLD.db (SQLite changeset), or a\n"
+	      "                                  full bundle when the delta is over half its size;\n"
 	      "                                  --keyring copies KDIR's keyring chain into it\n"
 	      "  verify DIR --pub KEY[,KEY] [--floor E.S] [--channel C]\n"
 	      "                                  check a bundle as a kiosk with these root keys\n"
@@ -747,8 +751,11 @@ static void remove_flat_dir(const char *dir)
 static int cmd_bundle(int argc, char **argv)
 {
 	static const char *const known[] = { "--db", "--key", "--out", "--channel", "--epoch",
-					     "--seq", "--keyring", NULL };
-	const char *kdir = opt(argc, argv, "--keyring");
+					     "--seq", "--keyring", "--base", NULL };
+	const char *kdir = opt(argc, argv, "--keyring"), *base = opt(argc, argv, "--base");
+	char cspath[4096];
+	struct kk_catalog_info bin;
+	int have_bin = 0;
 	const char *db = opt(argc, argv, "--db"), *key = opt(argc, argv, "--key");
 	const char *dir = opt(argc, argv, "--out"), *channel = opt(argc, argv, "--channel");
 	const char *e_s = opt(argc, argv, "--epoch"), *s_s = opt(argc, argv, "--seq");
@@ -774,7 +781,8 @@ static int cmd_bundle(int argc, char **argv)
 	}
 	if (path_join(payload, sizeof payload, dir, "/content.db") ||
 	    path_join(manpath, sizeof manpath, dir, "/" KK_BUNDLE_MANIFEST) ||
-	    path_join(sigpath, sizeof sigpath, dir, "/" KK_BUNDLE_SIGNATURE)) {
+	    path_join(sigpath, sizeof sigpath, dir, "/" KK_BUNDLE_SIGNATURE) ||
+	    path_join(cspath, sizeof cspath, dir, "/" KK_DELTA_PAYLOAD)) {
 		fprintf(stderr, "kioskdb: %s: path too long\n", dir);
 		status = 2;
 		goto out;
@@ -819,7 +827,50 @@ static int cmd_bundle(int argc, char **argv)
 		goto out;
 	}
 	made_dir = 1;
-	if (copy_new_file(db, payload) || kk_sha256_file(payload, m.payload_sha256, &m.payload_size)) {
+	if (base) { /* a delta when it is worth it; a full bundle otherwise */
+		struct kk_catalog *bcat = NULL;
+		uint64_t cs_size = 0, full_size = 0, base_size = 0;
+		uint8_t full_hash[32];
+		if ((rc = kk_catalog_open(base, &bcat)) || (rc = kk_catalog_info(bcat, &bin))) {
+			fprintf(stderr, "kioskdb: %s: not a readable content database (%s)\n", base,
+				kk_err_name(rc));
+			kk_catalog_close(bcat);
+			goto out;
+		}
+		kk_catalog_close(bcat);
+		have_bin = 1;
+		if (bin.epoch != (int64_t)e || bin.seq < 1 || (unsigned long long)bin.seq >= sq) {
+			fprintf(stderr, "kioskdb: %s: base version %lld.%lld is not below %llu.%llu of "
+					"the same epoch\n", base, (long long)bin.epoch,
+				(long long)bin.seq, e, sq);
+			status = 2;
+			goto out;
+		}
+		if ((rc = kk_delta_make(db, base, cspath, &cs_size)) ||
+		    (rc = kk_sha256_file(db, full_hash, &full_size)) ||
+		    (rc = kk_sha256_file(base, m.base_sha256, &base_size))) {
+			fprintf(stderr, "kioskdb: cannot make the delta (%s)\n", kk_err_name(rc));
+			goto out;
+		}
+		if (cs_size * 2 > full_size) {
+			printf("delta: %llu bytes, over half of the full %llu: a full bundle instead\n",
+			       (unsigned long long)cs_size, (unsigned long long)full_size);
+			unlink(cspath);
+			memset(m.base_sha256, 0, sizeof m.base_sha256);
+		} else {
+			m.type = KK_BUNDLE_DELTA;
+			m.base_seq = (uint64_t)bin.seq;
+			snprintf(m.payload, sizeof m.payload, "%s", KK_DELTA_PAYLOAD);
+			m.payload_size = cs_size;
+			if ((rc = kk_sha256_file(cspath, m.payload_sha256, &cs_size))) {
+				fprintf(stderr, "kioskdb: %s: cannot read (%s)\n", cspath,
+					kk_err_name(rc));
+				goto out;
+			}
+		}
+	}
+	if (m.type == KK_BUNDLE_FULL &&
+	    (copy_new_file(db, payload) || kk_sha256_file(payload, m.payload_sha256, &m.payload_size))) {
 		fprintf(stderr, "kioskdb: %s: cannot copy the database\n", payload);
 		goto out;
 	}
@@ -830,8 +881,8 @@ static int cmd_bundle(int argc, char **argv)
 		status = 2;
 		goto out;
 	}
-	snprintf(tc, sizeof tc, "%s %s %u.%llu full %s", m.product, m.channel, (unsigned)m.epoch,
-		 (unsigned long long)m.seq, m.created);
+	snprintf(tc, sizeof tc, "%s %s %u.%llu %s %s", m.product, m.channel, (unsigned)m.epoch,
+		 (unsigned long long)m.seq, m.type == KK_BUNDLE_DELTA ? "delta" : "full", m.created);
 	if ((rc = kk_ms_sign(&sec, text, (size_t)n, tc, &sig)) ||
 	    (rc = write_new(manpath, text, (size_t)n)) || (rc = write_new(sigpath, sig.data, sig.len))) {
 		fprintf(stderr, "kioskdb: %s: cannot sign or write (%s)\n", dir, kk_err_name(rc));
@@ -841,9 +892,11 @@ static int cmd_bundle(int argc, char **argv)
 		fprintf(stderr, "kioskdb: %s: no keyring.N to copy, or cannot copy\n", kdir);
 		goto out;
 	}
-	printf("bundle: %s\nversion: %u.%llu\nchannel: %s\npayload: %llu bytes\n", dir,
+	printf("bundle: %s\nversion: %u.%llu\nchannel: %s\ntype: %s\npayload: %llu bytes\n", dir,
 	       (unsigned)m.epoch, (unsigned long long)m.seq, m.channel,
-	       (unsigned long long)m.payload_size);
+	       m.type == KK_BUNDLE_DELTA ? "delta" : "full", (unsigned long long)m.payload_size);
+	if (m.type == KK_BUNDLE_DELTA)
+		printf("base: %u.%llu\n", (unsigned)m.epoch, (unsigned long long)m.base_seq);
 	if (kdir)
 		printf("keyrings: %d\n", n);
 	status = 0;
@@ -852,6 +905,8 @@ out:
 		remove_flat_dir(dir);
 	if (have_info)
 		kk_catalog_info_fini(&in);
+	if (have_bin)
+		kk_catalog_info_fini(&bin);
 	kk_catalog_close(cat);
 	memset(&sec, 0, sizeof sec);
 	kk_buf_fini(&sig);
@@ -865,7 +920,7 @@ static int cmd_verify(int argc, char **argv)
 	const char *pubp = opt(argc, argv, "--pub"), *floor_s = opt(argc, argv, "--floor");
 	const char *channel = opt(argc, argv, "--channel");
 	const char *dir = argc > 2 && argv[2][0] != '-' ? argv[2] : NULL;
-	struct kk_bundle_expect exp = { KK_SYNC_PRODUCT, channel ? channel : "stable", 0, 0, 0 };
+	struct kk_bundle_expect exp = { KK_SYNC_PRODUCT, channel ? channel : "stable", 0, 0, 0, 1 };
 	enum kk_bundle_reason why;
 	struct kk_manifest m;
 	struct kk_sync_keys roots;
@@ -959,6 +1014,26 @@ static int cmd_inspect(int argc, char **argv)
 	       m.type == KK_BUNDLE_FULL ? "full" : "delta", m.created);
 	printf("manifest: %zu bytes\npayload: %s, %llu bytes\n", text.len, m.payload,
 	       (unsigned long long)m.payload_size);
+	if (m.type == KK_BUNDLE_DELTA) {
+		struct kk_delta_summary sum;
+		char hex[65];
+		kk_hex32(m.base_sha256, hex);
+		printf("base: %u.%llu sha256 %s\n", (unsigned)m.epoch, (unsigned long long)m.base_seq,
+		       hex);
+		if (path_join(path, sizeof path, argv[2], "/") ||
+		    path_join(path + strlen(path), sizeof path - strlen(path), m.payload, "") ||
+		    kk_delta_summarize(path, &sum)) {
+			fprintf(stderr, "kioskdb: %s: payload is not a readable changeset\n", argv[2]);
+			goto out;
+		}
+		printf("documents: %ld added, %ld changed, %ld removed\n"
+		       "guides: %ld added, %ld changed, %ld removed\n"
+		       "bodies changed: %ld\nrows changed: %ld\n",
+		       sum.docs_added, sum.docs_changed, sum.docs_removed, sum.guides_added,
+		       sum.guides_changed, sum.guides_removed, sum.bodies_changed, sum.rows);
+		status = 0;
+		goto out;
+	}
 	if (path_join(path, sizeof path, argv[2], "/") ||
 	    path_join(path + strlen(path), sizeof path - strlen(path), m.payload, "") ||
 	    (rc = kk_catalog_open(path, &cat)) || (rc = kk_catalog_info(cat, &in))) {
