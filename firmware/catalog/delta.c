@@ -193,7 +193,39 @@ static void count_change(sqlite3_changeset_iter *it, const char *tab, int op,
 	(*(op == SQLITE_INSERT ? add : op == SQLITE_DELETE ? del : chg))++;
 }
 
-int kk_delta_summarize(const char *cs_path, struct kk_delta_summary *sum)
+/* The primary key (column 0) of the row a change touches. */
+static int64_t change_key(sqlite3_changeset_iter *it, int op)
+{
+	sqlite3_value *v = NULL;
+	if ((op == SQLITE_INSERT ? sqlite3changeset_new(it, 0, &v)
+				 : sqlite3changeset_old(it, 0, &v)) != SQLITE_OK || !v)
+		return 0;
+	return sqlite3_value_int64(v);
+}
+
+/* Record the id a change makes dirty for the search index into dirty (4 statements: document,
+ * guide, body, guide group), when the table matters to it. */
+static int mark_dirty(sqlite3_stmt **dirty, sqlite3_changeset_iter *it, const char *tab, int op)
+{
+	static const char *const tabs[][2] = {
+		{ "document", NULL }, { "guide", "guide_section" }, { "block", "cell" },
+		{ "guide_group", NULL },
+	};
+	for (int t = 0; t < 4; t++) {
+		if (strcmp(tab, tabs[t][0]) && (!tabs[t][1] || strcmp(tab, tabs[t][1])))
+			continue;
+		sqlite3_bind_int64(dirty[t], 1, change_key(it, op));
+		if (sqlite3_step(dirty[t]) != SQLITE_DONE) {
+			sqlite3_reset(dirty[t]);
+			return KK_EDB;
+		}
+		sqlite3_reset(dirty[t]);
+	}
+	return 0;
+}
+
+/* One pass over a changeset file: the summary, and with dirty given, the dirty ids. */
+static int changeset_scan(const char *cs_path, struct kk_delta_summary *sum, sqlite3_stmt **dirty)
 {
 	static _Thread_local struct body_set bodies;
 	sqlite3_changeset_iter *it = NULL;
@@ -212,6 +244,9 @@ int kk_delta_summarize(const char *cs_path, struct kk_delta_summary *sum)
 		if (sqlite3changeset_op(it, &tab, &ncol, &op, &ind) != SQLITE_OK)
 			goto out;
 		count_change(it, tab, op, sum, &bodies);
+		if (dirty && (rc = mark_dirty(dirty, it, tab, op)) != 0)
+			goto out;
+		rc = KK_ECORRUPT;
 	}
 	if (src != SQLITE_DONE)
 		goto out;
@@ -221,6 +256,71 @@ out:
 	if (it && sqlite3changeset_finalize(it) != SQLITE_OK && !rc)
 		rc = KK_ECORRUPT;
 	close(fd);
+	return rc;
+}
+
+int kk_delta_summarize(const char *cs_path, struct kk_delta_summary *sum)
+{
+	return changeset_scan(cs_path, sum, NULL);
+}
+
+/*
+ * The search index after the changes: only the documents and guides they touched (their own
+ * rows, bodies, sections or group) are indexed again, unless they are over a quarter of the
+ * catalogue, when the whole index is rebuilt (faster then, and as compact as a build).
+ */
+static int search_update(sqlite3 *db, const char *cs_path, struct kk_delta_summary *sum)
+{
+	static const char *const ins[4] = {
+		"INSERT OR IGNORE INTO temp.kk_dirty_doc VALUES (?)",
+		"INSERT OR IGNORE INTO temp.kk_dirty_guide VALUES (?)",
+		"INSERT OR IGNORE INTO temp.kk_dirty_body VALUES (?)",
+		"INSERT OR IGNORE INTO temp.kk_dirty_group VALUES (?)",
+	};
+	sqlite3_stmt *dirty[4] = { 0 }, *count = NULL;
+	int rc, full;
+
+	if ((rc = kk_sql_exec(db, "CREATE TEMP TABLE kk_dirty_doc (id INTEGER PRIMARY KEY);"
+				  "CREATE TEMP TABLE kk_dirty_guide (id INTEGER PRIMARY KEY);"
+				  "CREATE TEMP TABLE kk_dirty_body (id INTEGER PRIMARY KEY);"
+				  "CREATE TEMP TABLE kk_dirty_group (id INTEGER PRIMARY KEY);")))
+		return rc;
+	for (int t = 0; t < 4; t++)
+		if ((rc = kk_sql_prepare(db, ins[t], &dirty[t])))
+			goto out;
+	if ((rc = changeset_scan(cs_path, sum, dirty)) ||
+	    (rc = kk_sql_exec(db,
+			      "INSERT OR IGNORE INTO temp.kk_dirty_doc SELECT id FROM document"
+			      " WHERE body_id IN (SELECT id FROM temp.kk_dirty_body);"
+			      "INSERT OR IGNORE INTO temp.kk_dirty_guide SELECT guide_id FROM"
+			      " guide_section WHERE body_id IN (SELECT id FROM temp.kk_dirty_body);"
+			      "INSERT OR IGNORE INTO temp.kk_dirty_guide SELECT id FROM guide"
+			      " WHERE group_id IN (SELECT id FROM temp.kk_dirty_group);")) ||
+	    (rc = kk_sql_prepare(db,
+				 "SELECT (SELECT count(*) FROM temp.kk_dirty_doc) +"
+				 " (SELECT count(*) FROM temp.kk_dirty_guide),"
+				 " (SELECT count(*) FROM search_doc)",
+				 &count)))
+		goto out;
+	if (sqlite3_step(count) != SQLITE_ROW) {
+		rc = KK_EDB;
+		goto out;
+	}
+	full = sqlite3_column_int64(count, 0) * 4 > sqlite3_column_int64(count, 1);
+	sqlite3_finalize(count);
+	count = NULL;
+	rc = full ? kk_search_reindex(db) : kk_search_reindex_dirty(db);
+	for (int t = 0; t < 4; t++) {
+		sqlite3_finalize(dirty[t]);
+		dirty[t] = NULL;
+	}
+	if (!rc)
+		rc = kk_sql_exec(db, "DROP TABLE temp.kk_dirty_doc; DROP TABLE temp.kk_dirty_guide;"
+				     "DROP TABLE temp.kk_dirty_body; DROP TABLE temp.kk_dirty_group;");
+out:
+	sqlite3_finalize(count);
+	for (int t = 0; t < 4; t++)
+		sqlite3_finalize(dirty[t]);
 	return rc;
 }
 
@@ -237,10 +337,11 @@ static int conflict_abort(void *ctx, int kind, sqlite3_changeset_iter *it)
 int kk_delta_apply(const char *db_path, const char *cs_path, struct kk_delta_summary *sum)
 {
 	sqlite3 *db = NULL;
+	struct kk_delta_summary local;
 	int rc = KK_EDB, fd = -1, conflicts = 0, src, in_tx = 0;
 
-	if (sum && (rc = kk_delta_summarize(cs_path, sum)))
-		return rc;
+	if (!sum)
+		sum = &local;
 	if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
 		rc = KK_EDB;
 		goto out;
@@ -266,7 +367,7 @@ int kk_delta_apply(const char *db_path, const char *cs_path, struct kk_delta_sum
 					  : KK_EDB;
 		goto out;
 	}
-	if ((rc = kk_search_reindex(db)))
+	if ((rc = search_update(db, cs_path, sum)))
 		goto out;
 	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		rc = sqlite3_errcode(db) == SQLITE_FULL ? KK_ENOSPC : KK_EIO;
