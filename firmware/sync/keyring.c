@@ -79,6 +79,19 @@ static int pub_same(const struct kk_ms_pub *a, const struct kk_ms_pub *b)
 	return !memcmp(a->id, b->id, sizeof a->id) && !memcmp(a->pk, b->pk, sizeof a->pk);
 }
 
+/* Append the key of base64 line v (vn bytes) to list[*n]: -1 when the list is full, the line
+ * is not a public key, or the key is already listed. */
+static int key_add(struct kk_ms_pub *list, size_t *n, const char *v, size_t vn)
+{
+	if (*n == KK_KEYRING_KEYS_MAX || pub_decode(v, vn, &list[*n]))
+		return -1;
+	for (size_t j = 0; j < *n; j++)
+		if (pub_same(&list[j], &list[*n]))
+			return -1;
+	(*n)++;
+	return 0;
+}
+
 /* Parse "key = value" lines in the fixed order of keyring.h. */
 int kk_keyring_parse(const char *text, size_t len, struct kk_keyring *out, char *err,
 		     size_t err_cap)
@@ -158,26 +171,15 @@ int kk_keyring_parse(const char *text, size_t len, struct kk_keyring *out, char 
 		default:
 			break;
 		}
-		if (kn == 4 && !memcmp(line, "root", 4)) {
-			if (out->n_release)
+		if ((kn == 4 && !memcmp(line, "root", 4)) || (kn == 7 && !memcmp(line, "release", 7))) {
+			int is_root = kn == 4;
+			const char *what = is_root ? "root" : "release";
+			if (is_root && out->n_release)
 				BAD("line %zu: root after release", lineno);
-			if (out->n_root == KK_KEYRING_KEYS_MAX)
-				BAD("line %zu: over %d roots", lineno, KK_KEYRING_KEYS_MAX);
-			if (pub_decode(v, vn, &out->root[out->n_root]))
-				BAD("line %zu: root: not a minisign public key", lineno);
-			for (size_t j = 0; j < out->n_root; j++)
-				if (pub_same(&out->root[j], &out->root[out->n_root]))
-					BAD("line %zu: root listed twice", lineno);
-			out->n_root++;
-		} else if (kn == 7 && !memcmp(line, "release", 7)) {
-			if (out->n_release == KK_KEYRING_KEYS_MAX)
-				BAD("line %zu: over %d release keys", lineno, KK_KEYRING_KEYS_MAX);
-			if (pub_decode(v, vn, &out->release[out->n_release]))
-				BAD("line %zu: release: not a minisign public key", lineno);
-			for (size_t j = 0; j < out->n_release; j++)
-				if (pub_same(&out->release[j], &out->release[out->n_release]))
-					BAD("line %zu: release key listed twice", lineno);
-			out->n_release++;
+			if (key_add(is_root ? out->root : out->release,
+				    is_root ? &out->n_root : &out->n_release, v, vn) != 0)
+				BAD("line %zu: %s: over %d, listed twice, or not a minisign public key",
+				    lineno, what, KK_KEYRING_KEYS_MAX);
 		} else {
 			BAD("line %zu: unknown key", lineno);
 		}
