@@ -690,7 +690,8 @@ int kk_sync_apply_dir(const char *data_dir, const char *bundle_dir,
 		rc = kk_sync_errno();
 		goto io_failed;
 	}
-	cx.total = m.payload_size;
+	/* a delta also copies the active database: progress counts both */
+	cx.total = m.payload_size + (res->delta ? (uint64_t)sb.st_size : 0);
 	cx.progress = progress;
 	cx.pctx = ctx;
 	cx.cancel = cancel;
