@@ -3,8 +3,13 @@
  *
  * DESIGN: what a crash leaves at each point of kk_sync_apply_dir (old slot O active at
  * version M, floor M; new version N > M going into slot T):
+ *   0. the keyring walk: DATA/keyring replaced (temp + fsync + rename + fsync of DATA) by a
+ *      newer keyring its roots signed; a crash leaves the old or the new one whole, and either
+ *      is a keyring the kiosk trusted. Nothing else has changed yet.
  *   1. verifying, copying into staging/new/, fsyncs, quick_check: only staging/ changed, and
- *      kk_sync_open empties it; O is shown.
+ *      kk_sync_open empties it; O is shown. A delta does all its work here too: the active
+ *      database is copied (and hashed) into staging/new/ and the changeset applied to that
+ *      copy in one SQLite transaction; the slot shown is only ever read.
  *   2. slots/T (older content, not shown) renamed to staging/old: T is absent; O is shown.
  *   3. staging/new renamed to slots/T, slots/ fsynced: T is complete and fsynced (every file
  *      and staging/new were fsynced before the rename) but `active` still names O: O is shown.
