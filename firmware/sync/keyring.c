@@ -34,6 +34,13 @@ const char *kk_keyring_status_name(int st)
 	}
 }
 
+/* A character of the original base64 alphabet (no padding: 42 bytes are 56 characters). */
+static int b64_char(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	       c == '+' || c == '/';
+}
+
 /* A minisign public key's base64 line (n bytes at v) into *out. Returns 0 or -1. */
 static int pub_decode(const char *v, size_t n, struct kk_ms_pub *out)
 {
@@ -41,8 +48,14 @@ static int pub_decode(const char *v, size_t n, struct kk_ms_pub *out)
 	size_t got = 0;
 	const char *end = NULL;
 
-	if (n == 0 || n > 64 ||
-	    sodium_base642bin(bin, sizeof bin, v, n, NULL, &got, &end,
+	/* libsodium's decoder maps some bytes outside the alphabet (>= 0x80) to values instead of
+	 * stopping there: check the alphabet first, so one key has exactly one spelling */
+	if (n != 56)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (!b64_char(v[i]))
+			return -1;
+	if (sodium_base642bin(bin, sizeof bin, v, n, NULL, &got, &end,
 			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
 	    end != v + n || got != PUB_BIN || memcmp(bin, "Ed", 2) != 0)
 		return -1;
