@@ -32,6 +32,8 @@ static int report_apply(const struct kk_sync_result *res)
 		       (unsigned long long)res->new_version.seq, res->slot,
 		       (unsigned)res->old_version.epoch, (unsigned long long)res->old_version.seq,
 		       res->n_documents, res->n_guides, res->receipt_written ? "; receipt written" : "");
+		if (res->keyring_version)
+			printf("keyring: version %llu\n", (unsigned long long)res->keyring_version);
 		return KK_SYNC_EXIT_APPLIED;
 	}
 	if (res->reason)

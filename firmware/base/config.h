@@ -37,7 +37,7 @@ struct kk_config {
 	int print_pages_per_day;    /* sheets per day on this kiosk; 0 = no limit */
 	char sync_sources[512];     /* comma-separated: usb, https://… or http://… */
 	int sync_interval;          /* seconds between network checks */
-	char sync_pubkey[1024];     /* comma-separated minisign .pub files trusted for bundles */
+	char sync_pubkey[1024];     /* comma-separated minisign .pub files: the root keys (keyring.h) */
 	char sync_channel[33];      /* the bundle channel this kiosk follows */
 	char sync_usb_root[512];    /* where USB sticks are mounted (one folder per stick) */
 	int sync_max_rate;          /* download bandwidth cap, bytes/s; 0 = no cap */

@@ -33,6 +33,9 @@ int kk_counts_parse(const char *s, struct kk_catalog_info *i);
 #define KK_FTS_PINYIN_MARK "\x1e" /* first byte of the pinyin column's text */
 int kk_fts_register(sqlite3 *db);
 int kk_search_reindex(sqlite3 *db);
+/* Only the rows of temp.kk_dirty_doc / temp.kk_dirty_guide (tables of ids the caller made):
+ * their old index rows removed, the ones that still exist indexed again (search_index.c). */
+int kk_search_reindex_dirty(sqlite3 *db);
 /* The search tables as in schema.sql (the 1 -> 2 migration creates them from this). */
 extern const char kk_search_schema_sql[];
 struct kk_catalog;

@@ -13,6 +13,7 @@
  * KK_INDEX_TEXT_MAX bytes; the rest of a huge body is not indexed.
  */
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,6 +36,8 @@ const char kk_search_schema_sql[] =
 struct indexer {
 	sqlite3 *db;
 	sqlite3_stmt *ins_doc, *ins_fts, *body, *sections;
+	sqlite3_stmt *reuse; /* incremental update: the rowid a changed row had (may be NULL) */
+	const char *doc_where, *guide_where; /* extra filter of the rows indexed ("" for all) */
 	struct kk_buf col[6]; /* title, doc_no, publisher, section, body, py */
 	int64_t rowid;
 };
@@ -79,9 +82,18 @@ static int add_body_text(struct indexer *x, int64_t body_id, struct kk_buf *b)
 static int index_row(struct indexer *x, int kind, int64_t ref, int validity, const char *date,
 		     const char *publisher)
 {
+	int64_t rowid = 0;
 	int rc = 0;
-	x->rowid++;
-	sqlite3_bind_int64(x->ins_doc, 1, x->rowid);
+	if (x->reuse) { /* a changed row keeps its place in the prior order */
+		sqlite3_bind_int64(x->reuse, 1, ref);
+		sqlite3_bind_int(x->reuse, 2, kind == 2);
+		if (sqlite3_step(x->reuse) == SQLITE_ROW)
+			rowid = sqlite3_column_int64(x->reuse, 0);
+		sqlite3_reset(x->reuse);
+	}
+	if (!rowid)
+		rowid = ++x->rowid;
+	sqlite3_bind_int64(x->ins_doc, 1, rowid);
 	sqlite3_bind_int(x->ins_doc, 2, kind);
 	sqlite3_bind_int64(x->ins_doc, 3, ref);
 	sqlite3_bind_int(x->ins_doc, 4, validity);
@@ -93,7 +105,7 @@ static int index_row(struct indexer *x, int kind, int64_t ref, int validity, con
 	if (sqlite3_step(x->ins_doc) != SQLITE_DONE)
 		rc = KK_EDB;
 	sqlite3_reset(x->ins_doc);
-	sqlite3_bind_int64(x->ins_fts, 1, x->rowid);
+	sqlite3_bind_int64(x->ins_fts, 1, rowid);
 	for (int k = 0; k < 6; k++)
 		sqlite3_bind_text(x->ins_fts, k + 2, x->col[k].len ? x->col[k].data : "",
 				  (int)x->col[k].len, SQLITE_STATIC);
@@ -117,12 +129,14 @@ static void columns_reset(struct indexer *x)
 static int index_documents(struct indexer *x)
 {
 	sqlite3_stmt *st = NULL;
+	char sql[512];
 	int rc, step;
 
-	if ((rc = kk_sql_prepare(x->db,
-				 "SELECT id, title, doc_no, publisher, published, validity, series_id,"
-				 " body_id FROM document ORDER BY validity = 1, published, id",
-				 &st)))
+	snprintf(sql, sizeof sql,
+		 "SELECT id, title, doc_no, publisher, published, validity, series_id,"
+		 " body_id FROM document%s ORDER BY validity = 1, published, id",
+		 x->doc_where ? x->doc_where : "");
+	if ((rc = kk_sql_prepare(x->db, sql, &st)))
 		return rc;
 	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *title = (const char *)sqlite3_column_text(st, 1);
@@ -147,13 +161,14 @@ static int index_documents(struct indexer *x)
 static int index_guides(struct indexer *x)
 {
 	sqlite3_stmt *st = NULL;
+	char sql[512];
 	int rc;
 
-	if ((rc = kk_sql_prepare(x->db,
-				 "SELECT g.id, g.title, gg.book, gg.name, g.updated FROM guide g"
-				 " JOIN guide_group gg ON gg.id = g.group_id"
-				 " ORDER BY gg.book, gg.seq, g.seq",
-				 &st)))
+	snprintf(sql, sizeof sql,
+		 "SELECT g.id, g.title, gg.book, gg.name, g.updated FROM guide g"
+		 " JOIN guide_group gg ON gg.id = g.group_id%s ORDER BY gg.book, gg.seq, g.seq",
+		 x->guide_where ? x->guide_where : "");
+	if ((rc = kk_sql_prepare(x->db, sql, &st)))
 		return rc;
 	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
 		const char *title = (const char *)sqlite3_column_text(st, 1);
@@ -193,42 +208,107 @@ int kk_sql_exec(sqlite3 *db, const char *sql)
 	return 0;
 }
 
+/* Prepare the statements every indexing pass uses. */
+static int indexer_prepare(struct indexer *x)
+{
+	int rc;
+	for (int k = 0; k < 6; k++)
+		kk_buf_init(&x->col[k], KK_INDEX_TEXT_MAX);
+	if ((rc = kk_sql_prepare(x->db,
+				 "INSERT INTO search_doc (id, kind, ref_id, validity, year, publisher)"
+				 " VALUES (?,?,?,?,?,?)",
+				 &x->ins_doc)) ||
+	    (rc = kk_sql_prepare(x->db,
+				 "INSERT INTO search (rowid, title, doc_no, publisher, section, body, py)"
+				 " VALUES (?,?,?,?,?,?,?)",
+				 &x->ins_fts)) ||
+	    (rc = kk_sql_prepare(x->db,
+				 "SELECT coalesce(marker || ' ', '') || coalesce(text, ''), seq, -1, 0"
+				 " FROM block WHERE body_id = ?1 UNION ALL SELECT text, seq, row, col"
+				 " FROM cell WHERE body_id = ?1 ORDER BY 2, 3, 4",
+				 &x->body)))
+		return rc;
+	return kk_sql_prepare(x->db,
+			      "SELECT label, body_id FROM guide_section WHERE guide_id = ?"
+			      " ORDER BY seq",
+			      &x->sections);
+}
+
+static void indexer_fini(struct indexer *x)
+{
+	sqlite3_finalize(x->ins_doc);
+	sqlite3_finalize(x->ins_fts);
+	sqlite3_finalize(x->body);
+	sqlite3_finalize(x->sections);
+	sqlite3_finalize(x->reuse);
+	for (int k = 0; k < 6; k++)
+		kk_buf_fini(&x->col[k]);
+}
+
 int kk_search_reindex(sqlite3 *db)
 {
 	struct indexer x = { .db = db };
 	int rc;
 
-	for (int k = 0; k < 6; k++)
-		kk_buf_init(&x.col[k], KK_INDEX_TEXT_MAX);
-	if ((rc = kk_sql_exec(db, "DELETE FROM search; DELETE FROM search_doc;")))
-		goto out;
-	if ((rc = kk_sql_prepare(db,
-				 "INSERT INTO search_doc (id, kind, ref_id, validity, year, publisher)"
-				 " VALUES (?,?,?,?,?,?)",
-				 &x.ins_doc)) ||
-	    (rc = kk_sql_prepare(db,
-				 "INSERT INTO search (rowid, title, doc_no, publisher, section, body, py)"
-				 " VALUES (?,?,?,?,?,?,?)",
-				 &x.ins_fts)) ||
-	    (rc = kk_sql_prepare(db,
-				 "SELECT coalesce(marker || ' ', '') || coalesce(text, ''), seq, -1, 0"
-				 " FROM block WHERE body_id = ?1 UNION ALL SELECT text, seq, row, col"
-				 " FROM cell WHERE body_id = ?1 ORDER BY 2, 3, 4",
-				 &x.body)) ||
-	    (rc = kk_sql_prepare(db,
-				 "SELECT label, body_id FROM guide_section WHERE guide_id = ?"
-				 " ORDER BY seq",
-				 &x.sections)) ||
-	    (rc = index_documents(&x)) || (rc = index_guides(&x)))
+	if ((rc = kk_sql_exec(db, "DELETE FROM search; DELETE FROM search_doc;")) ||
+	    (rc = indexer_prepare(&x)) || (rc = index_documents(&x)) || (rc = index_guides(&x)))
 		goto out;
 	/* merge the index segments into one: fewer b-trees to search at query time */
 	rc = kk_sql_exec(db, "INSERT INTO search (search) VALUES ('optimize')");
 out:
-	sqlite3_finalize(x.ins_doc);
-	sqlite3_finalize(x.ins_fts);
-	sqlite3_finalize(x.body);
-	sqlite3_finalize(x.sections);
-	for (int k = 0; k < 6; k++)
-		kk_buf_fini(&x.col[k]);
+	indexer_fini(&x);
+	return rc;
+}
+
+/*
+ * Re-index only the documents in temp.kk_dirty_doc and the guides in temp.kk_dirty_guide
+ * (ids; rows that no longer exist are just removed). A changed row keeps its rowid, so the
+ * prior order stays as a full build makes it; a new row goes after every other (as the
+ * newest). Inside the caller's transaction.
+ */
+int kk_search_reindex_dirty(sqlite3 *db)
+{
+	struct indexer x = { .db = db,
+			     .doc_where = " WHERE id IN (SELECT id FROM temp.kk_dirty_doc)",
+			     .guide_where = " WHERE g.id IN (SELECT id FROM temp.kk_dirty_guide)" };
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = kk_sql_exec(db,
+			      "DROP TABLE IF EXISTS temp.kk_reuse;"
+			      "CREATE TEMP TABLE kk_reuse (id INTEGER PRIMARY KEY, guide INTEGER,"
+			      " ref_id INTEGER);"
+			      "INSERT INTO temp.kk_reuse SELECT id, kind = 2, ref_id FROM search_doc"
+			      " WHERE (kind <> 2 AND ref_id IN (SELECT id FROM temp.kk_dirty_doc))"
+			      " OR (kind = 2 AND ref_id IN (SELECT id FROM temp.kk_dirty_guide));"
+			      "CREATE INDEX temp.kk_reuse_ref ON kk_reuse (ref_id, guide);"
+			      "DELETE FROM search WHERE rowid IN (SELECT id FROM temp.kk_reuse);"
+			      "DELETE FROM search_doc WHERE id IN (SELECT id FROM temp.kk_reuse);")) ||
+	    (rc = kk_sql_prepare(db, "SELECT coalesce(max(id), 0) FROM search_doc", &st)))
+		goto out;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rc = KK_EDB;
+		goto out;
+	}
+	x.rowid = sqlite3_column_int64(st, 0);
+	/* rowids of removed rows above the remaining maximum must not come back */
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((rc = kk_sql_prepare(db, "SELECT max(coalesce((SELECT max(id) FROM temp.kk_reuse), 0), ?)",
+				 &st)))
+		goto out;
+	sqlite3_bind_int64(st, 1, x.rowid);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		x.rowid = sqlite3_column_int64(st, 0);
+	if ((rc = indexer_prepare(&x)) ||
+	    (rc = kk_sql_prepare(db, "SELECT id FROM temp.kk_reuse WHERE ref_id = ? AND guide = ?",
+				 &x.reuse)) ||
+	    (rc = index_documents(&x)) || (rc = index_guides(&x)))
+		goto out;
+out:
+	sqlite3_finalize(st);
+	indexer_fini(&x); /* no statement may be running on kk_reuse when it is dropped */
+	if (!rc)
+		rc = kk_sql_exec(db, "DROP TABLE temp.kk_reuse");
 	return rc;
 }

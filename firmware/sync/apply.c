@@ -3,8 +3,13 @@
  *
  * DESIGN: what a crash leaves at each point of kk_sync_apply_dir (old slot O active at
  * version M, floor M; new version N > M going into slot T):
+ *   0. the keyring walk: DATA/keyring replaced (temp + fsync + rename + fsync of DATA) by a
+ *      newer keyring its roots signed; a crash leaves the old or the new one whole, and either
+ *      is a keyring the kiosk trusted. Nothing else has changed yet.
  *   1. verifying, copying into staging/new/, fsyncs, quick_check: only staging/ changed, and
- *      kk_sync_open empties it; O is shown.
+ *      kk_sync_open empties it; O is shown. A delta does all its work here too: the active
+ *      database is copied (and hashed) into staging/new/ and the changeset applied to that
+ *      copy in one SQLite transaction; the slot shown is only ever read.
  *   2. slots/T (older content, not shown) renamed to staging/old: T is absent; O is shown.
  *   3. staging/new renamed to slots/T, slots/ fsynced: T is complete and fsynced (every file
  *      and staging/new were fsynced before the rename) but `active` still names O: O is shown.
@@ -35,6 +40,7 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "catalog/catalog.h"
+#include "catalog/delta.h"
 #include "sync/sync_fs.h"
 
 /* ---- fault injection ------------------------------------------------------------------- */
@@ -95,6 +101,35 @@ int kk_sync_keys_load(struct kk_sync_keys *k, const char *paths)
 	return k->n ? 0 : KK_EINVAL;
 }
 
+/* DATA/keyring: the newest keyring accepted, exactly as signed; absent: the image's roots. */
+int kk_sync_keyring_load(const char *data_dir, const struct kk_sync_keys *roots,
+			 struct kk_keyring *out)
+{
+	char path[KK_SYNC_PATH_MAX + 16], err[128];
+	char *text = malloc(KK_KEYRING_MAX + 2);
+	size_t len = 0;
+	int rc;
+
+	kk_keyring_from_roots(out, roots ? roots->pub : NULL, roots ? roots->n : 0);
+	if (!text)
+		return KK_ENOMEM;
+	if ((rc = kk_sync_join(path, sizeof path, data_dir, KK_SYNC_KEYRING_FILE)))
+		goto out;
+	rc = kk_sync_read_small(path, text, KK_KEYRING_MAX + 2, &len);
+	if (rc == KK_ENOENT) {
+		rc = 0;
+		goto out;
+	}
+	if (rc || (rc = kk_keyring_parse(text, len, out, err, sizeof err))) {
+		kk_error("sync", "%s: damaged (%s): bundles are refused until it is repaired", path,
+			 rc == KK_ECORRUPT ? err : kk_err_name(rc));
+		rc = KK_ECORRUPT;
+	}
+out:
+	free(text);
+	return rc;
+}
+
 static const struct {
 	const char *name, *zh;
 	int rc;
@@ -111,6 +146,8 @@ static const struct {
 				 KK_EVERSION},
 	[KK_SYNC_CANCELED] = {"CANCELED", "更新已取消，原有内容不变", KK_ECANCELED},
 	[KK_SYNC_FAILED] = {"FAILED", "终端存储写入失败，原有内容不变，请联系维护人员", KK_EIO},
+	[KK_SYNC_WRONG_BASE] = {"WRONG_BASE",
+				"增量更新包与本机内容版本不符，未导入，请使用完整更新包", KK_EVERSION},
 };
 
 const char *kk_sync_outcome_name(enum kk_sync_outcome o)
@@ -126,7 +163,7 @@ const char *kk_sync_outcome_zh(enum kk_sync_outcome o)
 int kk_sync_outcome_refused(enum kk_sync_outcome o)
 {
 	return o == KK_SYNC_OLDER || o == KK_SYNC_BAD_SIGNATURE || o == KK_SYNC_DAMAGED ||
-	       o == KK_SYNC_WRONG_TARGET || o == KK_SYNC_UNSUPPORTED;
+	       o == KK_SYNC_WRONG_TARGET || o == KK_SYNC_UNSUPPORTED || o == KK_SYNC_WRONG_BASE;
 }
 
 /* The outcome of a bundle refusal; rc tells a staging failure (cancel, space, I/O) apart. */
@@ -137,6 +174,7 @@ static enum kk_sync_outcome outcome_of(enum kk_bundle_reason r, int rc)
 	case KK_BUNDLE_SIG_ALGORITHM:
 	case KK_BUNDLE_SIG_KEY:
 	case KK_BUNDLE_SIG_INVALID:
+	case KK_BUNDLE_KEYRING:
 		return KK_SYNC_BAD_SIGNATURE;
 	case KK_BUNDLE_WRONG_PRODUCT:
 	case KK_BUNDLE_WRONG_CHANNEL:
@@ -147,6 +185,8 @@ static enum kk_sync_outcome outcome_of(enum kk_bundle_reason r, int rc)
 		return KK_SYNC_OLDER;
 	case KK_BUNDLE_UNSUPPORTED:
 		return KK_SYNC_UNSUPPORTED;
+	case KK_BUNDLE_WRONG_BASE:
+		return KK_SYNC_WRONG_BASE;
 	case KK_BUNDLE_STAGE_IO:
 		return rc == KK_ECANCELED ? KK_SYNC_CANCELED
 		       : rc == KK_ENOSPC  ? KK_SYNC_NO_SPACE
@@ -349,6 +389,7 @@ struct paths {
 	char stage_new[KK_SYNC_PATH_MAX + 32];
 	char stage_old[KK_SYNC_PATH_MAX + 32];
 	char staged_db[KK_SYNC_PATH_MAX + 48];
+	char staged_cs[KK_SYNC_PATH_MAX + 48];
 	char slots[KK_SYNC_PATH_MAX + 16];
 	char target[KK_SYNC_PATH_MAX + 16];
 };
@@ -361,6 +402,7 @@ static int paths_make(struct paths *p, const char *data_dir, char target)
 	snprintf(p->stage_new, sizeof p->stage_new, "%s/staging/new", data_dir);
 	snprintf(p->stage_old, sizeof p->stage_old, "%s/staging/old", data_dir);
 	snprintf(p->staged_db, sizeof p->staged_db, "%s/staging/new/content.db", data_dir);
+	snprintf(p->staged_cs, sizeof p->staged_cs, "%s/staging/new/" KK_DELTA_PAYLOAD, data_dir);
 	snprintf(p->slots, sizeof p->slots, "%s/slots", data_dir);
 	return kk_sync_slot_path(data_dir, target, NULL, p->target, sizeof p->target);
 }
@@ -399,6 +441,97 @@ static int install(const char *data_dir, const struct paths *p, char target,
 	return kk_sync_replace_file(data_dir, "floor", line, (size_t)n);
 }
 
+static int finish(struct kk_sync_result *res, enum kk_sync_outcome o, const char *detail);
+
+/*
+ * A delta's second half, after its changeset is staged and fsynced: the active database copied
+ * into staging while hashed (it must be the manifest's base, byte for byte: the kiosk's own
+ * copy, read once), fsynced, the changeset applied to the copy (ABORT on any conflict, the
+ * search index rebuilt, committed with synchronous=FULL), the changeset removed. Returns 0, or
+ * the finished outcome's kk_err with res filled.
+ */
+static int delta_stage(const char *data_dir, const struct paths *p,
+		       const struct kk_sync_state *st, const struct kk_manifest *m,
+		       struct copy_ctx *cx, struct kk_sync_result *res)
+{
+	struct kk_manifest base = *m;
+	struct stat sb;
+	char slot_dir[KK_SYNC_PATH_MAX + 16];
+	int rc;
+
+	if (stat(st->content, &sb) != 0 ||
+	    kk_sync_slot_path(data_dir, st->active, NULL, slot_dir, sizeof slot_dir))
+		return finish(res, KK_SYNC_FAILED, "the active database cannot be read");
+	snprintf(base.payload, sizeof base.payload, "content.db");
+	base.payload_size = (uint64_t)sb.st_size;
+	memcpy(base.payload_sha256, m->base_sha256, 32);
+	if (kk_sync_fault_step("create base copy") ||
+	    (cx->fd = open(p->staged_db, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0) {
+		rc = kk_sync_errno();
+		goto io_failed;
+	}
+	rc = kk_bundle_copy_payload(slot_dir, &base, stage_sink, cx, &res->reason, res->detail,
+				    sizeof res->detail);
+	if (rc) {
+		if (res->reason == KK_BUNDLE_PAYLOAD_HASH || res->reason == KK_BUNDLE_PAYLOAD_SIZE) {
+			res->reason = KK_BUNDLE_WRONG_BASE;
+			snprintf(res->detail, sizeof res->detail,
+				 "the active database is not the delta's base (sha256 differs)");
+			return finish(res, KK_SYNC_WRONG_BASE, NULL);
+		}
+		return finish(res, outcome_of(res->reason, rc), NULL);
+	}
+	if (kk_sync_fault_step("fsync base copy") || fsync(cx->fd) != 0) {
+		rc = kk_sync_errno();
+		goto io_failed;
+	}
+	close(cx->fd);
+	cx->fd = -1;
+	if (kk_sync_fault_step("apply delta"))
+		goto io_errno;
+	rc = kk_delta_apply(p->staged_db, p->staged_cs, &res->changes);
+	if (rc == KK_ECORRUPT) {
+		res->reason = KK_BUNDLE_WRONG_BASE;
+		snprintf(res->detail, sizeof res->detail,
+			 "the changeset conflicts with the active database: not its base");
+		return finish(res, KK_SYNC_WRONG_BASE, NULL);
+	}
+	if (rc)
+		goto io_failed;
+	if (kk_sync_fault_step("unlink changeset") || unlink(p->staged_cs) != 0)
+		goto io_errno;
+	return 0;
+io_errno:
+	rc = kk_sync_errno();
+io_failed:
+	snprintf(res->detail, sizeof res->detail, "kiosk storage (delta): %s", kk_err_name(rc));
+	return finish(res, rc == KK_ENOSPC ? KK_SYNC_NO_SPACE : KK_SYNC_FAILED, NULL);
+}
+
+/*
+ * Walk the bundle's keyring chain from kr (DATA's) and persist the newest keyring accepted, even
+ * when a later link or the bundle itself is refused: a keyring signed by the roots stands on
+ * its own. Returns 0, KK_ECORRUPT (a link refused: res->reason/detail set) or the write's
+ * KK_EIO/KK_ENOSPC.
+ */
+static int keyring_update(const char *data_dir, const char *bundle_dir, struct kk_keyring *kr,
+			  struct kk_sync_result *res)
+{
+	int advanced = 0, st, rc = 0;
+
+	st = kk_keyring_advance(bundle_dir, kr, &advanced, res->detail, sizeof res->detail);
+	if (advanced)
+		rc = kk_sync_replace_file(data_dir, KK_SYNC_KEYRING_FILE, kr->text, kr->text_len);
+	res->keyring_version = kr->version;
+	if (rc)
+		return rc;
+	if (st != KK_KEYRING_OK) {
+		res->reason = KK_BUNDLE_KEYRING;
+		return KK_ECORRUPT;
+	}
+	return 0;
+}
+
 /* Fill res's outcome, message and detail; returns the outcome's kk_err. */
 static int finish(struct kk_sync_result *res, enum kk_sync_outcome o, const char *detail)
 {
@@ -407,10 +540,21 @@ static int finish(struct kk_sync_result *res, enum kk_sync_outcome o, const char
 		snprintf(res->detail, sizeof res->detail, "%s", detail);
 	switch (o) {
 	case KK_SYNC_APPLIED:
-		snprintf(res->message, sizeof res->message,
-			 "内容已更新到 %u.%llu 版：政府信息公开文件 %ld 份，办事指南 %ld 项",
-			 (unsigned)res->new_version.epoch, (unsigned long long)res->new_version.seq,
-			 res->n_documents, res->n_guides);
+		if (res->delta)
+			snprintf(res->message, sizeof res->message,
+				 "内容已更新到 %u.%llu 版（增量）：文件新增 %ld 份、修改 %ld 份、删除 %ld 份，"
+				 "指南新增 %ld 项、修改 %ld 项、删除 %ld 项",
+				 (unsigned)res->new_version.epoch,
+				 (unsigned long long)res->new_version.seq, res->changes.docs_added,
+				 res->changes.docs_changed, res->changes.docs_removed,
+				 res->changes.guides_added, res->changes.guides_changed,
+				 res->changes.guides_removed);
+		else
+			snprintf(res->message, sizeof res->message,
+				 "内容已更新到 %u.%llu 版：政府信息公开文件 %ld 份，办事指南 %ld 项",
+				 (unsigned)res->new_version.epoch,
+				 (unsigned long long)res->new_version.seq, res->n_documents,
+				 res->n_guides);
 		break;
 	case KK_SYNC_UP_TO_DATE:
 	case KK_SYNC_OLDER:
@@ -421,6 +565,7 @@ static int finish(struct kk_sync_result *res, enum kk_sync_outcome o, const char
 	case KK_SYNC_BAD_SIGNATURE:
 	case KK_SYNC_WRONG_TARGET:
 	case KK_SYNC_UNSUPPORTED:
+	case KK_SYNC_WRONG_BASE:
 		snprintf(res->message, sizeof res->message, "%s", kk_bundle_reason_zh(res->reason));
 		break;
 	default:
@@ -438,11 +583,13 @@ int kk_sync_apply_dir(const char *data_dir, const char *bundle_dir,
 	struct kk_sync_state st;
 	struct kk_bundle_expect exp;
 	struct kk_bundle_signed *raw = NULL;
+	struct kk_keyring *kr = NULL;
 	struct kk_manifest m;
 	struct copy_ctx cx = { .fd = -1 };
 	struct paths p;
 	char target, when[32], id[80], path[KK_SYNC_PATH_MAX + 64];
 	uint64_t need, avail, max_payload;
+	struct stat sb;
 	int rc, switched = 0, staged = 0;
 
 	memset(res, 0, sizeof *res);
@@ -465,10 +612,23 @@ int kk_sync_apply_dir(const char *data_dir, const char *bundle_dir,
 		goto report;
 	}
 	raw = malloc(sizeof *raw);
-	if (!raw) {
+	kr = malloc(sizeof *kr);
+	if (!raw || !kr) {
 		rc = finish(res, KK_SYNC_FAILED, "out of memory");
 		goto report;
 	}
+	/* the keyring first: which release keys may sign is only known after the walk */
+	if (kk_sync_keyring_load(data_dir, keys, kr)) {
+		rc = finish(res, KK_SYNC_FAILED, "DATA/" KK_SYNC_KEYRING_FILE " damaged");
+		goto report;
+	}
+	rc = keyring_update(data_dir, bundle_dir, kr, res);
+	if (rc == KK_ECORRUPT) {
+		rc = finish(res, KK_SYNC_BAD_SIGNATURE, NULL);
+		goto report;
+	}
+	if (rc)
+		goto io_failed;
 	/* after kk_sync_open the floor equals the active version when something is shown, so
 	 * "equal" is up to date exactly when the installed copy works */
 	exp.product = pol->product ? pol->product : KK_SYNC_PRODUCT;
@@ -476,12 +636,27 @@ int kk_sync_apply_dir(const char *data_dir, const char *bundle_dir,
 	exp.floor_epoch = st.floor.epoch;
 	exp.floor_seq = st.floor.seq;
 	exp.accept_equal = !st.active;
-	rc = kk_bundle_check_manifest(bundle_dir, keys ? keys->pub : NULL, keys ? keys->n : 0, &exp,
-				      &m, raw, &res->reason, res->detail, sizeof res->detail);
+	exp.accept_delta = 1;
+	rc = kk_bundle_check_manifest(bundle_dir, kr->release, kr->n_release, &exp, &m, raw,
+				      &res->reason, res->detail, sizeof res->detail);
 	res->offered.epoch = m.epoch; /* (0, 0) unless the manifest's signature verified */
 	res->offered.seq = m.seq;
 	if (rc) {
 		rc = finish(res, outcome_of(res->reason, rc), NULL);
+		goto report;
+	}
+	res->delta = m.type == KK_BUNDLE_DELTA;
+	if (res->delta && (!st.active || st.version.epoch != m.epoch || st.version.seq != m.base_seq)) {
+		res->reason = KK_BUNDLE_WRONG_BASE;
+		snprintf(res->detail, sizeof res->detail,
+			 "delta from %u.%llu, the kiosk shows %u.%llu", (unsigned)m.epoch,
+			 (unsigned long long)m.base_seq, (unsigned)st.version.epoch,
+			 (unsigned long long)st.version.seq);
+		rc = finish(res, KK_SYNC_WRONG_BASE, NULL);
+		goto report;
+	}
+	if (res->delta && (stat(st.content, &sb) != 0 || !S_ISREG(sb.st_mode))) {
+		rc = finish(res, KK_SYNC_FAILED, "the active database cannot be read");
 		goto report;
 	}
 	max_payload = pol->max_payload ? pol->max_payload : KK_SYNC_PAYLOAD_CAP;
@@ -492,7 +667,8 @@ int kk_sync_apply_dir(const char *data_dir, const char *bundle_dir,
 		rc = finish(res, KK_SYNC_DAMAGED, NULL);
 		goto report;
 	}
-	need = m.payload_size + (pol->space_margin ? pol->space_margin : KK_SYNC_SPACE_MARGIN);
+	need = m.payload_size + (pol->space_margin ? pol->space_margin : KK_SYNC_SPACE_MARGIN) +
+	       (res->delta ? (uint64_t)sb.st_size : 0);
 	avail = free_bytes(p.staging);
 	if (avail < need && st.active) { /* the inactive slot is not shown: give it up first */
 		if (retire_target(&p) == 0)
@@ -514,11 +690,13 @@ int kk_sync_apply_dir(const char *data_dir, const char *bundle_dir,
 		goto io_failed;
 	staged = 1;
 	if (kk_sync_fault_step("create payload") ||
-	    (cx.fd = open(p.staged_db, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0) {
+	    (cx.fd = open(res->delta ? p.staged_cs : p.staged_db,
+			  O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0) {
 		rc = kk_sync_errno();
 		goto io_failed;
 	}
-	cx.total = m.payload_size;
+	/* a delta also copies the active database: progress counts both */
+	cx.total = m.payload_size + (res->delta ? (uint64_t)sb.st_size : 0);
 	cx.progress = progress;
 	cx.pctx = ctx;
 	cx.cancel = cancel;
@@ -534,6 +712,8 @@ int kk_sync_apply_dir(const char *data_dir, const char *bundle_dir,
 	}
 	close(cx.fd);
 	cx.fd = -1;
+	if (res->delta && (rc = delta_stage(data_dir, &p, &st, &m, &cx, res)) != 0)
+		goto report;
 	if ((rc = staged_db_check(p.staged_db, res)) != 0) {
 		snprintf(res->detail, sizeof res->detail,
 			 "payload verified but not a sound content database (%s)", kk_err_name(rc));
@@ -571,6 +751,7 @@ report:
 	if (staged)
 		kk_sync_rmtree(p.stage_new);
 	free(raw);
+	free(kr);
 	utc_now(when, sizeof when);
 	kiosk_id(pol, id, sizeof id);
 	write_log(data_dir, bundle_dir, when, res);

@@ -8,6 +8,9 @@
  *   DATA/slots/b/   the same for the other slot
  *   DATA/active     "a\n" or "b\n": the slot the kiosk shows
  *   DATA/floor      "EPOCH.SEQ\n": the anti-rollback floor, the newest version ever shown
+ *   DATA/keyring    the newest keyring accepted (keyring.h), exactly as its roots signed it;
+ *                   absent until a bundle carried one. Only ever replaced by a newer version
+ *                   (write temp + fsync + rename + fsync of DATA), never by an older one.
  *   DATA/staging/   work space of an apply; emptied by kk_sync_open
  *   DATA/log/sync.log   one line per apply (rotated to sync.log.1 past 256 KiB)
  *
@@ -45,7 +48,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "catalog/delta.h"
 #include "sync/bundle.h"
+#include "sync/keyring.h"
 #include "sync/minisign.h"
 
 #define KK_SYNC_KEYS_MAX 4
@@ -54,6 +59,7 @@
 #define KK_SYNC_SPACE_MARGIN (32ULL << 20)      /* free space kept beyond the payload */
 #define KK_SYNC_STATE_FILE_MAX 64               /* `active` and `floor` files, bytes */
 #define KK_SYNC_LOG_MAX (256 * 1024)
+#define KK_SYNC_KEYRING_FILE "keyring"
 #define KK_SYNC_MSG_ZH_NONE "内容暂时无法显示，请联系工作人员"
 
 /* A content version; (0, 0) means "nothing installed yet". */
@@ -104,7 +110,8 @@ struct kk_sync_state {
  */
 int kk_sync_open(const char *data_dir, struct kk_sync_state *st);
 
-/* Trusted publisher keys (config `sync_pubkey`: comma-separated minisign .pub files). */
+/* The root keys of the image (config `sync_pubkey`: comma-separated minisign .pub files).
+ * Until a keyring has been accepted they may also sign bundles directly (keyring.h). */
 struct kk_sync_keys {
 	struct kk_ms_pub pub[KK_SYNC_KEYS_MAX];
 	size_t n;
@@ -113,6 +120,12 @@ struct kk_sync_keys {
 /* Read every file of the comma-separated list (spaces around names ignored). Returns 0,
  * KK_EINVAL (empty list or more than KK_SYNC_KEYS_MAX), or the first kk_ms_pub_read error. */
 int kk_sync_keys_load(struct kk_sync_keys *k, const char *paths);
+
+/* The keyring the kiosk trusts now: DATA/keyring, or keyring 0 made of roots when there is
+ * none. Returns 0, KK_ECORRUPT (DATA/keyring exists but is unreadable or does not parse: fail
+ * closed, every bundle is refused), KK_ENOMEM. Blocking (one small read). */
+int kk_sync_keyring_load(const char *data_dir, const struct kk_sync_keys *roots,
+			 struct kk_keyring *out);
 
 /* What this kiosk accepts. Zero-initialise and set what you need. */
 struct kk_sync_policy {
@@ -138,6 +151,7 @@ enum kk_sync_outcome {
 	KK_SYNC_UNSUPPORTED,   /* a delta bundle */
 	KK_SYNC_CANCELED,      /* *cancel was set before the switch */
 	KK_SYNC_FAILED,        /* the kiosk's own storage failed (I/O) */
+	KK_SYNC_WRONG_BASE,    /* a delta bundle whose base is not the installed content */
 	KK_SYNC_OUTCOME_COUNT
 };
 
@@ -145,7 +159,7 @@ enum kk_sync_outcome {
 const char *kk_sync_outcome_name(enum kk_sync_outcome o);
 const char *kk_sync_outcome_zh(enum kk_sync_outcome o);
 /* 1 for the outcomes that refuse the bundle itself (OLDER, BAD_SIGNATURE, DAMAGED,
- * WRONG_TARGET, UNSUPPORTED), 0 otherwise. */
+ * WRONG_TARGET, UNSUPPORTED, WRONG_BASE), 0 otherwise. */
 int kk_sync_outcome_refused(enum kk_sync_outcome o);
 
 struct kk_sync_result {
@@ -155,7 +169,10 @@ struct kk_sync_result {
 	struct kk_sync_version new_version; /* shown after (== old unless APPLIED) */
 	struct kk_sync_version offered;     /* the bundle's, once its manifest verified */
 	char slot;                          /* the slot written, APPLIED only */
+	uint64_t keyring_version;           /* trusted after the keyring walk (0: roots only) */
 	long n_documents, n_guides;         /* of the new content, APPLIED only */
+	int delta;                          /* 1: the bundle was a delta */
+	struct kk_delta_summary changes;    /* what a delta changed (APPLIED deltas only) */
 	char message[256];                  /* Chinese for staff, with versions and counts */
 	char detail[512];                   /* English for the log */
 	int receipt_written;                /* 1: DIR/receipt-KIOSKID.txt was written */
@@ -163,13 +180,19 @@ struct kk_sync_result {
 
 /*
  * Verify the bundle in folder bundle_dir and install it into the inactive slot of data_dir,
- * in this order, failing closed at the first problem: kk_sync_open's recovery; manifest and
- * signature caps; the signature (any of keys, `ED` only); product, channel, (epoch, seq)
- * against the floor, full bundles only; the payload size against pol->max_payload; free space
- * (payload + margin; the inactive slot is given up first if that makes room); the payload
- * copied into staging while it is hashed, so the bytes checked are the bytes installed and
- * the stick is never read again; fsync; the staged database opened read-only (rollback
- * journal header, schema, quick_check). Then, the install (each step safe to crash after, see
+ * in this order, failing closed at the first problem: kk_sync_open's recovery; the keyring
+ * chain the bundle carries, walked from DATA/keyring (or from the roots in keys), the newest
+ * accepted keyring persisted; manifest and signature caps; the signature (`ED` only, by a
+ * release key of the current keyring); product, channel, (epoch, seq)
+ * against the floor; for a delta, the active slot holding exactly its base version; the payload
+ * size against pol->max_payload; free space (payload + margin, plus the active database for a
+ * delta; the inactive slot is given up first if that makes room); the payload copied into
+ * staging while it is hashed, so the bytes checked are the bytes installed and the stick is
+ * never read again; fsync. A delta then copies the active database into staging while hashing
+ * it (it must have the manifest's base_sha256, else WRONG_BASE) and applies the changeset to
+ * that copy (kk_delta_apply: ABORT on any conflict, search index rebuilt; a conflict is
+ * WRONG_BASE too). Then the staged database is opened read-only (rollback journal header,
+ * schema, quick_check). Then, the install (each step safe to crash after, see
  * apply.c): the slot folder renamed into place, `active` switched, `floor` written last.
  *
  * progress (may be NULL) is called per 64 KiB chunk; cancel (may be NULL) is polled between

@@ -42,6 +42,9 @@ static const struct {
 	[KK_BUNDLE_PAYLOAD_SIZE] = {"PAYLOAD_SIZE", "更新包已损坏或不完整，未导入"},
 	[KK_BUNDLE_PAYLOAD_HASH] = {"PAYLOAD_HASH", "更新包已损坏，未导入"},
 	[KK_BUNDLE_STAGE_IO] = {"STAGE_IO", "终端存储写入失败，请检查空间后重试"},
+	[KK_BUNDLE_WRONG_BASE] = {"WRONG_BASE",
+				  "增量更新包与本机内容版本不符，未导入，请使用完整更新包"},
+	[KK_BUNDLE_KEYRING] = {"KEYRING", "签名无效，更新包已拒绝"},
 };
 
 /* English name of a reason, for logs. */
@@ -255,7 +258,7 @@ int kk_bundle_check_manifest(const char *dir, const struct kk_ms_pub *pubs, size
 			    (unsigned long long)exp->floor_seq);
 		goto out;
 	}
-	if (m->type != KK_BUNDLE_FULL) {
+	if (m->type != KK_BUNDLE_FULL && !exp->accept_delta) {
 		rc = refuse(why, detail, detail_cap, KK_BUNDLE_UNSUPPORTED, KK_EVERSION,
 			    "delta bundles are not applied by this version");
 		goto out;

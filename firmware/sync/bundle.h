@@ -22,6 +22,7 @@
 
 #define KK_BUNDLE_MANIFEST "manifest"
 #define KK_BUNDLE_SIGNATURE "manifest.minisig"
+#define KK_DELTA_PAYLOAD "content.changeset" /* the payload of a delta bundle */
 #define KK_SYNC_PRODUCT "zwgk-kiosk" /* the product every bundle for this firmware names */
 
 enum kk_bundle_reason {
@@ -41,6 +42,9 @@ enum kk_bundle_reason {
 	KK_BUNDLE_PAYLOAD_SIZE,   /* payload size differs from the manifest (or changed) */
 	KK_BUNDLE_PAYLOAD_HASH,   /* payload bytes differ from the manifest */
 	KK_BUNDLE_STAGE_IO,       /* writing the staging copy failed */
+	KK_BUNDLE_WRONG_BASE,     /* a delta whose base is not exactly the installed content */
+	KK_BUNDLE_KEYRING,        /* the keyring chain it carries is malformed or not signed by
+				   * the roots (keyring.h) */
 	KK_BUNDLE_REASON_COUNT
 };
 
@@ -52,6 +56,7 @@ struct kk_bundle_expect {
 	uint64_t floor_seq;
 	int accept_equal; /* 1: a bundle equal to the floor is accepted (reinstall: the installed
 			   * copy is unusable); 0: it is UP_TO_DATE */
+	int accept_delta; /* 1: delta bundles pass (the caller checks the base); 0: UNSUPPORTED */
 };
 
 /* The signed files exactly as read (once) from the bundle folder, so an installed slot keeps

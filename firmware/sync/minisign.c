@@ -69,6 +69,14 @@ static int b64_exact(const struct line *l, uint8_t *out, size_t want)
 
 	if (l->n > 4 * sizeof tmp / 3 || want > sizeof tmp)
 		return -1;
+	/* libsodium maps some bytes >= 0x80 to values instead of refusing them (found by
+	 * fuzz_keyring): only the alphabet and padding are accepted */
+	for (size_t i = 0; i < l->n; i++) {
+		char c = l->p[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '+' || c == '/' || c == '='))
+			return -1;
+	}
 	if (sodium_base642bin(tmp, sizeof tmp, l->p, l->n, NULL, &got, &end,
 			      sodium_base64_VARIANT_ORIGINAL) != 0)
 		return -1;

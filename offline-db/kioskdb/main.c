@@ -10,14 +10,20 @@
  *   kioskdb search FILE.db QUERY [--limit N] [--explain]
  *                                             ranked search results, one a line
  *   kioskdb keygen --out PREFIX               a signing key pair: PREFIX.pub, PREFIX.key
+ *   kioskdb keyring --root SECRET[,SECRET] --release PUB[,PUB] --version N --out DIR
+ *           [--prev-root SECRET[,SECRET]] [--threshold T] [--expires DATE]
+ *                                             DIR/keyring.N signed by its roots (and the
+ *                                             previous keyring's roots when rotating)
  *   kioskdb bundle --db NEW.db --key SECRET --out DIR [--channel C] [--epoch E --seq S]
- *                                             a signed full content bundle
- *   kioskdb verify DIR --pub KEY [--floor E.S] [--channel C]
+ *           [--keyring DIR] [--base OLD.db]   a signed content bundle, full or a delta from
+ *                                             OLD.db (carrying the keyring chain of DIR)
+ *   kioskdb verify DIR --pub KEY[,KEY] [--floor E.S] [--channel C]
  *                                             check a bundle as a kiosk does
  *   kioskdb inspect DIR                       what a bundle holds (not a verification)
  *
  * Exit status: 0 success, 1 problems found / operation failed, 2 usage error.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -34,10 +40,13 @@
 #include "base/sys.h"
 #include "catalog/catalog.h"
 #include "catalog/catalog_build.h"
+#include "catalog/delta.h"
 #include "kioskdb/export.h"
 #include "kioskdb/gen.h"
 #include "kioskdb/html.h"
+#include "sync/apply.h"
 #include "sync/bundle.h"
+#include "sync/keyring.h"
 #include "sync/latest.h"
 #include "sync/manifest.h"
 #include "sync/minisign.h"
@@ -62,12 +71,24 @@ static void usage(FILE *f)
 	      "                                  (--explain: the FTS5 expression on stderr)\n"
 	      "  keygen --out PREFIX             a signing key pair: PREFIX.pub (for kiosks and\n"
 	      "                                  minisign -V) and PREFIX.key (keep it offline)\n"
+	      "  keyring --root SECRET[,SECRET] --release PUB[,PUB] --version N --out DIR\n"
+	      "          [--prev-root SECRET[,SECRET]] [--threshold T] [--expires YYYY-MM-DD]\n"
+	      "                                  DIR/keyring.N: the roots (public halves of\n"
+	      "                                  --root) and the release keys allowed to sign\n"
+	      "                                  bundles, signed by every --root and, for a\n"
+	      "                                  rotation, every --prev-root (keyring N-1's\n"
+	      "                                  roots) as DIR/keyring.N.K.minisig\n"
 	      "  bundle --db NEW.db --key SECRET --out DIR [--channel C] [--epoch E --seq S]\n"
-	      "                                  a signed full bundle in the new folder DIR\n"
-	      "                                  (default channel stable, version from the db)\n"
-	      "  verify DIR --pub KEY [--floor E.S] [--channel C]\n"
-	      "                                  check a bundle as a kiosk whose content is\n"
-	      "                                  E.S would (default 0.0, channel stable)\n"
+	      "          [--keyring KDIR] [--base OLD.db]\n"
+	      "                                  a signed bundle in the new folder DIR (default\n"
+	      "                                  channel stable, version from the db); --base:\n"
+	      "                                  a delta from OLD.db (SQLite changeset), or a\n"
+	      "                                  full bundle when the delta is over half its size;\n"
+	      "                                  --keyring copies KDIR's keyring chain into it\n"
+	      "  verify DIR --pub KEY[,KEY] [--floor E.S] [--channel C]\n"
+	      "                                  check a bundle as a kiosk with these root keys\n"
+	      "                                  and content E.S would (default 0.0, channel\n"
+	      "                                  stable), walking the keyring chain it carries\n"
 	      "  inspect DIR                     version, channel, type, sizes and counts of a\n"
 	      "                                  bundle (unverified: use verify first)\n"
 	      "  pin-hash                        read a staff PIN (4-16 digits) on stdin, print\n"
@@ -537,6 +558,188 @@ static int parse_u64_opt(const char *s, unsigned long long max, unsigned long lo
 	return 0;
 }
 
+/* Split a comma-separated list into at most max parts (no empty parts). Returns the count, or
+ * -1 when there are too many, one is empty or too long. */
+static int split_list(const char *list, char parts[][1024], int max)
+{
+	int n = 0;
+	const char *p = list;
+
+	while (p) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		if (len == 0 || len >= 1024 || n == max)
+			return -1;
+		memcpy(parts[n], p, len);
+		parts[n][len] = '\0';
+		n++;
+		p = comma ? comma + 1 : NULL;
+	}
+	return n;
+}
+
+/* The public half of a secret key. */
+static void sec_public(const struct kk_ms_sec *sec, struct kk_ms_pub *pub)
+{
+	memcpy(pub->id, sec->id, sizeof pub->id);
+	memcpy(pub->pk, sec->sk + 32, sizeof pub->pk);
+}
+
+/*
+ * keyring: DIR/keyring.N and one signature file per distinct signing key (every --root, then
+ * every --prev-root not already among them). Nothing is replaced: keyring.N must be new.
+ */
+static int cmd_keyring(int argc, char **argv)
+{
+	static const char *const known[] = { "--root", "--release", "--version", "--prev-root",
+					     "--threshold", "--expires", "--out", NULL };
+	const char *roots_s = opt(argc, argv, "--root"), *rel_s = opt(argc, argv, "--release");
+	const char *ver_s = opt(argc, argv, "--version"), *prev_s = opt(argc, argv, "--prev-root");
+	const char *thr_s = opt(argc, argv, "--threshold"), *exp_s = opt(argc, argv, "--expires");
+	const char *dir = opt(argc, argv, "--out");
+	static char names[KK_KEYRING_KEYS_MAX][1024];
+	struct kk_ms_sec signers[KK_KEYRING_SIGS_MAX];
+	struct kk_keyring *k = calloc(1, sizeof *k);
+	char path[4096], text[KK_KEYRING_MAX + 1], tc[128];
+	unsigned long long ver = 0, thr = 1;
+	struct kk_buf sig;
+	int n, n_sign = 0, status = 2, rc;
+
+	kk_buf_init(&sig, KK_MS_SIGFILE_MAX);
+	if (!k || check_opts(argc, argv, known, 0) || !roots_s || !rel_s || !ver_s || !dir ||
+	    parse_u64_opt(ver_s, KK_MANIFEST_SEQ_MAX, &ver) || ver == 0 ||
+	    (thr_s && parse_u64_opt(thr_s, KK_KEYRING_KEYS_MAX, &thr))) {
+		usage(stderr);
+		goto out;
+	}
+	k->version = ver;
+	k->threshold = (unsigned)thr;
+	if (exp_s) { /* a date, or a whole YYYY-MM-DDTHH:MM:SSZ */
+		if (snprintf(k->expires, sizeof k->expires, strlen(exp_s) == 10 ? "%sT00:00:00Z" : "%s",
+			     exp_s) >= (int)sizeof k->expires) {
+			fprintf(stderr, "kioskdb: --expires: YYYY-MM-DD\n");
+			goto out;
+		}
+	}
+	status = 1;
+	for (int pass = 0; pass < 2; pass++) { /* --root, then --prev-root */
+		const char *list = pass ? prev_s : roots_s;
+		if (!list)
+			continue;
+		if ((n = split_list(list, names, KK_KEYRING_KEYS_MAX)) < 0) {
+			fprintf(stderr, "kioskdb: at most %d keys per list\n", KK_KEYRING_KEYS_MAX);
+			goto out;
+		}
+		for (int i = 0; i < n; i++) {
+			struct kk_ms_sec sec;
+			int dup = 0;
+			if ((rc = kk_ms_sec_read(names[i], &sec))) {
+				fprintf(stderr, "kioskdb: %s: not a usable secret key (%s)\n", names[i],
+					kk_err_name(rc));
+				goto out;
+			}
+			if (!pass)
+				sec_public(&sec, &k->root[k->n_root++]);
+			for (int j = 0; j < n_sign; j++)
+				dup |= !memcmp(signers[j].id, sec.id, sizeof sec.id);
+			if (!dup && n_sign == KK_KEYRING_SIGS_MAX) {
+				fprintf(stderr, "kioskdb: at most %d signing keys\n", KK_KEYRING_SIGS_MAX);
+				goto out;
+			}
+			if (!dup)
+				signers[n_sign++] = sec;
+			memset(&sec, 0, sizeof sec);
+		}
+	}
+	if ((n = split_list(rel_s, names, KK_KEYRING_KEYS_MAX)) < 0) {
+		fprintf(stderr, "kioskdb: at most %d release keys\n", KK_KEYRING_KEYS_MAX);
+		goto out;
+	}
+	for (int i = 0; i < n; i++)
+		if ((rc = kk_ms_pub_read(names[i], &k->release[k->n_release++]))) {
+			fprintf(stderr, "kioskdb: %s: not a minisign public key (%s)\n", names[i],
+				kk_err_name(rc));
+			goto out;
+		}
+	if ((n = kk_keyring_write(k, text, sizeof text)) < 0) {
+		fprintf(stderr, "kioskdb: not a valid keyring (threshold over the roots, a key twice, "
+				"or a bad date): %s\n", kk_err_name(n));
+		status = 2;
+		goto out;
+	}
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+		fprintf(stderr, "kioskdb: %s: cannot create (%s)\n", dir, strerror(errno));
+		goto out;
+	}
+	snprintf(path, sizeof path, "%s/keyring.%llu", dir, ver);
+	if (write_new(path, text, (size_t)n)) {
+		fprintf(stderr, "kioskdb: %s: cannot create (exists?)\n", path);
+		goto out;
+	}
+	snprintf(tc, sizeof tc, "%s keyring %llu", KK_SYNC_PRODUCT, ver);
+	for (int i = 0; i < n_sign; i++) {
+		sig.len = 0;
+		snprintf(path, sizeof path, "%s/keyring.%llu.%d.minisig", dir, ver, i + 1);
+		if ((rc = kk_ms_sign(&signers[i], text, (size_t)n, tc, &sig)) ||
+		    (rc = write_new(path, sig.data, sig.len))) {
+			fprintf(stderr, "kioskdb: %s: cannot sign or write (%s)\n", path,
+				kk_err_name(rc));
+			goto out;
+		}
+	}
+	printf("keyring: %s/keyring.%llu\nroots: %zu (threshold %u)\nrelease keys: %zu\n"
+	       "signatures: %d\n", dir, ver, k->n_root, k->threshold, k->n_release, n_sign);
+	status = 0;
+out:
+	memset(signers, 0, sizeof signers);
+	kk_buf_fini(&sig);
+	free(k);
+	return status;
+}
+
+/* Copy the keyring chain of kdir (keyring.V and keyring.V.K.minisig, every V present up to
+ * KK_KEYRING_VERSIONS_SCAN) into the bundle folder dir. Returns the number of keyrings, or -1. */
+#define KK_KEYRING_VERSIONS_SCAN 4096
+static int copy_keyrings(const char *kdir, const char *dir)
+{
+	char src[4096], dst[4096];
+	struct stat sb;
+	int count = 0;
+
+	for (unsigned v = 1; v <= KK_KEYRING_VERSIONS_SCAN; v++) {
+		snprintf(src, sizeof src, "%s/keyring.%u", kdir, v);
+		if (stat(src, &sb) != 0)
+			continue;
+		snprintf(dst, sizeof dst, "%s/keyring.%u", dir, v);
+		if (copy_new_file(src, dst))
+			return -1;
+		for (int k = 1; k <= KK_KEYRING_SIGS_MAX; k++) {
+			snprintf(src, sizeof src, "%s/keyring.%u.%d.minisig", kdir, v, k);
+			snprintf(dst, sizeof dst, "%s/keyring.%u.%d.minisig", dir, v, k);
+			if (stat(src, &sb) == 0 && copy_new_file(src, dst))
+				return -1;
+		}
+		count++;
+	}
+	return count;
+}
+
+/* Remove a bundle folder this run created (flat: only files). */
+static void remove_flat_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[4096];
+
+	while (d && (e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+		    (size_t)snprintf(path, sizeof path, "%s/%s", dir, e->d_name) < sizeof path)
+			unlink(path);
+	if (d)
+		closedir(d);
+	rmdir(dir);
+}
+
 /*
  * bundle: DIR/content.db (a copy of the checked database), DIR/manifest, DIR/manifest.minisig.
  * The folder must not exist; on any failure it is removed again with what was written.
@@ -544,7 +747,11 @@ static int parse_u64_opt(const char *s, unsigned long long max, unsigned long lo
 static int cmd_bundle(int argc, char **argv)
 {
 	static const char *const known[] = { "--db", "--key", "--out", "--channel", "--epoch",
-					     "--seq", NULL };
+					     "--seq", "--keyring", "--base", NULL };
+	const char *kdir = opt(argc, argv, "--keyring"), *base = opt(argc, argv, "--base");
+	char cspath[4096];
+	struct kk_catalog_info bin;
+	int have_bin = 0;
 	const char *db = opt(argc, argv, "--db"), *key = opt(argc, argv, "--key");
 	const char *dir = opt(argc, argv, "--out"), *channel = opt(argc, argv, "--channel");
 	const char *e_s = opt(argc, argv, "--epoch"), *s_s = opt(argc, argv, "--seq");
@@ -570,7 +777,8 @@ static int cmd_bundle(int argc, char **argv)
 	}
 	if (path_join(payload, sizeof payload, dir, "/content.db") ||
 	    path_join(manpath, sizeof manpath, dir, "/" KK_BUNDLE_MANIFEST) ||
-	    path_join(sigpath, sizeof sigpath, dir, "/" KK_BUNDLE_SIGNATURE)) {
+	    path_join(sigpath, sizeof sigpath, dir, "/" KK_BUNDLE_SIGNATURE) ||
+	    path_join(cspath, sizeof cspath, dir, "/" KK_DELTA_PAYLOAD)) {
 		fprintf(stderr, "kioskdb: %s: path too long\n", dir);
 		status = 2;
 		goto out;
@@ -615,7 +823,50 @@ static int cmd_bundle(int argc, char **argv)
 		goto out;
 	}
 	made_dir = 1;
-	if (copy_new_file(db, payload) || kk_sha256_file(payload, m.payload_sha256, &m.payload_size)) {
+	if (base) { /* a delta when it is worth it; a full bundle otherwise */
+		struct kk_catalog *bcat = NULL;
+		uint64_t cs_size = 0, full_size = 0, base_size = 0;
+		uint8_t full_hash[32];
+		if ((rc = kk_catalog_open(base, &bcat)) || (rc = kk_catalog_info(bcat, &bin))) {
+			fprintf(stderr, "kioskdb: %s: not a readable content database (%s)\n", base,
+				kk_err_name(rc));
+			kk_catalog_close(bcat);
+			goto out;
+		}
+		kk_catalog_close(bcat);
+		have_bin = 1;
+		if (bin.epoch != (int64_t)e || bin.seq < 1 || (unsigned long long)bin.seq >= sq) {
+			fprintf(stderr, "kioskdb: %s: base version %lld.%lld is not below %llu.%llu of "
+					"the same epoch\n", base, (long long)bin.epoch,
+				(long long)bin.seq, e, sq);
+			status = 2;
+			goto out;
+		}
+		if ((rc = kk_delta_make(db, base, cspath, &cs_size)) ||
+		    (rc = kk_sha256_file(db, full_hash, &full_size)) ||
+		    (rc = kk_sha256_file(base, m.base_sha256, &base_size))) {
+			fprintf(stderr, "kioskdb: cannot make the delta (%s)\n", kk_err_name(rc));
+			goto out;
+		}
+		if (cs_size * 2 > full_size) {
+			printf("delta: %llu bytes, over half of the full %llu: a full bundle instead\n",
+			       (unsigned long long)cs_size, (unsigned long long)full_size);
+			unlink(cspath);
+			memset(m.base_sha256, 0, sizeof m.base_sha256);
+		} else {
+			m.type = KK_BUNDLE_DELTA;
+			m.base_seq = (uint64_t)bin.seq;
+			snprintf(m.payload, sizeof m.payload, "%s", KK_DELTA_PAYLOAD);
+			m.payload_size = cs_size;
+			if ((rc = kk_sha256_file(cspath, m.payload_sha256, &cs_size))) {
+				fprintf(stderr, "kioskdb: %s: cannot read (%s)\n", cspath,
+					kk_err_name(rc));
+				goto out;
+			}
+		}
+	}
+	if (m.type == KK_BUNDLE_FULL &&
+	    (copy_new_file(db, payload) || kk_sha256_file(payload, m.payload_sha256, &m.payload_size))) {
 		fprintf(stderr, "kioskdb: %s: cannot copy the database\n", payload);
 		goto out;
 	}
@@ -626,26 +877,32 @@ static int cmd_bundle(int argc, char **argv)
 		status = 2;
 		goto out;
 	}
-	snprintf(tc, sizeof tc, "%s %s %u.%llu full %s", m.product, m.channel, (unsigned)m.epoch,
-		 (unsigned long long)m.seq, m.created);
+	snprintf(tc, sizeof tc, "%s %s %u.%llu %s %s", m.product, m.channel, (unsigned)m.epoch,
+		 (unsigned long long)m.seq, m.type == KK_BUNDLE_DELTA ? "delta" : "full", m.created);
 	if ((rc = kk_ms_sign(&sec, text, (size_t)n, tc, &sig)) ||
 	    (rc = write_new(manpath, text, (size_t)n)) || (rc = write_new(sigpath, sig.data, sig.len))) {
 		fprintf(stderr, "kioskdb: %s: cannot sign or write (%s)\n", dir, kk_err_name(rc));
 		goto out;
 	}
-	printf("bundle: %s\nversion: %u.%llu\nchannel: %s\npayload: %llu bytes\n", dir,
+	if (kdir && (n = copy_keyrings(kdir, dir)) <= 0) {
+		fprintf(stderr, "kioskdb: %s: no keyring.N to copy, or cannot copy\n", kdir);
+		goto out;
+	}
+	printf("bundle: %s\nversion: %u.%llu\nchannel: %s\ntype: %s\npayload: %llu bytes\n", dir,
 	       (unsigned)m.epoch, (unsigned long long)m.seq, m.channel,
-	       (unsigned long long)m.payload_size);
+	       m.type == KK_BUNDLE_DELTA ? "delta" : "full", (unsigned long long)m.payload_size);
+	if (m.type == KK_BUNDLE_DELTA)
+		printf("base: %u.%llu\n", (unsigned)m.epoch, (unsigned long long)m.base_seq);
+	if (kdir)
+		printf("keyrings: %d\n", n);
 	status = 0;
 out:
-	if (status != 0 && made_dir) {
-		unlink(payload);
-		unlink(manpath);
-		unlink(sigpath);
-		rmdir(dir);
-	}
+	if (status != 0 && made_dir)
+		remove_flat_dir(dir);
 	if (have_info)
 		kk_catalog_info_fini(&in);
+	if (have_bin)
+		kk_catalog_info_fini(&bin);
 	kk_catalog_close(cat);
 	memset(&sec, 0, sizeof sec);
 	kk_buf_fini(&sig);
@@ -659,12 +916,13 @@ static int cmd_verify(int argc, char **argv)
 	const char *pubp = opt(argc, argv, "--pub"), *floor_s = opt(argc, argv, "--floor");
 	const char *channel = opt(argc, argv, "--channel");
 	const char *dir = argc > 2 && argv[2][0] != '-' ? argv[2] : NULL;
-	struct kk_bundle_expect exp = { KK_SYNC_PRODUCT, channel ? channel : "stable", 0, 0, 0 };
+	struct kk_bundle_expect exp = { KK_SYNC_PRODUCT, channel ? channel : "stable", 0, 0, 0, 1 };
 	enum kk_bundle_reason why;
 	struct kk_manifest m;
-	struct kk_ms_pub pub;
+	struct kk_sync_keys roots;
+	struct kk_keyring *kr = NULL;
 	char detail[512];
-	int rc;
+	int rc, advanced = 0, status = 1;
 
 	if (check_opts(argc, argv, known, 1) || !dir || !pubp) {
 		usage(stderr);
@@ -688,19 +946,37 @@ static int cmd_verify(int argc, char **argv)
 		exp.floor_epoch = (uint32_t)e;
 		exp.floor_seq = sq;
 	}
-	if ((rc = kk_ms_pub_read(pubp, &pub))) {
-		fprintf(stderr, "kioskdb: %s: not a minisign public key (%s)\n", pubp, kk_err_name(rc));
+	if ((rc = kk_sync_keys_load(&roots, pubp))) {
+		fprintf(stderr, "kioskdb: %s: not minisign public keys (%s)\n", pubp, kk_err_name(rc));
 		return 1;
 	}
-	rc = kk_bundle_verify(dir, &pub, &exp, -1, &m, &why, detail, sizeof detail);
+	if (!(kr = malloc(sizeof *kr)))
+		return 1;
+	kk_keyring_from_roots(kr, roots.pub, roots.n);
+	/* as a kiosk: the chain first, then the bundle signed by a release key of the result */
+	if ((rc = kk_keyring_advance(dir, kr, &advanced, detail, sizeof detail)) != KK_KEYRING_OK) {
+		fprintf(stderr, "kioskdb: %s: %s (%s: %s)\n", dir,
+			kk_bundle_reason_zh(KK_BUNDLE_KEYRING), kk_keyring_status_name(rc), detail);
+		goto out;
+	}
+	rc = kk_bundle_check_manifest(dir, kr->release, kr->n_release, &exp, &m, NULL, &why,
+				      detail, sizeof detail);
+	if (!rc)
+		rc = kk_bundle_copy_payload(dir, &m, NULL, NULL, &why, detail, sizeof detail);
 	if (rc) {
 		fprintf(stderr, "kioskdb: %s: %s (%s: %s)\n", dir, kk_bundle_reason_zh(why),
 			kk_bundle_reason_name(why), detail);
-		return 1;
+		goto out;
 	}
-	printf("ok: %s version %u.%llu channel %s, %llu bytes\n", dir, (unsigned)m.epoch,
+	printf("ok: %s version %u.%llu channel %s, %llu bytes", dir, (unsigned)m.epoch,
 	       (unsigned long long)m.seq, m.channel, (unsigned long long)m.payload_size);
-	return 0;
+	if (kr->version)
+		printf(", keyring %llu", (unsigned long long)kr->version);
+	printf("\n");
+	status = 0;
+out:
+	free(kr);
+	return status;
 }
 
 /* inspect: the manifest's fields and the payload database's counts; verifies nothing. */
@@ -734,6 +1010,26 @@ static int cmd_inspect(int argc, char **argv)
 	       m.type == KK_BUNDLE_FULL ? "full" : "delta", m.created);
 	printf("manifest: %zu bytes\npayload: %s, %llu bytes\n", text.len, m.payload,
 	       (unsigned long long)m.payload_size);
+	if (m.type == KK_BUNDLE_DELTA) {
+		struct kk_delta_summary sum;
+		char hex[65];
+		kk_hex32(m.base_sha256, hex);
+		printf("base: %u.%llu sha256 %s\n", (unsigned)m.epoch, (unsigned long long)m.base_seq,
+		       hex);
+		if (path_join(path, sizeof path, argv[2], "/") ||
+		    path_join(path + strlen(path), sizeof path - strlen(path), m.payload, "") ||
+		    kk_delta_summarize(path, &sum)) {
+			fprintf(stderr, "kioskdb: %s: payload is not a readable changeset\n", argv[2]);
+			goto out;
+		}
+		printf("documents: %ld added, %ld changed, %ld removed\n"
+		       "guides: %ld added, %ld changed, %ld removed\n"
+		       "bodies changed: %ld\nrows changed: %ld\n",
+		       sum.docs_added, sum.docs_changed, sum.docs_removed, sum.guides_added,
+		       sum.guides_changed, sum.guides_removed, sum.bodies_changed, sum.rows);
+		status = 0;
+		goto out;
+	}
 	if (path_join(path, sizeof path, argv[2], "/") ||
 	    path_join(path + strlen(path), sizeof path - strlen(path), m.payload, "") ||
 	    (rc = kk_catalog_open(path, &cat)) || (rc = kk_catalog_info(cat, &in))) {
@@ -934,6 +1230,8 @@ int main(int argc, char **argv)
 		return cmd_search(argc, argv);
 	if (!strcmp(argv[1], "keygen"))
 		return cmd_keygen(argc, argv);
+	if (!strcmp(argv[1], "keyring"))
+		return cmd_keyring(argc, argv);
 	if (!strcmp(argv[1], "bundle"))
 		return cmd_bundle(argc, argv);
 	if (!strcmp(argv[1], "verify"))

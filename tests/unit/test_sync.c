@@ -310,7 +310,7 @@ static int fixture_make(struct fixture *f)
 	return sign_manifest(f, &f->m, &f->sec);
 }
 
-static const struct kk_bundle_expect expect_1_0 = { KK_SYNC_PRODUCT, "stable", 2, 6, 0 };
+static const struct kk_bundle_expect expect_1_0 = { KK_SYNC_PRODUCT, "stable", 2, 6, 0, 0 };
 
 /* Verify the fixture against exp; returns the reason (and checks rc agrees with it). */
 static enum kk_bundle_reason verify_reason(struct fixture *f, const struct kk_bundle_expect *exp)
