@@ -1102,7 +1102,7 @@ static int cmd_publish(int argc, char **argv)
 	static const char *const files[] = { KK_BUNDLE_MANIFEST, KK_BUNDLE_SIGNATURE, NULL };
 	char chdir_[4096], tmpdir[4096], dst[4096], src[4096], to[4096], folder[48];
 	char text[KK_LATEST_MAX + 1], tc[256], detail[512];
-	struct kk_bundle_expect exp = { KK_SYNC_PRODUCT, NULL, 0, 0, 0 };
+	struct kk_bundle_expect exp = { .product = KK_SYNC_PRODUCT }; /* full bundles only */
 	struct kk_buf old, sig;
 	struct kk_latest l, cur;
 	struct kk_manifest m;
