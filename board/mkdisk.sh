@@ -58,10 +58,10 @@ mkfs.vfat -C -n KBOOT -i "$(guid fat | cut -c1-8)" "$tmp/boot.fs" $((boot_mb * 1
 if [ -n "$(ls -A "$boot_dir")" ]; then
 	MTOOLS_SKIP_CHECK=1 mcopy -s -p -m -i "$tmp/boot.fs" "$boot_dir"/* ::/
 fi
-# root and data: ext4 filled from the folders (owners and modes kept)
-mkfs.ext4 -q -F -L kiosk-root -U "$(guid rootfs)" -E hash_seed="$(guid roothash)" \
+# root and data: ext4 filled from the folders (owners and modes kept, the top folder's too)
+mkfs.ext4 -q -F -L kiosk-root -U "$(guid rootfs)" -E hash_seed="$(guid roothash)",root_owner="$(stat -c %u:%g "$root_dir")" \
 	-d "$root_dir" "$tmp/root.fs" "${root_mb}M" >/dev/null
-mkfs.ext4 -q -F -L kiosk-data -U "$(guid datafs)" -E hash_seed="$(guid datahash)" \
+mkfs.ext4 -q -F -L kiosk-data -U "$(guid datafs)" -E hash_seed="$(guid datahash)",root_owner="$(stat -c %u:%g "$data_dir")" \
 	-d "$data_dir" "$tmp/data.fs" "${data_mb}M" >/dev/null
 
 off=1
