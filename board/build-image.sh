@@ -101,8 +101,7 @@ mkdir -p "$R/var/lib/kiosk" "$R/var/log/journal" "$R/run/kiosk/usb"
 ln -sfn /run/systemd/resolve/stub-resolv.conf "$R/etc/resolv.conf"
 : >"$R/etc/machine-id" # systemd makes a transient one on the read-only root at every boot
 rm -f "$R/var/lib/dbus/machine-id"
-echo "$BOARD" >"$R/etc/hostname"
-printf '%s\n' "${BOARD_CONSOLE_KEYMAP:-}" >/dev/null
+echo "kiosk-${BOARD//_/-}" >"$R/etc/hostname" # a host name has no underscores
 systemctl --root="$R" enable kiosk.service kiosk-screen.service systemd-networkd.service \
 	systemd-resolved.service systemd-timesyncd.service kiosk-usb-receipt.path kiosk-report.service >/dev/null
 systemctl --root="$R" mask getty@tty1.service autovt@tty1.service serial-getty@ttyS0.service \
