@@ -4,6 +4,8 @@
 #   make test    install missing Debian packages, build, run every test (plain and ASan+UBSan)
 #   make bench   benchmarks (figures only; never pass/fail)
 #   make check   static checks: module include boundaries
+#   make image BOARD=qemu-x86_64|generic-x86_64|rpi4   a board image (board/build-image.sh; root)
+#   make image-test   build the qemu-x86_64 image, boot it in QEMU, wait for the first frame
 #
 # Dependencies come from Debian and are found with pkg-config. `make deps` installs the missing
 # ones with apt-get when it runs as root or can use sudo without a password.
@@ -21,7 +23,8 @@ DEB_PKGS := build-essential pkg-config libsdl2-dev libsdl2-ttf-dev libsdl2-image
 	poppler-utils sqlite3 file bc unicode-data bzip2 \
 	libgooglepinyin0 libgooglepinyin0-dev libzinnia-dev tegaki-zinnia-simplified-chinese \
 	libsodium-dev libcurl4-openssl-dev nginx-light minisign libfreetype-dev libqrencode-dev zbar-tools netpbm \
-	ghostscript cups-ipp-utils cups-filters dbus
+	ghostscript cups-ipp-utils cups-filters dbus \
+	util-linux fdisk dosfstools mtools e2fsprogs
 UNIHAN  ?= /usr/share/unicode/Unihan_Readings.txt.bz2
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -58,7 +61,7 @@ KIOSK_OBJ = $(call CORE_OBJ,$(1)) $(call obj,$(1),$(UI_SRC)) $(call IME_OBJ,$(1)
 TOOL_OBJ  = $(call CORE_OBJ,$(1)) $(call obj,$(1),$(TOOL_SRC))
 LIB_OBJ   = $(call obj,$(1),$(CORE_SRC) $(SYNC_SRC) $(PRINT_SRC) $(UI_SRC) $(TOOL_SRC) $(GEN_SRC)) $(call IME_OBJ,$(1))
 
-.PHONY: all deps run test bench check clean sample fuzz
+.PHONY: all deps run test bench check clean sample fuzz image image-test
 .SECONDARY:
 all: $(BUILD)/kiosk $(BUILD)/kioskdb
 
@@ -227,6 +230,21 @@ bench: deps
 	@$(MAKE) --no-print-directory deps DEB_PKGS="$(BENCH_PKGS)"
 	$(MAKE) -j$$(nproc) all $(BUILD)/sample.db $(BUILD)/bench_text $(BUILD)/bench_search $(BUILD)/bench_print
 	bash tests/bench/bench.sh $(BUILD)
+
+# --- board images (board/): not part of `make test` (downloads ~400 MB of Debian packages and
+# boots a VM; see README, Board images). Needs root. Only the tools for images are installed here.
+BOARD      ?= qemu-x86_64
+IMAGE_PKGS := mmdebstrap kmod file qemu-system-x86 python3 bc
+IMAGE_TEST_TIMEOUT ?= 600
+
+image: deps
+	@$(MAKE) --no-print-directory deps DEB_PKGS="$(IMAGE_PKGS)"
+	$(MAKE) -j$$(nproc) all $(BUILD)/sample.db
+	bash board/build-image.sh $(BOARD) $(BUILD)/images/$(BOARD).img
+
+image-test:
+	$(MAKE) image BOARD=qemu-x86_64
+	bash board/image-test.sh $(BUILD)/images/qemu-x86_64.img $(IMAGE_TEST_TIMEOUT)
 
 clean:
 	rm -rf $(BUILD)

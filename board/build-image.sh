@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# build-image.sh — build a kiosk disk image for one board from Debian 12 packages.
+#
+# Usage: board/build-image.sh BOARD OUT.img      (make image BOARD=… calls this; needs root)
+#
+# 1. base root file system: mmdebstrap (Debian bookworm, minbase) with the board's kernel, the
+#    common packages (board/common/packages) and the board's; the initramfs holds only the
+#    board's modules (BOARD_INITRD_MODULES). Cached as build/images/cache/BOARD-base-HASH.tar,
+#    HASH over the package lists, suite, architecture and mirror, so a rebuild after a kiosk
+#    change takes seconds. Foreign architectures (rpi4 on an x86 machine) need qemu-user-static
+#    and binfmt-support: mmdebstrap runs the maintainer scripts through them.
+# 2. customise: board/common/rootfs and board/BOARD/rootfs copied over it; the kiosk user
+#    (uid/gid 900); build/kiosk (or KIOSK_BIN) as /usr/bin/kiosk; services enabled or masked;
+#    kernel modules the board does not need removed (BOARD_PRUNE_MODULES).
+# 3. boot partition: kernel, initrd, the kernel command line, kiosk-board.txt (checked by
+#    flash.sh), and the board's boot loader (BOARD_BOOT: direct, systemd-boot, rpi).
+# 4. data partition: the factory content (build/sample.db or CONTENT_DB), a default kiosk.conf,
+#    journal/ and .system/ (systemd's state), owned by the kiosk user.
+# 5. board/mkdisk.sh assembles the GPT image.
+#
+# Environment: MIRROR (default http://deb.debian.org/debian; use a snapshot.debian.org URL to
+# rebuild the same packages later), KIOSK_BIN, CONTENT_DB, SOURCE_DATE_EPOCH (file times).
+set -euo pipefail
+
+[ $# -eq 2 ] || { echo "usage: $0 BOARD OUT.img" >&2; exit 2; }
+BOARD=$1 OUT=$2
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+BDIR="$HERE/$BOARD"
+[ -r "$BDIR/board.conf" ] || { echo "build-image: no board $BOARD (board/$BOARD/board.conf)" >&2; exit 2; }
+[ "$(id -u)" = 0 ] || { echo "build-image: needs root (mmdebstrap --mode=root, chroot, file owners)" >&2; exit 1; }
+# shellcheck source=/dev/null
+. "$BDIR/board.conf"
+SUITE=bookworm
+MIRROR=${MIRROR:-http://deb.debian.org/debian}
+KIOSK_BIN=${KIOSK_BIN:-$ROOT/build/kiosk}
+CONTENT_DB=${CONTENT_DB:-$ROOT/build/sample.db}
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$ROOT" log -1 --format=%ct 2>/dev/null || date +%s)}
+KIOSK_UID=900
+
+for t in mmdebstrap sfdisk mkfs.vfat mcopy mkfs.ext4 depmod; do
+	command -v "$t" >/dev/null || { echo "build-image: missing $t (make deps)" >&2; exit 1; }
+done
+[ -x "$KIOSK_BIN" ] || { echo "build-image: no kiosk binary $KIOSK_BIN (make all)" >&2; exit 1; }
+[ -r "$CONTENT_DB" ] || { echo "build-image: no content database $CONTENT_DB (make sample)" >&2; exit 1; }
+if [ "$BOARD_ARCH" != "$(dpkg --print-architecture)" ]; then
+	file -L "$KIOSK_BIN" | grep -q "${BOARD_KIOSK_ELF:-none}" || {
+		echo "build-image: $KIOSK_BIN is not a $BOARD_ARCH binary: cross-build the kiosk and set KIOSK_BIN" >&2
+		exit 1
+	}
+fi
+
+pkgs=$(grep -hv '^#' "$HERE/common/packages" | tr -s ' \n' ' ')
+pkgs="$pkgs $BOARD_KERNEL_PKGS ${BOARD_BOOT_PKGS:-} ${BOARD_PKGS:-}"
+pkgs=$(echo $pkgs | tr ' ' ',')
+cache="$ROOT/build/images/cache"
+mkdir -p "$cache" "$(dirname "$OUT")"
+key=$(printf '%s\n' "$SUITE" "$BOARD_ARCH" "$MIRROR" "$pkgs" "${BOARD_INITRD_MODULES:-}" "${BOARD_COMPONENTS:-main}" \
+	"$(cat "$HERE/common/dpkg-excludes")" | sha256sum | cut -c1-16)
+base="$cache/$BOARD-base-$key.tar"
+t0=$(date +%s)
+
+# --- 1. base ------------------------------------------------------------------------------------
+if [ ! -s "$base" ]; then
+	echo "build-image: mmdebstrap $SUITE $BOARD_ARCH (downloads packages; cached as $base)"
+	mods=$(echo "${BOARD_INITRD_MODULES:-}" | tr ' ' '\n')
+	mmdebstrap --mode=root --format=tar --variant=minbase --arch="$BOARD_ARCH" \
+		--components="${BOARD_COMPONENTS:-main}" --include="$pkgs" \
+		--setup-hook='mkdir -p "$1/etc/dpkg/dpkg.cfg.d" "$1/etc/initramfs-tools/conf.d" "$1/usr/share/initramfs-tools/modules.d"' \
+		--setup-hook="cp '$HERE/common/dpkg-excludes' \"\$1/etc/dpkg/dpkg.cfg.d/kiosk-excludes\"" \
+		--setup-hook="printf 'MODULES=list\nCOMPRESS=zstd\n' > \"\$1/etc/initramfs-tools/conf.d/kiosk\"" \
+		--setup-hook="printf '%s\n' '$mods' > \"\$1/usr/share/initramfs-tools/modules.d/kiosk-board\"" \
+		--customize-hook='rm -f "$1"/var/cache/apt/*.bin "$1"/var/lib/apt/lists/*_Packages "$1"/var/lib/apt/lists/*_InRelease' \
+		"$SUITE" "$base.part" "$MIRROR"
+	mv "$base.part" "$base"
+fi
+t1=$(date +%s)
+
+# --- 2. customise ---------------------------------------------------------------------------------
+work=$(mktemp -d "$ROOT/build/images/work-$BOARD-XXXXXX")
+trap 'rm -rf "$work"' EXIT
+R="$work/root" B="$work/boot" D="$work/data"
+mkdir -p "$R" "$B" "$D"
+tar -C "$R" --numeric-owner -xpf "$base"
+cp -a "$HERE/common/rootfs/." "$R/"
+[ ! -d "$BDIR/rootfs" ] || cp -a "$BDIR/rootfs/." "$R/"
+chown -R 0:0 "$R/etc/systemd" "$R/etc/udev" "$R/usr/lib/kiosk" 2>/dev/null || true
+
+install -m 0755 "$KIOSK_BIN" "$R/usr/bin/kiosk"
+chroot "$R" /usr/sbin/groupadd --system --gid "$KIOSK_UID" kiosk
+chroot "$R" /usr/sbin/useradd --system --uid "$KIOSK_UID" --gid kiosk --home-dir /var/lib/kiosk \
+	--no-create-home --shell /usr/sbin/nologin --comment "kiosk" kiosk
+for g in video input render plugdev lp; do
+	chroot "$R" getent group "$g" >/dev/null || chroot "$R" /usr/sbin/groupadd --system "$g"
+done
+missing=$(chroot "$R" ldd /usr/bin/kiosk 2>&1 | grep 'not found' || true)
+[ -z "$missing" ] || { echo "build-image: libraries missing in the image:" >&2; echo "$missing" >&2; exit 1; }
+
+mkdir -p "$R/var/lib/kiosk" "$R/var/log/journal" "$R/run/kiosk/usb"
+# the read-only root: what must stay writable lives on the data partition or in tmpfs (fstab)
+ln -sfn /run/systemd/resolve/stub-resolv.conf "$R/etc/resolv.conf"
+: >"$R/etc/machine-id" # systemd makes a transient one on the read-only root at every boot
+rm -f "$R/var/lib/dbus/machine-id"
+echo "kiosk-${BOARD//_/-}" >"$R/etc/hostname" # a host name has no underscores
+systemctl --root="$R" enable kiosk.service kiosk-screen.service systemd-networkd.service \
+	systemd-resolved.service systemd-timesyncd.service kiosk-usb-receipt.path kiosk-report.service >/dev/null
+systemctl --root="$R" mask getty@tty1.service autovt@tty1.service serial-getty@ttyS0.service \
+	ctrl-alt-del.target debug-shell.service apt-daily.timer apt-daily-upgrade.timer \
+	e2scrub_all.timer e2scrub_reap.service systemd-firstboot.service >/dev/null 2>&1 || true
+systemctl --root="$R" set-default multi-user.target >/dev/null
+
+kver=$(basename "$(ls -d "$R"/lib/modules/* | sort -V | tail -1)")
+for p in ${BOARD_PRUNE_MODULES:-}; do
+	rm -rf "${R:?}/lib/modules/$kver/$p"
+done
+depmod -b "$R" "$kver"
+rm -rf "$R"/usr/share/doc/* "$R"/usr/share/man/* "$R"/usr/share/info/* "$R"/var/cache/apt/* \
+	"$R"/var/cache/debconf/*-old "$R"/var/lib/dpkg/*-old "$R"/var/log/*.log "$R"/var/log/apt/*
+
+# --- 3. boot partition ---------------------------------------------------------------------------
+echo "$BOARD" >"$B/kiosk-board.txt"
+cp "$R/boot/vmlinuz-$kver" "$B/vmlinuz"
+cp "$R/boot/initrd.img-$kver" "$B/initrd.img"
+echo "$BOARD_CMDLINE" >"$B/cmdline.txt"
+case "$BOARD_BOOT" in
+direct) ;; # QEMU loads vmlinuz and initrd itself (qemu -kernel -initrd -append "$(cat cmdline.txt)")
+systemd-boot)
+	mkdir -p "$B/EFI/BOOT" "$B/loader/entries"
+	cp "$R/usr/lib/systemd/boot/efi/systemd-bootx64.efi" "$B/EFI/BOOT/BOOTX64.EFI"
+	printf 'default kiosk.conf\ntimeout 0\neditor no\n' >"$B/loader/loader.conf"
+	printf 'title 政府信息公开查阅点\nlinux /vmlinuz\ninitrd /initrd.img\noptions %s\n' "$BOARD_CMDLINE" \
+		>"$B/loader/entries/kiosk.conf"
+	;;
+rpi)
+	# Debian's raspi-firmware: the GPU firmware, the device trees, and config.txt naming the
+	# kernel and initrd; the Pi 4 EEPROM boots from GPT (bootloader from 2020-09 or later)
+	cp "$R"/usr/lib/raspi-firmware/* "$B/"
+	cp "$R"/usr/lib/linux-image-"$kver"/broadcom/bcm2711-*.dtb "$B/"
+	cp "$BDIR/config.txt" "$B/config.txt"
+	;;
+*) echo "build-image: unknown BOARD_BOOT=$BOARD_BOOT" >&2; exit 1 ;;
+esac
+
+# --- 4. data partition -----------------------------------------------------------------------------
+mkdir -p "$D/journal" "$D/.system/systemd" "$D/site" "$D/keys/trusted"
+cp "$CONTENT_DB" "$D/content.db"
+sed -e "s/^screen_size = .*/screen_size = $BOARD_SCREEN_SIZE/" \
+	-e "s/^orientation = .*/orientation = $BOARD_ORIENTATION/" "$HERE/common/kiosk.conf" >"$D/kiosk.conf"
+chown -R "$KIOSK_UID:$KIOSK_UID" "$D"
+chown -R 0:0 "$D/.system" "$D/journal" "$D/site" "$D/keys"
+chmod 0700 "$D/.system"
+chown 0:"$KIOSK_UID" "$D/kiosk.conf"
+chmod 0640 "$D/kiosk.conf"
+chmod 0755 "$D"
+chgrp systemd-journal "$D/journal" 2>/dev/null || chgrp "$(chroot "$R" getent group systemd-journal | cut -d: -f3)" "$D/journal"
+chmod 2755 "$D/journal"
+
+# --- 5. the disk ---------------------------------------------------------------------------------
+used=$(du -sm "$R" | cut -f1)
+[ "$used" -lt $((BOARD_ROOT_MB * 95 / 100)) ] ||
+	{ echo "build-image: root needs ${used} MiB, BOARD_ROOT_MB=$BOARD_ROOT_MB is too small" >&2; exit 1; }
+bash "$HERE/mkdisk.sh" "$OUT" "$BOARD" "$BOARD_BOOT_MB" "$BOARD_ROOT_MB" "$BOARD_DATA_MB" "$B" "$R" "$D"
+t2=$(date +%s)
+echo "build-image: $OUT: $BOARD, kernel $kver, root ${used} MiB used of $BOARD_ROOT_MB, image $(($(stat -c %s "$OUT") / 1048576)) MiB"
+echo "build-image: base $((t1 - t0)) s (cached: $( [ $((t1 - t0)) -lt 5 ] && echo yes || echo no)), customise and assemble $((t2 - t1)) s"
