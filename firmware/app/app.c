@@ -15,11 +15,13 @@
 
 #include "app/printing.h"
 #include "app/script.h"
+#include "app/sdnotify.h"
 #include "app/sync_cli.h"
 #include "sync/service.h"
 #include "base/config.h"
 #include "base/err.h"
 #include "base/log.h"
+#include "base/sys.h"
 #include "catalog/catalog.h"
 #include "print/printer.h"
 #include "ui/ui.h"
@@ -122,6 +124,27 @@ static int reopen_content(void *ctx, struct kk_catalog **cat)
 	return 0;
 }
 
+/* systemd: READY=1 once the first frame is up, WATCHDOG=1 every half WatchdogSec. */
+struct beat {
+	int ready;
+	double every, last; /* seconds; every 0: no watchdog asked for */
+};
+
+static void heartbeat(void *ctx)
+{
+	struct beat *b = ctx;
+	double now = kk_mono_s();
+	if (!b->ready) {
+		b->ready = 1;
+		kk_sd_notify("READY=1");
+		b->last = now;
+	}
+	if (b->every > 0 && now - b->last >= b->every) {
+		kk_sd_notify("WATCHDOG=1");
+		b->last = now;
+	}
+}
+
 int kk_app_main(int argc, char **argv)
 {
 	const char *db = NULL, *config = NULL, *script_path = NULL, *shots = NULL, *window = NULL,
@@ -133,6 +156,7 @@ int kk_app_main(int argc, char **argv)
 	struct kk_print_service *print = NULL;
 	struct kk_sync_service *sync = NULL;
 	struct reopen_ctx reo = { 0 };
+	struct beat beat = { 0 };
 	struct kk_printer_uri puri;
 	int fullscreen = -1, headless = 0, w = 0, h = 0, rc, status = 0;
 	struct kk_config cfg;
@@ -297,6 +321,9 @@ int kk_app_main(int argc, char **argv)
 	o.sync = sync;
 	o.reopen = reopen_content;
 	o.reopen_ctx = &reo;
+	beat.every = (double)kk_sd_watchdog_usec() / 2e6;
+	o.heartbeat = heartbeat;
+	o.heartbeat_ctx = &beat;
 	rc = kk_ui_run(&o);
 	kk_sync_service_stop(sync);
 	kk_print_service_stop(print);
