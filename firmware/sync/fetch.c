@@ -515,6 +515,70 @@ static enum kk_fetch_outcome outcome_of_reason(enum kk_bundle_reason r)
 	}
 }
 
+/* DATA/downloads/E.S for the pointer's version, made; other versions' leftovers go. */
+static int prepare_dirs(const char *data_dir, const struct kk_latest *l, char *folder,
+			size_t folder_cap, char *dl, size_t dl_cap, char *dir, size_t dir_cap,
+			struct kk_fetch_result *res)
+{
+	int rc;
+	if (kk_latest_folder(l->epoch, l->seq, folder, folder_cap) < 0 ||
+	    kk_sync_join(dl, dl_cap, data_dir, "downloads") ||
+	    kk_sync_join(dir, dir_cap, dl, folder))
+		return set_outcome(res, KK_FETCH_FAILED, KK_E2BIG, "data folder path too long");
+	if ((rc = kk_sync_mkdir(dl)) != 0)
+		return set_outcome(res, KK_FETCH_FAILED, rc, "cannot create %s", dl);
+	downloads_prune(dl, folder);
+	if ((rc = kk_sync_mkdir(dir)) != 0)
+		return set_outcome(res, KK_FETCH_FAILED, rc, "cannot create %s", dir);
+	return 0;
+}
+
+/*
+ * Download the keyrings after version `have` that the channel publishes beside its pointer
+ * (CHANNEL/keyring.V and keyring.V.K.minisig, `kioskdb publish`) into dir, stopping at the
+ * first V the server does not have (404). Nothing here depends on the pointer, which is not
+ * verified yet. Each file is capped. Returns 0 or a transport error (why says what).
+ */
+static int get_keyrings(struct fetch *f, const char *base, const char *channel,
+			const char *dir, uint64_t have, char *why, size_t why_cap)
+{
+	struct kk_buf b;
+	char name[128], path[KK_SYNC_PATH_MAX + 160];
+	int rc = 0;
+
+	kk_buf_init(&b, KK_KEYRING_MAX);
+	for (uint64_t v = have + 1; v <= have + KK_KEYRING_CHAIN_MAX; v++) {
+		snprintf(name, sizeof name, "keyring.%llu", (unsigned long long)v);
+		rc = get_small(f, base, channel, name, &b, KK_KEYRING_MAX, why, why_cap);
+		if (rc) {
+			if (f->res->http_status == 404)
+				rc = 0; /* the end of the chain */
+			break;
+		}
+		snprintf(path, sizeof path, "%s/keyring.%llu", dir, (unsigned long long)v);
+		if ((rc = kk_sync_write_file(path, b.data, b.len)))
+			break;
+		for (int k = 1; k <= KK_KEYRING_SIGS_MAX; k++) {
+			snprintf(name, sizeof name, "keyring.%llu.%d.minisig", (unsigned long long)v,
+				 k);
+			rc = get_small(f, base, channel, name, &b, KK_MS_SIGFILE_MAX, why, why_cap);
+			if (rc) {
+				if (f->res->http_status == 404)
+					rc = 0; /* fewer signatures */
+				break;
+			}
+			snprintf(path, sizeof path, "%s/keyring.%llu.%d.minisig", dir,
+				 (unsigned long long)v, k);
+			if ((rc = kk_sync_write_file(path, b.data, b.len)))
+				break;
+		}
+		if (rc)
+			break;
+	}
+	kk_buf_fini(&b);
+	return rc;
+}
+
 int kk_sync_fetch(const char *base_url, const char *channel, const char *data_dir,
 		  const struct kk_sync_keys *keys, const struct kk_fetch_opts *o,
 		  kk_progress_fn progress, void *ctx, int *cancel, char *bundle_dir_out, size_t n,
@@ -563,9 +627,6 @@ int kk_sync_fetch(const char *base_url, const char *channel, const char *data_di
 		goto out;
 	}
 	res->floor = st.floor;
-	/* The pointer and the manifest must be signed by a release key of the keyring this kiosk
-	 * holds (keyring 0: the image's roots). A rotation reaches a kiosk in a bundle signed by
-	 * a key it already trusts; the apply then walks the keyring chain (sync/keyring.h). */
 	kr = malloc(sizeof *kr);
 	if (!kr) {
 		rc = set_outcome(res, KK_FETCH_FAILED, KK_ENOMEM, "out of memory");
@@ -576,10 +637,6 @@ int kk_sync_fetch(const char *base_url, const char *channel, const char *data_di
 				 "the kiosk's keyring is damaged: updates are refused until it is repaired");
 		goto out;
 	}
-	memset(&signers, 0, sizeof signers);
-	for (size_t i = 0; i < kr->n_release && i < KK_SYNC_KEYS_MAX; i++)
-		signers.pub[signers.n++] = kr->release[i];
-	keys = &signers;
 	pthread_once(&curl_once, curl_init_once);
 	if (!curl_ok || !(f.h = curl_easy_init())) {
 		rc = set_outcome(res, KK_FETCH_FAILED, KK_EIO, "libcurl cannot start");
@@ -594,15 +651,49 @@ int kk_sync_fetch(const char *base_url, const char *channel, const char *data_di
 		rc = net_fail(res, rc, why);
 		goto out;
 	}
-	if ((s = verify_any(keys, &ptr, &sig)) != KK_MS_OK) {
-		rc = set_outcome(res, KK_FETCH_BAD_SIGNATURE, KK_ECORRUPT,
-				 "latest pointer: signature %s", kk_ms_status_name(s));
+	/*
+	 * Which keys may sign: the release keys of the keyring this kiosk holds (keyring 0: the
+	 * image's roots), advanced along the chain the bundle folder carries. The pointer names
+	 * that folder before it is verified; the chain is self-authenticating (each keyring is
+	 * signed by the roots of the one before), so reading it from an unverified name is safe:
+	 * a forged name can only offer keyrings that fail, and then the pointer fails too.
+	 */
+	if (kk_latest_parse(ptr.data, ptr.len, &l) != 0) {
+		rc = set_outcome(res, verify_any(keys, &ptr, &sig) == KK_MS_OK ? KK_FETCH_DAMAGED
+										: KK_FETCH_BAD_SIGNATURE,
+				 KK_ECORRUPT, "latest pointer: not a pointer we understand");
 		goto out;
 	}
-	if (kk_latest_parse(ptr.data, ptr.len, &l) != 0) {
-		rc = set_outcome(res, KK_FETCH_DAMAGED, KK_ECORRUPT,
-				 "latest pointer: signed but not a pointer we understand");
-		goto out;
+	memset(&signers, 0, sizeof signers);
+	for (size_t i = 0; i < kr->n_release && i < KK_SYNC_KEYS_MAX; i++)
+		signers.pub[signers.n++] = kr->release[i];
+	keys = &signers;
+	if (verify_any(keys, &ptr, &sig) != KK_MS_OK) {
+		/* not by a key we hold: a key rotation? walk the chain the channel publishes */
+		int adv = 0, kst;
+		if ((rc = prepare_dirs(data_dir, &l, folder, sizeof folder, dl, sizeof dl, dir,
+				       sizeof dir, res)) != 0)
+			goto out;
+		if ((rc = get_keyrings(&f, base_url, channel, dir, kr->version, why, sizeof why)) !=
+		    0) {
+			rc = net_fail(res, rc, why);
+			goto out;
+		}
+		kst = kk_keyring_advance(dir, kr, &adv, detail, sizeof detail);
+		if (kst < 0) {
+			rc = set_outcome(res, KK_FETCH_BAD_SIGNATURE, KK_ECORRUPT,
+					 "keyring chain of %s: %s (%s)", channel,
+					 kk_keyring_status_name(kst), detail);
+			goto out;
+		}
+		memset(&signers, 0, sizeof signers);
+		for (size_t i = 0; i < kr->n_release && i < KK_SYNC_KEYS_MAX; i++)
+			signers.pub[signers.n++] = kr->release[i];
+		if ((s = verify_any(keys, &ptr, &sig)) != KK_MS_OK) {
+			rc = set_outcome(res, KK_FETCH_BAD_SIGNATURE, KK_ECORRUPT,
+					 "latest pointer: signature %s", kk_ms_status_name(s));
+			goto out;
+		}
 	}
 	if (strcmp(l.product, product) || strcmp(l.channel, channel)) {
 		rc = set_outcome(res, KK_FETCH_WRONG_TARGET, KK_EPERM,
@@ -628,22 +719,10 @@ int kk_sync_fetch(const char *base_url, const char *channel, const char *data_di
 		goto out;
 	}
 
-	/* 2. the download folder; other versions' leftovers go */
-	if (kk_latest_folder(l.epoch, l.seq, folder, sizeof folder) < 0 ||
-	    kk_sync_join(dl, sizeof dl, data_dir, "downloads") ||
-	    kk_sync_join(dir, sizeof dir, dl, folder)) {
-		rc = set_outcome(res, KK_FETCH_FAILED, KK_E2BIG, "data folder path too long");
+	/* 2. the download folder (made above already when a keyring chain was read) */
+	if ((rc = prepare_dirs(data_dir, &l, folder, sizeof folder, dl, sizeof dl, dir, sizeof dir,
+			       res)) != 0)
 		goto out;
-	}
-	if ((rc = kk_sync_mkdir(dl)) != 0) {
-		rc = set_outcome(res, KK_FETCH_FAILED, rc, "cannot create %s", dl);
-		goto out;
-	}
-	downloads_prune(dl, folder);
-	if ((rc = kk_sync_mkdir(dir)) != 0) {
-		rc = set_outcome(res, KK_FETCH_FAILED, rc, "cannot create %s", dir);
-		goto out;
-	}
 
 	/* 3. manifest and signature, checked before the payload */
 	snprintf(path, sizeof path, "%s/" KK_BUNDLE_MANIFEST, folder);

@@ -724,6 +724,40 @@ static int copy_keyrings(const char *kdir, const char *dir)
 	return count;
 }
 
+/* Put the keyring chain of a bundle folder beside a channel's pointer (replacing files of the
+ * same name: a keyring version is immutable once signed). Returns the count, or -1. */
+static int replace_file(const char *dir, const char *name, const char *data, size_t n);
+
+static int publish_keyrings(const char *bdir, const char *chdir_)
+{
+	char src[4096], name[64];
+	struct kk_buf b;
+	struct stat sb;
+	int count = 0, rc = 0;
+
+	kk_buf_init(&b, KK_KEYRING_MAX + KK_MS_SIGFILE_MAX);
+	for (unsigned v = 1; v <= KK_KEYRING_VERSIONS_SCAN && !rc; v++) {
+		for (int k = 0; k <= KK_KEYRING_SIGS_MAX && !rc; k++) {
+			if (k == 0)
+				snprintf(name, sizeof name, "keyring.%u", v);
+			else
+				snprintf(name, sizeof name, "keyring.%u.%d.minisig", v, k);
+			snprintf(src, sizeof src, "%s/%s", bdir, name);
+			if (stat(src, &sb) != 0) {
+				if (k == 0)
+					break;
+				continue;
+			}
+			kk_buf_reset(&b);
+			if (kk_buf_read_file(&b, src) || replace_file(chdir_, name, b.data, b.len))
+				rc = -1;
+			count += k == 0;
+		}
+	}
+	kk_buf_fini(&b);
+	return rc ? -1 : count;
+}
+
 /* Remove a bundle folder this run created (flat: only files). */
 static void remove_flat_dir(const char *dir)
 {
@@ -1177,6 +1211,14 @@ static int cmd_publish(int argc, char **argv)
 			goto out;
 		}
 	}
+	/* the keyring chain the bundle carries, in its folder (for a stick-like copy) and beside
+	 * the pointer, where a kiosk reads it before it trusts the pointer */
+	if (copy_keyrings(bdir, tmpdir) < 0 || publish_keyrings(bdir, chdir_) < 0) {
+		fprintf(stderr, "kioskdb: cannot copy the keyring chain of %s\n", bdir);
+		remove_flat_dir(tmpdir);
+		tmpdir[0] = '\0';
+		goto out;
+	}
 	if (kk_fsync_path(tmpdir, 1) || rename(tmpdir, dst) != 0 || kk_fsync_path(chdir_, 1)) {
 		fprintf(stderr, "kioskdb: %s: cannot move into place (%s)\n", dst, strerror(errno));
 		goto out;
@@ -1193,14 +1235,8 @@ static int cmd_publish(int argc, char **argv)
 	printf("published: %s\nlatest: %s/%s -> %s\n", dst, chdir_, KK_LATEST_NAME, folder);
 	status = 0;
 out:
-	if (tmpdir[0]) {
-		for (int i = 0; i < 3; i++) {
-			if ((size_t)snprintf(to, sizeof to, "%s/%s", tmpdir,
-					     i < 2 ? files[i] : m.payload) < sizeof to)
-				unlink(to);
-		}
-		rmdir(tmpdir);
-	}
+	if (tmpdir[0])
+		remove_flat_dir(tmpdir);
 	memset(&sec, 0, sizeof sec);
 	kk_buf_fini(&old);
 	kk_buf_fini(&sig);

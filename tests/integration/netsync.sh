@@ -44,6 +44,23 @@ has "  ... and shows the new content once back on the home screen" "$TMP/b/home.
 check_exit "kiosk --sync-status agrees" 0 "$KIOSK" --config "$TMP/k.conf" --sync-status
 has "  ... version 1.9" "$TMP/out" "version 1.9"
 
+# a key rotation over the network: keyring 1 (signed by the image's root) names a release key
+# the kiosk has never seen; the bundle, signed by that key, carries the keyring, and so does
+# the published folder: the kiosk walks the chain, then trusts the pointer and the bundle
+"$KIOSKDB" keygen --out "$TMP/rel" </dev/null >/dev/null 2>&1 || fail "release key"
+"$KIOSKDB" keyring --root "$TMP/k.key" --release "$TMP/rel.pub" --version 1 --out "$TMP/kr" >/dev/null 2>&1 ||
+	fail "keyring 1 is made"
+"$KIOSKDB" bundle --db "$TMP/sample.db" --key "$TMP/rel.key" --keyring "$TMP/kr" --out "$TMP/b3" --epoch 1 --seq 12 >/dev/null 2>&1 ||
+	fail "a bundle signed by the release key"
+check_exit "publish a bundle that carries a keyring" 0 "$KIOSKDB" publish --bundle "$TMP/b3" --key "$TMP/rel.key" --out "$TMP/www/w"
+chmod -R a+rX "$TMP/www"
+ls "$TMP/www/w/stable/keyring.1" "$TMP/www/w/stable/keyring.1.1.minisig" >/dev/null 2>&1 && ok "  ... the keyring is published beside the pointer" || fail "  ... the keyring is published beside the pointer"
+rm -f "$TMP/data/fetch.state"
+check_exit "the kiosk follows a key rotation over the network" 0 K "$TMP/first.script" "$TMP/r"
+check_exit "  ... and installs the release key's bundle" 0 "$KIOSK" --config "$TMP/k.conf" --sync-status
+has "  ... version 1.12" "$TMP/out" "version 1.12"
+has "  ... keeping keyring 1" "$TMP/data/keyring" "^version = 1$"
+
 # the next check waits for sync_interval: nothing is requested
 : >"$TMP/nginx/access.log"
 check_exit "a restart within sync_interval" 0 K "$TMP/first.script" "$TMP/c"
