@@ -308,7 +308,8 @@ void ui_print_draw(struct ui *u)
 		ui_text_line(u, sz, cx + m, y, inner, buf, COL_TEXT, 0);
 		y += sz + gap;
 		if (st->message[0])
-			ui_text_line(u, sz, cx + m, y, inner, st->message, COL_WARN, 0);
+			ui_text_line(u, ui_fit_size(u, sz, ui_px(u, 22), st->message, inner), cx + m,
+				     y, inner, st->message, COL_WARN, 0);
 		{
 			int bw = (inner - gap) / 2, by = cy + ch - m - bh;
 			ui_button(u, cx + m, by, bw, bh, "取消", ACT_PRINT_CANCEL, 0, COL_CARD, COL_ACCENT);
@@ -343,9 +344,11 @@ void ui_print_draw(struct ui *u)
 		y += ui_px(u, 48) + gap * 2;
 		if (ok) {
 			snprintf(buf, sizeof buf, "已打印 %u 张。%s", st->done, st->message);
-			text_centre(u, sz, cx + m, y, inner, buf, COL_TEXT);
+			text_centre(u, ui_fit_size(u, sz, ui_px(u, 22), buf, inner), cx + m, y, inner,
+				    buf, COL_TEXT);
 		} else {
-			text_centre(u, sz, cx + m, y, inner, st->message, COL_TEXT);
+			text_centre(u, ui_fit_size(u, sz, ui_px(u, 22), st->message, inner), cx + m, y,
+				    inner, st->message, COL_TEXT);
 		}
 		ui_button(u, cx + (cw - ui_px(u, 360)) / 2, cy + ch - m - bh, ui_px(u, 360), bh,
 			  ok ? "好的" : "知道了", ACT_PRINT_OK, 0, COL_ACCENT, 0xFFFFFFFFu);

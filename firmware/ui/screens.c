@@ -54,6 +54,14 @@ static void utf8_cut(char *buf)
 
 /* The y at which to draw one line of size-px text so it looks centred in [top, top + h):
  * the ink of a CJK glyph sits about 0.78 em below the top of its cell. */
+int ui_fit_size(struct ui *u, int size, int min, const char *text, int width)
+{
+	/* a long message on a narrow (portrait) panel: a smaller size rather than an ellipsis */
+	while (size > min && ui_text_width(u, size, text) > width)
+		size -= 2;
+	return size;
+}
+
 int ui_text_top(int top, int h, int size)
 {
 	return top + h / 2 - size * 78 / 100;

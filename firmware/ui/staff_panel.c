@@ -233,7 +233,8 @@ void ui_staff_draw(struct ui *u)
 								    : "没有更新",
 			     ok ? COL_GO : COL_WARN, 0);
 		y += ui_px(u, 48) + gap * 2;
-		ui_text_line(u, sz, cx + m, y, inner, st->result.message, COL_TEXT, 0);
+		ui_text_line(u, ui_fit_size(u, sz, ui_px(u, 22), st->result.message, inner), cx + m, y,
+			     inner, st->result.message, COL_TEXT, 0);
 		y += sz + gap;
 		ui_text_line(u, sz, cx + m, y, inner,
 			     st->result.receipt_written ? "回执已写入U盘。现在可以拔出U盘。"

@@ -335,6 +335,8 @@ void ui_glyph_draw(struct ui *u, int size, uint32_t cp, int x, int y, uint32_t r
 int ui_px(struct ui *u, int v); /* v scaled by u->s */
 /* A text size: v px at scale 1, half as large again in large-print mode (32 -> 48 on 1080p). */
 int ui_sz(struct ui *u, int v);
+/* The largest size from `size` down to `min` (in steps of 2) at which text fits in width. */
+int ui_fit_size(struct ui *u, int size, int min, const char *text, int width);
 /* The y at which one line of size-px text looks centred in [top, top + h). */
 int ui_text_top(int top, int h, int size);
 /* A filled button with a centred label that registers its hit region. */
