@@ -17,7 +17,7 @@ OPT     ?= -O2
 WINDOW  ?= 1280x800
 SAMPLE  ?= offline-db/sample
 
-PKGS    := sdl2 SDL2_ttf SDL2_image sqlite3 libusb-1.0 jansson libxml-2.0 libsodium freetype2 libqrencode libcurl
+PKGS    := sdl2 SDL2_ttf SDL2_image sqlite3 libusb-1.0 jansson libxml-2.0 libsodium freetype2 libqrencode
 DEB_PKGS := build-essential pkg-config libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev \
 	libsqlite3-dev libusb-1.0-0-dev libjansson-dev libxml2-dev fonts-noto-cjk \
 	poppler-utils sqlite3 file bc unicode-data bzip2 \
@@ -33,7 +33,7 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS_ALL = -std=c11 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 $(WARN) -g $(OPT) -Ifirmware -Ioffline-db -Itests \
 	-I$(BUILD)/gen $(PKG_CFLAGS) -pthread $(CFLAGS)
-LDLIBS_ALL = $(PKG_LIBS) $(IME_LIBS) -lm -pthread $(LDLIBS)
+LDLIBS_ALL = $(PKG_LIBS) $(IME_LIBS) -lm -pthread -ldl $(LDLIBS)
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 CORE_SRC   := $(sort $(wildcard firmware/base/*.c firmware/catalog/*.c firmware/text/*.c))

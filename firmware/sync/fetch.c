@@ -1,7 +1,13 @@
 /* fetch.c — see fetch.h. The only code that includes libcurl. */
 #include "sync/fetch.h"
 
+/* libcurl is loaded when the first download starts, not when the kiosk starts: with its TLS,
+ * Kerberos and LDAP libraries it is the largest part of the kiosk's start-up otherwise, and
+ * most kiosks take their updates from a stick. CURL_DISABLE_TYPECHECK: the calls go through
+ * the function pointers below, not through curl.h's checking macros. */
+#define CURL_DISABLE_TYPECHECK
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -81,9 +87,48 @@ struct xfer {
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static int curl_ok;
 
+/* The libcurl functions this file uses, resolved from libcurl.so.4 at the first download. */
+static struct {
+	CURLcode (*global_init)(long flags);
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *h, CURLoption opt, ...);
+	CURLcode (*easy_perform)(CURL *h);
+	CURLcode (*easy_getinfo)(CURL *h, CURLINFO info, ...);
+	void (*easy_cleanup)(CURL *h);
+	void (*easy_reset)(CURL *h);
+	const char *(*easy_strerror)(CURLcode c);
+	struct curl_slist *(*slist_append)(struct curl_slist *l, const char *s);
+	void (*slist_free_all)(struct curl_slist *l);
+} lc;
+
 static void curl_init_once(void)
 {
-	curl_ok = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+	/* the soname of Debian's libcurl4 (libcurl4-openssl-dev installs it; so do the images) */
+	void *h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		kk_error("fetch", "libcurl cannot be loaded: %s", dlerror());
+		return;
+	}
+#define KK_CURL_SYM(field, name)                                                              \
+	do {                                                                                  \
+		*(void **)&lc.field = dlsym(h, name);                                          \
+		if (!lc.field) {                                                               \
+			kk_error("fetch", "libcurl has no %s", name);                            \
+			return;                                                                \
+		}                                                                              \
+	} while (0)
+	KK_CURL_SYM(global_init, "curl_global_init");
+	KK_CURL_SYM(easy_init, "curl_easy_init");
+	KK_CURL_SYM(easy_setopt, "curl_easy_setopt");
+	KK_CURL_SYM(easy_perform, "curl_easy_perform");
+	KK_CURL_SYM(easy_getinfo, "curl_easy_getinfo");
+	KK_CURL_SYM(easy_cleanup, "curl_easy_cleanup");
+	KK_CURL_SYM(easy_reset, "curl_easy_reset");
+	KK_CURL_SYM(easy_strerror, "curl_easy_strerror");
+	KK_CURL_SYM(slist_append, "curl_slist_append");
+	KK_CURL_SYM(slist_free_all, "curl_slist_free_all");
+#undef KK_CURL_SYM
+	curl_ok = lc.global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
 }
 
 /* Store the outcome and a formatted English detail; the Chinese message from the table. */
@@ -215,7 +260,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *p)
 
 	if (!x->decided) {
 		x->decided = 1;
-		curl_easy_getinfo(x->f->h, CURLINFO_RESPONSE_CODE, &x->status);
+		lc.easy_getinfo(x->f->h, CURLINFO_RESPONSE_CODE, &x->status);
 		if (x->mem && x->status != 200) {
 			snprintf(x->why, sizeof x->why, "HTTP status %ld", x->status);
 			x->err = KK_EPROTO;
@@ -271,43 +316,43 @@ static int perform(struct fetch *f, struct xfer *x, const char *url, struct curl
 	CURLcode c;
 	CURL *h = f->h;
 
-	curl_easy_reset(h);
+	lc.easy_reset(h);
 	f->errbuf[0] = '\0';
 	x->f = f;
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, f->redir);
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 3L);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, f->errbuf);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "zwgk-kiosk/1 (content sync)");
-	curl_easy_setopt(h, CURLOPT_PROXY, o->proxy ? o->proxy : "");
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT,
+	lc.easy_setopt(h, CURLOPT_URL, url);
+	lc.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	lc.easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, f->redir);
+	lc.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+	lc.easy_setopt(h, CURLOPT_MAXREDIRS, 3L);
+	lc.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	lc.easy_setopt(h, CURLOPT_ERRORBUFFER, f->errbuf);
+	lc.easy_setopt(h, CURLOPT_USERAGENT, "zwgk-kiosk/1 (content sync)");
+	lc.easy_setopt(h, CURLOPT_PROXY, o->proxy ? o->proxy : "");
+	lc.easy_setopt(h, CURLOPT_CONNECTTIMEOUT,
 			 o->connect_timeout > 0 ? o->connect_timeout : (long)KK_FETCH_CONNECT_TIMEOUT);
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME,
+	lc.easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	lc.easy_setopt(h, CURLOPT_LOW_SPEED_TIME,
 			 o->stall_timeout > 0 ? o->stall_timeout : (long)KK_FETCH_STALL_TIMEOUT);
 	if (small)
-		curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)KK_FETCH_SMALL_TIMEOUT);
+		lc.easy_setopt(h, CURLOPT_TIMEOUT, (long)KK_FETCH_SMALL_TIMEOUT);
 	else
-		curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->total);
+		lc.easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->total);
 	if (o->max_rate > 0)
-		curl_easy_setopt(h, CURLOPT_MAX_RECV_SPEED_LARGE, (curl_off_t)o->max_rate);
+		lc.easy_setopt(h, CURLOPT_MAX_RECV_SPEED_LARGE, (curl_off_t)o->max_rate);
 	if (extra)
-		curl_easy_setopt(h, CURLOPT_HTTPHEADER, extra);
-	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
-	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(h, CURLOPT_XFERINFODATA, x);
-	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+		lc.easy_setopt(h, CURLOPT_HTTPHEADER, extra);
+	lc.easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	lc.easy_setopt(h, CURLOPT_HEADERDATA, x);
+	lc.easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	lc.easy_setopt(h, CURLOPT_WRITEDATA, x);
+	lc.easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+	lc.easy_setopt(h, CURLOPT_XFERINFODATA, x);
+	lc.easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 
 	f->res->files++;
-	c = curl_easy_perform(h);
+	c = lc.easy_perform(h);
 	if (!x->decided)
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &x->status);
+		lc.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &x->status);
 	f->res->http_status = x->status;
 	if (c == CURLE_OK && !x->decided && x->status != 200) {
 		snprintf(x->why, sizeof x->why, "HTTP status %ld", x->status);
@@ -328,10 +373,10 @@ static int perform(struct fetch *f, struct xfer *x, const char *url, struct curl
 	}
 	if (c == CURLE_OPERATION_TIMEDOUT) {
 		snprintf(x->why, sizeof x->why, "timed out (server stalled or unreachable): %s",
-			 f->errbuf[0] ? f->errbuf : curl_easy_strerror(c));
+			 f->errbuf[0] ? f->errbuf : lc.easy_strerror(c));
 		return KK_ETIMEDOUT;
 	}
-	snprintf(x->why, sizeof x->why, "%s", f->errbuf[0] ? f->errbuf : curl_easy_strerror(c));
+	snprintf(x->why, sizeof x->why, "%s", f->errbuf[0] ? f->errbuf : lc.easy_strerror(c));
 	return KK_EPROTO;
 }
 
@@ -453,8 +498,8 @@ static int get_payload(struct fetch *f, const char *base, const char *channel,
 		x.offset = x.written = (uint64_t)sb.st_size;
 		snprintf(range, sizeof range, "Range: bytes=%llu-", (unsigned long long)x.offset);
 		snprintf(ifrange, sizeof ifrange, "If-Range: %s", etag);
-		if (!(t = curl_slist_append(hdr, range)) || !(hdr = t) ||
-		    !(t = curl_slist_append(hdr, ifrange)) || !(hdr = t)) {
+		if (!(t = lc.slist_append(hdr, range)) || !(hdr = t) ||
+		    !(t = lc.slist_append(hdr, ifrange)) || !(hdr = t)) {
 			rc = set_outcome(f->res, KK_FETCH_FAILED, KK_ENOMEM, "out of memory");
 			goto out;
 		}
@@ -488,7 +533,7 @@ static int get_payload(struct fetch *f, const char *base, const char *channel,
 		}
 	}
 out:
-	curl_slist_free_all(hdr);
+	lc.slist_free_all(hdr);
 	if (x.fd >= 0)
 		close(x.fd);
 	return rc;
@@ -638,7 +683,7 @@ int kk_sync_fetch(const char *base_url, const char *channel, const char *data_di
 		goto out;
 	}
 	pthread_once(&curl_once, curl_init_once);
-	if (!curl_ok || !(f.h = curl_easy_init())) {
+	if (!curl_ok || !(f.h = lc.easy_init())) {
 		rc = set_outcome(res, KK_FETCH_FAILED, KK_EIO, "libcurl cannot start");
 		goto out;
 	}
@@ -782,7 +827,7 @@ int kk_sync_fetch(const char *base_url, const char *channel, const char *data_di
 			 (unsigned long long)res->received, res->resumed_from ? ", resumed" : "");
 out:
 	if (f.h)
-		curl_easy_cleanup(f.h);
+		lc.easy_cleanup(f.h);
 	kk_buf_fini(&ptr);
 	kk_buf_fini(&sig);
 	kk_buf_fini(&man);
