@@ -89,6 +89,11 @@ static void pwg_header(uint8_t *h, const struct kk_raster *r, const struct kk_pr
 /*
  * Encode one line of n one-byte pixels into dst. 2 * n + 2 bytes always suffice (the worst
  * case is a lone pixel, two bytes, before each run of two). Returns the size.
+ *
+ * Runs of three or more equal pixels are repeats. A pair inside literal pixels stays in the
+ * literal (2 bytes there, against 2 for a repeat plus 1 to open the next literal), which is
+ * where this differs from CUPS's encoder (the one Ghostscript's pwgraster uses): it never
+ * writes more bytes than CUPS and saves one at each such pair.
  */
 static size_t pwg_line(const uint8_t *src, size_t n, uint8_t *dst)
 {
@@ -98,20 +103,22 @@ static size_t pwg_line(const uint8_t *src, size_t n, uint8_t *dst)
 		size_t run = 1;
 		while (i + run < n && run < 128 && src[i + run] == src[i])
 			run++;
-		if (run >= 2 || i + 1 == n) {
+		if (run >= 3 || i + run == n) {
 			dst[o++] = (uint8_t)(run - 1);
 			dst[o++] = src[i];
 			i += run;
 			continue;
 		}
-		/* literal: stop before two equal pixels, which a repeat codes in two bytes */
+		/* literal: stop before three equal pixels, which a repeat codes in two bytes */
 		size_t start = i, len = 0;
-		while (i < n && len < 128 && !(i + 1 < n && src[i] == src[i + 1])) {
+		while (i < n && len < 128 &&
+		       !(i + 2 < n && src[i] == src[i + 1] && src[i] == src[i + 2])) {
 			i++;
 			len++;
 		}
-		if (len == 1) { /* a lone pixel before a run: a repeat of one */
-			dst[o++] = 0;
+		if (len == 1 || (len == 2 && src[start] == src[start + 1])) {
+			/* one pixel, or one pair, before a run: a repeat */
+			dst[o++] = (uint8_t)(len - 1);
 			dst[o++] = src[start];
 			continue;
 		}

@@ -76,10 +76,32 @@ if [ "$CP" -gt 0 ]; then
 	printf '  Chromium --print-to-pdf     %2s pages : %7.1f ms/page\n' "$CP" "$CH"
 	printf '  Ghostscript PDF -> ljet4             : %7.1f ms/page, %8d bytes/page\n' "$GL" "$GLB"
 	printf '  Ghostscript PDF -> pwgraster black_1 : %7.1f ms/page, %8d bytes/page\n' "$GP" "$GPB"
-	awk -v k="$KPER" -v c="$CH" -v g="$GL" -v kb="$KBYTES" -v gb="$GLB" -v kw="$KPWG" -v gw="$GPB" 'BEGIN {
+	awk -v k="$KPER" -v c="$CH" -v g="$GL" -v kb="$KBYTES" -v gb="$GLB" -v kw="$KPWG" -v gw="$GPB" -v kp="$KP" -v cp="$CP" 'BEGIN {
 		printf "  browser path (Chromium + ljet4)      : %7.1f ms/page -> the kiosk is %.1fx faster (goal >= 5x), faster than Ghostscript alone: %s\n", c + g, (c + g) / k, (k < g ? "yes" : "no")
 		printf "  PCL bytes/page ours vs ljet4         : %.2f (goal <= 1); PWG ours vs Ghostscript: %.2f\n", kb / gb, kw / gw
+		printf "  whole document (%d pages ours, %d Chromium): PCL %.2f, PWG %.2f of Ghostscript'"'"'s bytes\n", kp, cp, kb * kp / (gb * cp), kw * kp / (gw * cp)
 	}'
 else
 	echo "  Chromium produced no PDF: browser path not measured"
+fi
+
+# The same pages, dot for dot: our PWG job -> rastertopdf (cups-filters) -> Ghostscript at 600
+# dpi. The PDF holds our 600 dpi page images, so Ghostscript encodes exactly our dots and the
+# bytes compare the encoders alone.
+RASTERTOPDF=/usr/lib/cups/filter/rastertopdf
+if [ -x "$RASTERTOPDF" ] && env -u PPD CONTENT_TYPE=image/pwg-raster FINAL_CONTENT_TYPE=application/pdf \
+	"$RASTERTOPDF" 1 kiosk bench 1 "" "$T/out.pwg" >"$T/ours.pdf" 2>/dev/null; then
+	OP=$(pdfinfo "$T/ours.pdf" 2>/dev/null | awk '/^Pages:/ {print $2}')
+	gs -q -dNOPAUSE -dBATCH -dSAFER -sDEVICE=pwgraster -r600 -dcupsColorSpace=3 -dcupsBitsPerColor=1 \
+		-sOutputFile="$T/same.pwg" "$T/ours.pdf" >/dev/null 2>&1
+	gs -q -dNOPAUSE -dBATCH -dSAFER -sDEVICE=ljet4 -r600 -sOutputFile="$T/same.pcl" "$T/ours.pdf" >/dev/null 2>&1
+	awk -v p="${OP:-0}" -v kw="$KPWG" -v kb="$KBYTES" -v gw="$(stat -c %s "$T/same.pwg" 2>/dev/null || echo 0)" \
+		-v gb="$(stat -c %s "$T/same.pcl" 2>/dev/null || echo 0)" 'BEGIN {
+		if (p == 0 || gw == 0 || gb == 0) { print "  same pages through Ghostscript: not measured"; exit }
+		printf "  same pages, dot for dot (our raster -> rastertopdf -> gs), bytes/page:\n"
+		printf "    PWG ours %8d vs pwgraster %8d (%.2f, goal <= 1)\n", kw, gw / p, kw / (gw / p)
+		printf "    PCL ours %8d vs ljet4     %8d (%.2f, goal <= 1)\n", kb, gb / p, kb / (gb / p)
+	}'
+else
+	echo "  rastertopdf missing or failed: same-page comparison not measured"
 fi

@@ -1,6 +1,7 @@
 /*
  * test_print_gs.c — our PCL 5 encoder (firmware/print/pcl.c) against Ghostscript's `ljet4`
- * driver, the PCL that CUPS would send a LaserJet, on the same bitmap.
+ * driver, the PCL that CUPS would send a LaserJet, and our PWG Raster against its `pwgraster`,
+ * on the same bitmap.
  *
  * A text-like A4 page at 600 dpi (lines of "characters", a ruled table, a QR-like block) is
  * encoded by pcl.c, and also written as a raw bitmap that a small PostScript program draws
@@ -223,48 +224,61 @@ static int write_file(const char *path, const void *p, size_t n)
 	return ok ? 0 : -1;
 }
 
-static void test_pcl_against_ljet4(void)
+/*
+ * Encode our test page with lang into *ours, and the same bitmap through Ghostscript's device
+ * (raw rows drawn by `image` on a page of the bitmap's size) into *gs. dir is a scratch folder.
+ * Returns 0, or -1 when a step failed.
+ */
+static int encode_both(const struct kk_print_lang *lang, const char *device, const char *dir,
+		       struct kk_raster *r, struct kk_buf *ours, struct kk_buf *gs)
 {
-	struct kk_raster r = { 0 };
-	struct kk_buf ours, gs;
 	struct kk_print_opts o = { .copies = 1 };
-	struct ink_rows a = { 0 }, b = { 0 };
-	char dir[] = "/tmp/kk-gs-XXXXXX", path[256], cmd[1024];
-	uint32_t ink_rows = 0;
+	char path[256], cmd[1024];
 	FILE *f;
 
-	kk_buf_init(&ours, 64u << 20);
-	kk_buf_init(&gs, 64u << 20);
-	KT_REQUIRE(mkdtemp(dir));
-	KT_REQUIRE(kk_raster_init(&r, 4960, 7016, KK_RASTER_MONO, 600) == 0);
-	draw_page(&r);
-
-	KT_CHECK_INT(kk_print_lang_pcl.job_begin(&ours, &o), 0);
-	KT_CHECK_INT(kk_print_lang_pcl.page(&ours, &r, &o), 0);
-	KT_CHECK_INT(kk_print_lang_pcl.job_end(&ours, &o), 0);
-
-	/* the same bitmap through Ghostscript: raw rows drawn by `image` on an A4 page */
+	if (kk_raster_init(r, 4960, 7016, KK_RASTER_MONO, 600))
+		return -1;
+	draw_page(r);
+	if (lang->job_begin(ours, &o) || lang->page(ours, r, &o) || lang->job_end(ours, &o))
+		return -1;
 	snprintf(path, sizeof path, "%s/page.raw", dir);
-	KT_REQUIRE(write_file(path, r.data, (size_t)r.stride * r.height) == 0);
+	if (write_file(path, r->data, (size_t)r->stride * r->height))
+		return -1;
 	snprintf(path, sizeof path, "%s/page.ps", dir);
-	f = fopen(path, "w");
-	KT_REQUIRE(f);
+	if (!(f = fopen(path, "w")))
+		return -1;
 	fprintf(f, "%%!PS\n<< /PageSize [%.4f %.4f] >> setpagedevice\n"
 		   "%.4f %.4f scale\n"
 		   "<< /ImageType 1 /Width %u /Height %u /BitsPerComponent 1 /Decode [1 0]\n"
 		   "   /ImageMatrix [%u 0 0 -%u 0 %u] /DataSource (%s/page.raw) (r) file >> image\n"
 		   "showpage\n",
-		r.width * 72.0 / 600, r.height * 72.0 / 600, r.width * 72.0 / 600,
-		r.height * 72.0 / 600, r.stride * 8, r.height, r.stride * 8, r.height, r.height,
-		dir);
-	fclose(f);
+		r->width * 72.0 / 600, r->height * 72.0 / 600, r->width * 72.0 / 600,
+		r->height * 72.0 / 600, r->stride * 8, r->height, r->stride * 8, r->height,
+		r->height, dir);
+	if (fclose(f))
+		return -1;
 	snprintf(cmd, sizeof cmd,
-		 "gs -q -dNOPAUSE -dBATCH -dSAFER --permit-file-read=%s/ -sDEVICE=ljet4 -r600 "
-		 "-sOutputFile=%s/gs.pcl %s/page.ps >%s/gs.log 2>&1",
-		 dir, dir, dir, dir);
-	KT_CHECK_INT(system(cmd), 0);
-	snprintf(path, sizeof path, "%s/gs.pcl", dir);
-	KT_REQUIRE(kk_buf_read_file(&gs, path) == 0);
+		 "gs -q -dNOPAUSE -dBATCH -dSAFER --permit-file-read=%s/ -sDEVICE=%s -r600 "
+		 "-sOutputFile=%s/gs.out %s/page.ps >%s/gs.log 2>&1",
+		 dir, device, dir, dir, dir);
+	if (system(cmd) != 0)
+		return -1;
+	snprintf(path, sizeof path, "%s/gs.out", dir);
+	return kk_buf_read_file(gs, path) == 0 ? 0 : -1;
+}
+
+static void test_pcl_against_ljet4(void)
+{
+	struct kk_raster r = { 0 };
+	struct kk_buf ours, gs;
+	struct ink_rows a = { 0 }, b = { 0 };
+	char dir[] = "/tmp/kk-gs-XXXXXX";
+	uint32_t ink_rows = 0;
+
+	kk_buf_init(&ours, 64u << 20);
+	kk_buf_init(&gs, 64u << 20);
+	KT_REQUIRE(mkdtemp(dir));
+	KT_REQUIRE(encode_both(&kk_print_lang_pcl, "ljet4", dir, &r, &ours, &gs) == 0);
 
 	KT_REQUIRE(pcl_rows((const uint8_t *)ours.data, ours.len, &a) == 0);
 	KT_REQUIRE(pcl_rows((const uint8_t *)gs.data, gs.len, &b) == 0);
@@ -294,4 +308,120 @@ static void test_pcl_against_ljet4(void)
 	kt_rmtree(dir);
 }
 
-KT_MAIN(KT_CASE(test_pcl_against_ljet4))
+/*
+ * Decode the first page of a PWG Raster stream (sync word, 1796-byte header, compressed lines
+ * of one-byte pixels) into *bitmap (malloc'd, stride *bpl), checking every count against the
+ * header's geometry. Returns 0 or -1 on a malformed stream.
+ */
+static int pwg_decode(const uint8_t *p, size_t n, uint8_t **bitmap, uint32_t *w, uint32_t *h,
+		      uint32_t *bpl)
+{
+	size_t i = 4 + 1796;
+	uint32_t y = 0;
+	uint8_t *bm;
+
+	if (n < i || memcmp(p, "RaS2", 4) != 0)
+		return -1;
+#define GET32(off) ((uint32_t)p[4 + (off)] << 24 | (uint32_t)p[5 + (off)] << 16 | \
+		    (uint32_t)p[6 + (off)] << 8 | p[7 + (off)])
+	*w = GET32(372);
+	*h = GET32(376);
+	*bpl = GET32(392);
+	if (GET32(388) != 1 || *bpl != (*w + 7) / 8 || *bpl > ROW_MAX || *h > 40000)
+		return -1;
+#undef GET32
+	bm = calloc((size_t)*bpl * *h, 1);
+	if (!bm)
+		return -1;
+	while (y < *h) {
+		uint32_t rep, x = 0;
+		uint8_t *row = bm + (size_t)y * *bpl;
+		if (i >= n)
+			goto bad;
+		rep = p[i++] + 1u;
+		while (x < *bpl) {
+			if (i >= n)
+				goto bad;
+			uint8_t c = p[i++];
+			if (c < 128) {
+				if (i >= n || x + c + 1u > *bpl)
+					goto bad;
+				memset(row + x, p[i++], c + 1u);
+				x += c + 1u;
+			} else {
+				uint32_t len = 257u - c;
+				if (c == 128 || i + len > n || x + len > *bpl)
+					goto bad;
+				memcpy(row + x, p + i, len);
+				i += len;
+				x += len;
+			}
+		}
+		for (uint32_t k = 1; k < rep && y + k < *h; k++)
+			memcpy(bm + (size_t)(y + k) * *bpl, row, *bpl);
+		y += rep;
+	}
+	*bitmap = bm;
+	return 0;
+bad:
+	free(bm);
+	return -1;
+}
+
+/*
+ * The same bitmap as PWG Raster black_1: ours against Ghostscript's `pwgraster` (the filter
+ * CUPS runs for IPP Everywhere printers). Both decode to exactly our bitmap, and ours is no
+ * larger.
+ */
+static void test_pwg_against_pwgraster(void)
+{
+	struct kk_raster r = { 0 };
+	struct kk_buf ours, gs;
+	char dir[] = "/tmp/kk-gs-XXXXXX";
+	uint8_t *a = NULL, *b = NULL;
+	uint32_t aw, ah, abpl, bw, bh, bbpl;
+
+	kk_buf_init(&ours, 64u << 20);
+	kk_buf_init(&gs, 64u << 20);
+	KT_REQUIRE(mkdtemp(dir));
+	KT_REQUIRE(encode_both(&kk_print_lang_pwg, "pwgraster -dcupsColorSpace=3 -dcupsBitsPerColor=1", dir, &r, &ours, &gs) == 0);
+
+	KT_REQUIRE(pwg_decode((const uint8_t *)ours.data, ours.len, &a, &aw, &ah, &abpl) == 0);
+	KT_REQUIRE(pwg_decode((const uint8_t *)gs.data, gs.len, &b, &bw, &bh, &bbpl) == 0);
+	KT_CHECK_INT(aw, r.width);
+	KT_CHECK_INT(ah, r.height);
+	KT_CHECK_INT(bw, aw);
+	KT_CHECK_INT(bh, ah);
+	if (aw == bw && ah == bh) {
+		/* Ghostscript may place the image a row lower (the page is 841.92 pt, which it
+		 * rounds): the dots must be the same, row for row, at one vertical offset */
+		uint32_t best = UINT32_MAX, differ = 0;
+		int best_d = 0;
+		for (int d = -2; d <= 2; d++) {
+			uint32_t n = 0;
+			for (uint32_t y = 2; y + 2 < ah; y++)
+				n += memcmp(a + (size_t)y * abpl, b + (size_t)((int)y + d) * bbpl, abpl) != 0;
+			if (n < best) {
+				best = n;
+				best_d = d;
+			}
+		}
+		printf("# PWG: Ghostscript's page is %d row(s) lower\n", best_d);
+		KT_CHECK_INT(best, 0); /* the same dots, row for row */
+		for (uint32_t y = 0; y < ah; y++)
+			differ += memcmp(a + (size_t)y * abpl, r.data + (size_t)y * r.stride, abpl) != 0;
+		KT_CHECK_INT(differ, 0); /* and ours is exactly our raster */
+	}
+	printf("# PWG page at 600 dpi: ours %zu bytes, Ghostscript pwgraster %zu bytes (%.3fx)\n",
+	       ours.len, gs.len, (double)ours.len / (double)(gs.len ? gs.len : 1));
+	KT_CHECK(ours.len <= gs.len);
+
+	free(a);
+	free(b);
+	kk_raster_fini(&r);
+	kk_buf_fini(&ours);
+	kk_buf_fini(&gs);
+	kt_rmtree(dir);
+}
+
+KT_MAIN(KT_CASE(test_pcl_against_ljet4), KT_CASE(test_pwg_against_pwgraster))
