@@ -27,6 +27,7 @@ QPID=
 cleanup() {
 	[ -z "$QPID" ] || kill "$QPID" 2>/dev/null
 	wait 2>/dev/null
+	cp "$W/serial.log" "${KK_IMAGE_LOG:-/tmp/kk-image-serial.log}" 2>/dev/null
 	rm -rf "$W"
 }
 trap cleanup EXIT

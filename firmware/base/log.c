@@ -15,6 +15,11 @@ void kk_log_set_level(enum kk_log_level level)
 	log_level = level;
 }
 
+enum kk_log_level kk_log_get_level(void)
+{
+	return log_level;
+}
+
 int kk_log_level_parse(const char *s, enum kk_log_level *out)
 {
 	static const char *const names[] = { "error", "warn", "info", "debug" };

@@ -9,6 +9,8 @@
 enum kk_log_level { KK_LOG_ERROR = 0, KK_LOG_WARN, KK_LOG_INFO, KK_LOG_DEBUG };
 
 void kk_log_set_level(enum kk_log_level level);
+/* The level set last (KK_LOG_INFO until then). */
+enum kk_log_level kk_log_get_level(void);
 /* Parses "error", "warn", "info", "debug"; returns 0 or KK_EINVAL. */
 int kk_log_level_parse(const char *s, enum kk_log_level *out);
 void kk_log(enum kk_log_level level, const char *module, const char *fmt, ...)

@@ -607,13 +607,55 @@ static void run_interactive(struct ui *u)
 			u->now = t - dt; /* animate() adds dt back */
 			animate(u, dt);
 		}
+		if (u->dirty) {
+			frame(u);
+			if (!u->presented) {
+				const char *why = SDL_GetError();
+				u->presented = 1;
+				if (why && *why)
+					kk_warn("ui", "first frame presented; SDL reports: %s", why);
+				else
+					kk_info("ui", "first frame presented");
+			}
+		}
 		/* the loop turns at least every 250 ms (the wait above): a hung UI stops the
-		 * keep-alives and systemd restarts the kiosk */
+		 * keep-alives and systemd restarts the kiosk. The first call (READY=1) comes
+		 * after the first frame was presented. */
 		if (u->heartbeat)
 			u->heartbeat(u->heartbeat_ctx);
-		if (u->dirty)
-			frame(u);
 	}
+}
+
+/* SDL's own messages (SDL_Log*) go to our log: errors and warnings always, the video
+ * driver's debug lines when log_level is debug. */
+static void ui_sdl_log(void *ctx, int category, SDL_LogPriority pri, const char *msg)
+{
+	if (pri >= SDL_LOG_PRIORITY_ERROR)
+		kk_error("sdl", "%s", msg);
+	else if (pri == SDL_LOG_PRIORITY_WARN)
+		kk_warn("sdl", "%s", msg);
+	else if (pri == SDL_LOG_PRIORITY_INFO)
+		kk_info("sdl", "%s", msg);
+	else
+		kk_debug("sdl", "%s", msg);
+}
+
+/* One line for technicians: which video driver, renderer and mode the kiosk got. */
+static void ui_log_display(struct ui *u)
+{
+	SDL_RendererInfo ri;
+	SDL_DisplayMode m;
+	int idx = SDL_GetWindowDisplayIndex(u->win);
+
+	if (SDL_GetRendererInfo(u->r, &ri) != 0)
+		ri.name = "?", ri.flags = 0;
+	if (idx < 0 || SDL_GetCurrentDisplayMode(idx, &m) != 0)
+		memset(&m, 0, sizeof m);
+	kk_info("ui", "display: video driver %s, renderer %s (%s%s), mode %dx%d@%dHz, drawing %dx%d",
+		SDL_GetCurrentVideoDriver() ? SDL_GetCurrentVideoDriver() : "?", ri.name,
+		(ri.flags & SDL_RENDERER_ACCELERATED) ? "accelerated" : "software",
+		(ri.flags & SDL_RENDERER_PRESENTVSYNC) ? ", vsync" : "", m.w, m.h, m.refresh_rate,
+		u->w, u->h);
 }
 
 int kk_ui_run(const struct kk_ui_opts *o)
@@ -637,6 +679,9 @@ int kk_ui_run(const struct kk_ui_opts *o)
 		u->applied_seen = u->sst.applied;
 	}
 	SDL_SetHint(SDL_HINT_VIDEO_X11_NET_WM_BYPASS_COMPOSITOR, "0");
+	SDL_LogSetOutputFunction(ui_sdl_log, NULL);
+	SDL_LogSetAllPriority(kk_log_get_level() >= KK_LOG_DEBUG ? SDL_LOG_PRIORITY_DEBUG
+								  : SDL_LOG_PRIORITY_WARN);
 	if (SDL_Init(headless ? SDL_INIT_EVENTS : SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
 		kk_error("ui", "no display: %s (use --headless on a machine without one)", SDL_GetError());
 		free(u);
@@ -679,6 +724,7 @@ int kk_ui_run(const struct kk_ui_opts *o)
 			SDL_ShowCursor(SDL_DISABLE); /* a touch kiosk shows no mouse pointer */
 		SDL_GetRendererOutputSize(u->r, &w, &h);
 		ui_set_size(u, w, h);
+		ui_log_display(u);
 	}
 	SDL_SetRenderDrawBlendMode(u->r, SDL_BLENDMODE_BLEND);
 	/* for tests and benchmarks: draw every frame whole, without the scroll cache */
