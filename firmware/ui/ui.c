@@ -319,11 +319,35 @@ static void animate(struct ui *u, uint32_t dt)
 	}
 }
 
+/*
+ * For technicians diagnosing a black screen: with KK_FIRST_FRAME_PNG=FILE in the environment
+ * the first frame is read back from the renderer, as drawn, and saved before it is presented.
+ * What the file shows against what the display shows tells a drawing fault from a display one.
+ */
+static void save_first_frame(struct ui *u)
+{
+	const char *path = getenv("KK_FIRST_FRAME_PNG");
+	SDL_Surface *shot;
+
+	if (!path || !*path || u->presented || u->surface)
+		return;
+	shot = SDL_CreateRGBSurfaceWithFormat(0, u->w, u->h, 32, SDL_PIXELFORMAT_ARGB8888);
+	if (!shot || SDL_RenderReadPixels(u->r, NULL, SDL_PIXELFORMAT_ARGB8888, shot->pixels,
+					  shot->pitch) != 0 || IMG_SavePNG(shot, path) != 0)
+		kk_warn("ui", "first frame not saved to %s: %s", path, SDL_GetError());
+	else
+		kk_info("ui", "first frame saved to %s", path);
+	SDL_FreeSurface(shot);
+}
+
 static void frame(struct ui *u)
 {
 	ui_draw(u);
 	if (u->pressed)
 		ui_fill(u, u->pressed_r.x, u->pressed_r.y, u->pressed_r.w, u->pressed_r.h, 0x00000040u);
+	save_first_frame(u);
+	if (!u->presented)
+		SDL_ClearError(); /* what SDL reports after this present is about it */
 	SDL_RenderPresent(u->r);
 	u->dirty = 0;
 }
@@ -712,6 +736,13 @@ int kk_ui_run(const struct kk_ui_opts *o)
 			rc = KK_EDISPLAY;
 			goto out;
 		}
+		/* On KMSDRM (a board, no X or Wayland) EGL gives GLES contexts: SDL's desktop
+		 * "opengl" renderer would load libGLESv2 without glBegin & co. and draw nothing
+		 * (a black screen); "opengles2" is the renderer for them. SDL_RENDER_DRIVER in
+		 * the environment still wins. */
+		if (!getenv("SDL_RENDER_DRIVER") && SDL_GetCurrentVideoDriver() &&
+		    strcmp(SDL_GetCurrentVideoDriver(), "KMSDRM") == 0)
+			SDL_SetHint(SDL_HINT_RENDER_DRIVER, "opengles2");
 		u->r = SDL_CreateRenderer(u->win, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
 		if (!u->r)
 			u->r = SDL_CreateRenderer(u->win, -1, SDL_RENDERER_SOFTWARE);
