@@ -59,6 +59,9 @@ struct kk_sync_svc_opts {
 	long max_rate;          /* config sync_max_rate */
 	const char *proxy;      /* config sync_proxy */
 	long stall_timeout;     /* config sync_stall_timeout */
+	const char *ca_file;    /* config sync_ca_file ("" or NULL: the system store) */
+	int require_https;      /* config sync_require_https */
+	int start_spread;       /* config sync_start_spread: the first check waits 0..N s */
 	void (*wake)(void *ctx);
 	void *wake_ctx;
 };
