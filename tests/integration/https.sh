@@ -20,7 +20,7 @@ command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] ||
 	{ fail "nginx is installed (make deps: nginx-light)"; finish; }
 command -v openssl >/dev/null || { fail "openssl is installed (make deps: openssl)"; finish; }
 NGINX_PID=
-cleanup() {
+cleanup() { # nginx_start's child
 	[ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null
 	wait 2>/dev/null
 	rm -rf "$TMP"
@@ -98,14 +98,16 @@ for r in w w2 bg; do
 done
 chmod -R a+rX "$W" "$C"
 
+. "$ROOT/tests/nginx.sh"
 NG="$TMP/nginx"
-mkdir -p "$NG/tmp"
+mkdir -p "$NG"
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 declare -A PORT
-servers=""
+NGINX_EXTRA=""
 for s in good otherca expired wrongname; do
 	PORT[$s]=$(free_port)
-	servers+="  server {
+	: >"$NG/$s.log"
+	NGINX_EXTRA+="  server {
     listen 127.0.0.1:${PORT[$s]} ssl;
     ssl_certificate $C/$s.pem;
     ssl_certificate_key $C/$s.key;
@@ -114,37 +116,16 @@ for s in good otherca expired wrongname; do
   }
 "
 done
-PORT[plain]=$(free_port)
-cat >"$NG/nginx.conf" <<CONF
-worker_processes 1;
-pid $NG/nginx.pid;
-error_log $NG/error.log;
-events { worker_connections 64; }
-http {
-  log_format kk escape=none '\$request_uri \$status range=\$http_range if-range=\$http_if_range bytes=\$body_bytes_sent';
-  client_body_temp_path $NG/tmp/body;
-  proxy_temp_path $NG/tmp/proxy;
-  fastcgi_temp_path $NG/tmp/fastcgi;
-  uwsgi_temp_path $NG/tmp/uwsgi;
-  scgi_temp_path $NG/tmp/scgi;
-$servers  server {
-    listen 127.0.0.1:${PORT[plain]};
-    access_log $NG/plain.log kk;
-    root $W;
-  }
-}
-CONF
-for s in good otherca expired wrongname plain; do : >"$NG/$s.log"; done
-"$(command -v nginx || echo /usr/sbin/nginx)" -p "$NG" -c "$NG/nginx.conf" -g 'daemon off;' 2>"$NG/stderr" &
-NGINX_PID=$!
-if timeout 10 bash -c "until (exec 3<>/dev/tcp/127.0.0.1/${PORT[good]}) 2>/dev/null &&
-		(exec 3<>/dev/tcp/127.0.0.1/${PORT[plain]}) 2>/dev/null; do sleep 0.1; done"; then
+# the plain http server is nginx_start's own (its log: $NG/access.log)
+if nginx_start "$NG" "$W" &&
+	timeout 10 bash -c "until (exec 3<>/dev/tcp/127.0.0.1/${PORT[good]}) 2>/dev/null; do sleep 0.1; done"; then
 	ok "nginx serves the web root over TLS on four ports of 127.0.0.1"
 else
 	fail "nginx serves the web root over TLS"
 	cat "$NG/stderr" "$NG/error.log" 2>/dev/null | sed 's/^/#   /'
 	finish
 fi
+PORT[plain]=$NGINX_PORT
 url() { echo "https://127.0.0.1:${PORT[$1]}/$2/"; }
 
 conf() { # conf FILE [extra lines]
@@ -204,10 +185,10 @@ has "  ... no active slot" "$TMP/out" "^active none floor 0\.0"
 # --- sync_require_https ------------------------------------------------------------------
 P="http://127.0.0.1:${PORT[plain]}/w/"
 check_exit "plain http is allowed by default" 0 fetch "$TMP/system.conf" "$TMP/plain" "$P"
-: >"$NG/plain.log"
+: >"$NG/access.log"
 check_exit "sync_require_https = yes refuses an http:// web root (exit 2)" 2 fetch "$TMP/strict.conf" "$TMP/strict" "$P"
 has "  ... in Chinese and English" "$TMP/out" "加密（https）.*INSECURE: --sync-from http://"
-[ ! -s "$NG/plain.log" ] && ok "  ... asking the server nothing" || fail "  ... asking the server nothing"
+[ ! -s "$NG/access.log" ] && ok "  ... asking the server nothing" || fail "  ... asking the server nothing"
 [ ! -e "$TMP/strict/fetch.state" ] && ok "  ... and leaving fetch.state alone" || fail "  ... and leaving fetch.state alone"
 conf "$TMP/clash.conf" "sync_require_https = yes" "sync_sources = usb, $P"
 check_exit "--check-config reports sync_require_https with an http:// source" 2 "$KIOSK" --check-config "$TMP/clash.conf"
