@@ -13,7 +13,8 @@
 # fetch.state (the backoff); a download killed half way resumes over https with Range
 # (nginx answers 206); sync_require_https refuses http:// (exit 2, nothing requested) and
 # --check-config reports the clash; the running kiosk installs an update over https in the
-# background. Every server is on 127.0.0.1 and stopped by the trap; every kiosk run is under
+# background, and against the other CA's server logs the TLS failure, counts it and installs
+# nothing. Every server is on 127.0.0.1 and stopped by the trap; every kiosk run is under
 # `timeout`.
 . "$(dirname "$0")/lib.sh"
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] ||
@@ -224,4 +225,12 @@ has "  ... installs the update in the background and shows it" "$TMP/shots/home.
 check_exit "  ... kiosk --sync-status agrees" 0 "$KIOSK" --config "$TMP/bg.conf" --sync-status
 has "  ... version 1.5" "$TMP/out" "version 1\.5"
 has "  ... fetched over TLS" "$NG/good.log" '^/bg/stable/1\.5/content\.db 200 '
+# the same against a server whose certificate another CA signed: logged, counted, nothing shown
+sed "s|^data_dir = .*|data_dir = $TMP/bgbad|; s|^sync_sources = .*|sync_sources = $(url otherca bg)|" \
+	"$TMP/bg.conf" >"$TMP/bgbad.conf"
+check_exit "the running kiosk with an https web root it cannot verify" 0 timeout 120 "$KIOSK" --config "$TMP/bgbad.conf" \
+	--headless --size 1920x1080 --script "$TMP/bg.script" --shots "$TMP/shots2"
+has "  ... logs the TLS failure in English" "$TMP/out" "TLS: .*(unable to get local issuer|self.signed|certificate verify)"
+has "  ... counts it in fetch.state (backoff)" "$TMP/bgbad/fetch.state" "^failures = 1$"
+check_exit "  ... and installs nothing" 1 "$KIOSK" --config "$TMP/bgbad.conf" --sync-status
 finish
