@@ -22,7 +22,7 @@ DEB_PKGS := build-essential pkg-config libsdl2-dev libsdl2-ttf-dev libsdl2-image
 	libsqlite3-dev libusb-1.0-0-dev libjansson-dev libxml2-dev fonts-noto-cjk \
 	poppler-utils sqlite3 file bc unicode-data bzip2 \
 	libgooglepinyin0 libgooglepinyin0-dev libzinnia-dev tegaki-zinnia-simplified-chinese \
-	libsodium-dev libcurl4-openssl-dev nginx-light minisign libfreetype-dev libqrencode-dev zbar-tools netpbm \
+	libsodium-dev libcurl4-openssl-dev nginx-light openssl minisign libfreetype-dev libqrencode-dev zbar-tools netpbm \
 	ghostscript cups-ipp-utils cups-filters dbus \
 	util-linux fdisk dosfstools mtools e2fsprogs
 UNIHAN  ?= /usr/share/unicode/Unihan_Readings.txt.bz2

@@ -5,7 +5,9 @@
 #   port. Sets NGINX_PORT and NGINX_PID (the caller stops it: kill $NGINX_PID). Returns 1 when
 #   nginx did not accept connections within 10 s. The access log (DIR/access.log) has one line
 #   per request: "URI STATUS range=RANGE if-range=IF_RANGE bytes=BODY_BYTES". Below /redir/
-#   every request is redirected to file:///etc/passwd.
+#   every request is redirected to file:///etc/passwd. NGINX_EXTRA (optional) is added inside
+#   the http block: more server blocks (tests/integration/https.sh adds TLS servers; their
+#   access_log lines may use the format `kk` above).
 nginx_start() {
 	local dir=$1 root=$2 bin
 	bin=$(command -v nginx || echo /usr/sbin/nginx)
@@ -30,6 +32,7 @@ http {
     # a hostile redirect to another scheme (fetch.sh): the kiosk must not follow it
     location /redir/ { add_header Location "file:///etc/passwd" always; return 302; }
   }
+${NGINX_EXTRA:-}
 }
 CONF
 	"$bin" -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;' 2>"$dir/stderr" &

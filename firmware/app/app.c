@@ -307,6 +307,9 @@ int kk_app_main(int argc, char **argv)
 		so.max_rate = cfg.sync_max_rate;
 		so.proxy = cfg.sync_proxy;
 		so.stall_timeout = cfg.sync_stall_timeout;
+		so.ca_file = cfg.sync_ca_file;
+		so.require_https = cfg.sync_require_https;
+		so.start_spread = cfg.sync_start_spread;
 		so.pin_hash = cfg.staff_pin_hash;
 		so.pubkeys = cfg.sync_pubkey;
 		so.channel = cfg.sync_channel;

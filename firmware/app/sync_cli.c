@@ -63,9 +63,17 @@ static int cli_fetch(const struct kk_config *cfg, const char *url,
 				"(no spaces, query or fragment)\n", url);
 		return KK_SYNC_EXIT_USAGE;
 	}
+	if (cfg->sync_require_https && strncmp(url, "https://", 8) != 0) {
+		/* a configuration matter: nothing is asked and fetch.state is left alone */
+		fprintf(stderr, "kiosk: %s — INSECURE: --sync-from %s is not https:// and "
+				"sync_require_https = yes\n", kk_fetch_outcome_zh(KK_FETCH_INSECURE), url);
+		return KK_SYNC_EXIT_USAGE;
+	}
 	o.max_rate = cfg->sync_max_rate;
 	o.proxy = cfg->sync_proxy[0] ? cfg->sync_proxy : NULL;
 	o.stall_timeout = cfg->sync_stall_timeout;
+	o.ca_file = cfg->sync_ca_file[0] ? cfg->sync_ca_file : NULL;
+	o.require_https = cfg->sync_require_https;
 	kk_sync_fetch_apply(url, cfg->data_dir, keys, &o, pol,
 			    isatty(STDERR_FILENO) ? progress_tty : NULL, last, NULL, &fres, &ares,
 			    &applied);
@@ -84,6 +92,8 @@ static int cli_fetch(const struct kk_config *cfg, const char *url,
 	case KK_FETCH_DAMAGED:
 	case KK_FETCH_WRONG_TARGET:
 		return KK_SYNC_EXIT_REFUSED;
+	case KK_FETCH_INSECURE:
+		return KK_SYNC_EXIT_USAGE;
 	default:
 		return KK_SYNC_EXIT_FAILED;
 	}

@@ -25,8 +25,10 @@ enum {
  * Apply the bundle folder bundle_dir to cfg->data_dir with cfg's keys (sync_pubkey), channel
  * and kiosk id. When bundle_dir is an http:// or https:// URL it names a web root published
  * by `kioskdb publish`: the newest bundle of cfg->sync_channel is fetched (sync/fetch.h, with
- * sync_max_rate, sync_proxy, sync_stall_timeout) and then applied; a "fetch: ..." line on
- * stdout says what was downloaded; network failures exit KK_SYNC_EXIT_FAILED. Prints the result on stdout when applied, otherwise the Chinese message and
+ * sync_max_rate, sync_proxy, sync_stall_timeout, sync_ca_file, sync_require_https) and then
+ * applied; a "fetch: ..." line on stdout says what was downloaded; network failures, TLS
+ * included (a certificate that does not verify), exit KK_SYNC_EXIT_FAILED; an http:// URL
+ * while sync_require_https is set exits KK_SYNC_EXIT_USAGE. Prints the result on stdout when applied, otherwise the Chinese message and
  * the English reason on stderr. Returns one of the exit statuses above.
  */
 int kk_sync_cli_apply(const struct kk_config *cfg, const char *bundle_dir);

@@ -39,6 +39,7 @@ void kk_config_defaults(struct kk_config *c)
 	snprintf(c->sync_pubkey, sizeof c->sync_pubkey, "/etc/kiosk/sync.pub");
 	snprintf(c->sync_channel, sizeof c->sync_channel, "stable");
 	c->sync_stall_timeout = 60;
+	c->sync_start_spread = 300;
 	snprintf(c->log_level, sizeof c->log_level, "info");
 }
 
@@ -114,6 +115,9 @@ static const struct key_def keys[] = {
 	INT(sync_max_rate, 0, 1000000000),
 	STR(sync_proxy, T_STR),
 	INT(sync_stall_timeout, 1, 3600),
+	STR(sync_ca_file, T_STR),
+	{ "sync_require_https", T_BOOL, offsetof(struct kk_config, sync_require_https), 0, 0, 0 },
+	INT(sync_start_spread, 0, 86400),
 	STR(kiosk_id, T_KIOSKID),
 	STR(staff_pin_hash, T_PINHASH),
 	STR(log_level, T_LOGLEVEL),
@@ -318,6 +322,12 @@ int kk_config_parse(struct kk_config *c, const char *name, const char *text, siz
 			problem(p, name, lineno, key, "%s (got \"%s\")", why, val);
 			bad_count++;
 		}
+	}
+	/* across keys, whatever their order: a web root the kiosk would refuse to ask */
+	if (c->sync_require_https && strstr(c->sync_sources, "http://")) {
+		problem(p, name, 0, NULL, "sync_sources names an http:// web root but "
+					 "sync_require_https = yes (use https:// or set it to no)");
+		bad_count++;
 	}
 	return bad_count ? KK_EINVAL : 0;
 }

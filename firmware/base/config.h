@@ -43,6 +43,9 @@ struct kk_config {
 	int sync_max_rate;          /* download bandwidth cap, bytes/s; 0 = no cap */
 	char sync_proxy[256];       /* proxy URL for downloads (libcurl syntax); empty = none */
 	int sync_stall_timeout;     /* seconds a download may stay below 1 byte/s before it fails */
+	char sync_ca_file[512];     /* PEM CAs trusted for https instead of the system store; empty = system */
+	int sync_require_https;     /* 1: refuse http:// web roots */
+	int sync_start_spread;      /* the first network check after start waits 0..N s (random) */
 	char kiosk_id[65];          /* names this kiosk in receipts; empty = the host name */
 	char staff_pin_hash[256];   /* libsodium crypto_pwhash_str() output; empty = staff panel off */
 	char log_level[16];         /* error | warn | info | debug */

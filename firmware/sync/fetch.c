@@ -42,7 +42,15 @@ static const struct {
 	[KK_FETCH_NETWORK] = { "NETWORK", "无法从服务器下载更新，稍后自动重试" },
 	[KK_FETCH_CANCELED] = { "CANCELED", "下载已取消" },
 	[KK_FETCH_FAILED] = { "FAILED", "本机存储出错或空间不足，下载未完成" },
+	[KK_FETCH_TLS] = { "TLS", "更新服务器的证书无法验证，请联系技术人员" },
+	[KK_FETCH_INSECURE] = { "INSECURE", "本机只从加密（https）地址更新，此地址未使用，请联系技术人员" },
 };
+
+/* OpenSSL's X509_V_ERR_CERT_NOT_YET_VALID and X509_V_ERR_CERT_HAS_EXPIRED (x509_vfy.h, stable
+ * numbers): either may be this kiosk's clock rather than the server, so staff are told. */
+#define X509_NOT_YET_VALID 9
+#define X509_EXPIRED 10
+#define TLS_CLOCK_ZH "更新服务器的证书已过期或尚未生效（也可能是本机时间不对），请联系技术人员"
 
 const char *kk_fetch_outcome_name(enum kk_fetch_outcome o)
 {
@@ -320,13 +328,21 @@ static int perform(struct fetch *f, struct xfer *x, const char *url, struct curl
 	f->errbuf[0] = '\0';
 	x->f = f;
 	lc.easy_setopt(h, CURLOPT_URL, url);
-	lc.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	lc.easy_setopt(h, CURLOPT_PROTOCOLS_STR, o->require_https ? "https" : "http,https");
 	lc.easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, f->redir);
 	lc.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
 	lc.easy_setopt(h, CURLOPT_MAXREDIRS, 3L);
 	lc.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	lc.easy_setopt(h, CURLOPT_ERRORBUFFER, f->errbuf);
 	lc.easy_setopt(h, CURLOPT_USERAGENT, "zwgk-kiosk/1 (content sync)");
+	/* verification always on (the defaults, said out loud); see fetch.h, TLS */
+	lc.easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	lc.easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	lc.easy_setopt(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	if (o->ca_file && o->ca_file[0]) {
+		lc.easy_setopt(h, CURLOPT_CAINFO, o->ca_file);
+		lc.easy_setopt(h, CURLOPT_CAPATH, (char *)NULL); /* that bundle alone */
+	}
 	lc.easy_setopt(h, CURLOPT_PROXY, o->proxy ? o->proxy : "");
 	lc.easy_setopt(h, CURLOPT_CONNECTTIMEOUT,
 			 o->connect_timeout > 0 ? o->connect_timeout : (long)KK_FETCH_CONNECT_TIMEOUT);
@@ -371,6 +387,17 @@ static int perform(struct fetch *f, struct xfer *x, const char *url, struct curl
 						 "manifest says");
 		return KK_E2BIG;
 	}
+	if (c == CURLE_PEER_FAILED_VERIFICATION || c == CURLE_SSL_CACERT_BADFILE ||
+	    c == CURLE_SSL_ISSUER_ERROR || c == CURLE_SSL_CRL_BADFILE ||
+	    c == CURLE_SSL_INVALIDCERTSTATUS || c == CURLE_SSL_PINNEDPUBKEYNOTMATCH) {
+		long v = 0;
+		lc.easy_getinfo(h, CURLINFO_SSL_VERIFYRESULT, &v);
+		f->res->tls_failed = 1;
+		f->res->tls_verify = v;
+		snprintf(x->why, sizeof x->why, "TLS: %s (curl %d, X509 verify result %ld)",
+			 f->errbuf[0] ? f->errbuf : lc.easy_strerror(c), (int)c, v);
+		return KK_EPROTO;
+	}
 	if (c == CURLE_OPERATION_TIMEDOUT) {
 		snprintf(x->why, sizeof x->why, "timed out (server stalled or unreachable): %s",
 			 f->errbuf[0] ? f->errbuf : lc.easy_strerror(c));
@@ -410,11 +437,17 @@ static int net_fail(struct kk_fetch_result *res, int rc, const char *why)
 
 	if (rc == KK_ECANCELED)
 		o = KK_FETCH_CANCELED;
+	else if (res->tls_failed)
+		o = KK_FETCH_TLS;
 	else if (rc == KK_EIO || rc == KK_ENOSPC || rc == KK_EINVAL)
 		o = KK_FETCH_FAILED;
 	else if (rc == KK_E2BIG)
 		o = KK_FETCH_DAMAGED;
-	return set_outcome(res, o, rc, "%s", why);
+	set_outcome(res, o, rc, "%s", why);
+	if (o == KK_FETCH_TLS &&
+	    (res->tls_verify == X509_NOT_YET_VALID || res->tls_verify == X509_EXPIRED))
+		snprintf(res->message, sizeof res->message, "%s", TLS_CLOCK_ZH);
+	return rc;
 }
 
 /* Verify the pointer signature with any of the keys. Returns a kk_ms_status (the most telling
@@ -663,6 +696,12 @@ int kk_sync_fetch(const char *base_url, const char *channel, const char *data_di
 	f.redir = !strncmp(base_url, "https://", 8) ? "https" : "http,https";
 	if (!keys || keys->n == 0) {
 		rc = set_outcome(res, KK_FETCH_FAILED, KK_EINVAL, "no trusted key");
+		goto out;
+	}
+	if (o->require_https && strncmp(base_url, "https://", 8) != 0) {
+		rc = set_outcome(res, KK_FETCH_INSECURE, KK_EPERM,
+				 "%s is not an https:// web root and sync_require_https is set: "
+				 "nothing requested", base_url);
 		goto out;
 	}
 	rc = kk_sync_open(data_dir, &st);

@@ -27,6 +27,17 @@
  * the base URL), a connect timeout, a stall timeout (below 1 byte/s for stall seconds), an
  * optional bandwidth cap and proxy, no signals (CURLOPT_NOSIGNAL).
  *
+ * TLS: certificate and host name verification are always on (VERIFYPEER, VERIFYHOST 2, TLS 1.2
+ * or later); there is no option to switch them off. The trust anchors are the system store
+ * (Debian's ca-certificates) or, with ca_file (config sync_ca_file), that PEM bundle alone, so
+ * a province can run its own CA without any public CA being able to stand in for its server.
+ * A certificate that does not verify (unknown CA, expired or not yet valid, another host name,
+ * an unreadable ca_file) ends the fetch as KK_FETCH_TLS: a calm Chinese line for staff, curl's
+ * text and OpenSSL's verify code in the detail, and the backoff of fetch.state as for any
+ * network failure. TLS guards the transport only (who reads what, and a middlebox replaying
+ * an old pointer forever); trust in the content comes from the signatures, so plain http is
+ * allowed unless require_https (config sync_require_https) refuses it, redirects included.
+ *
  * Threads: blocking network and file I/O; call from a worker thread, never the UI thread, one
  * fetch per data directory at a time. curl_global_init must have run (kk_sync_fetch calls it
  * once under a pthread_once).
@@ -53,6 +64,9 @@ struct kk_fetch_opts {
 	const char *proxy;    /* config sync_proxy; NULL or "": no proxy (environment ignored) */
 	long connect_timeout; /* seconds; 0: KK_FETCH_CONNECT_TIMEOUT */
 	long stall_timeout;   /* seconds (config sync_stall_timeout); 0: KK_FETCH_STALL_TIMEOUT */
+	const char *ca_file;  /* config sync_ca_file: PEM CAs trusted instead of the system
+			       * store; NULL or "": the system store */
+	int require_https;    /* config sync_require_https: refuse http:// web roots */
 };
 
 enum kk_fetch_outcome {
@@ -66,6 +80,9 @@ enum kk_fetch_outcome {
 	KK_FETCH_NETWORK,       /* unreachable, HTTP error, stall, bad Range answer */
 	KK_FETCH_CANCELED,      /* *cancel was set */
 	KK_FETCH_FAILED,        /* local storage (I/O, no space) or a bad argument */
+	KK_FETCH_TLS,           /* the server's certificate did not verify (nothing downloaded
+				 * from it is used) */
+	KK_FETCH_INSECURE,      /* an http:// web root while require_https is set: not asked */
 	KK_FETCH_OUTCOME_COUNT
 };
 
@@ -84,6 +101,9 @@ struct kk_fetch_result {
 	int restarts;                    /* a partial payload the server made us start over */
 	int files;                       /* HTTP requests made */
 	long http_status;                /* of the last response */
+	int tls_failed;                  /* the failure was the server's certificate (TLS) */
+	long tls_verify;                 /* OpenSSL's X509 verify result of a KK_FETCH_TLS (0:
+					  * none, e.g. a host name mismatch) */
 	char message[256];               /* Chinese for staff */
 	char detail[512];                /* English for the log */
 };
@@ -99,7 +119,8 @@ struct kk_fetch_result {
  *
  * On READY, returns 0 and writes the folder into bundle_dir_out (n bytes); hand it to
  * kk_sync_apply_dir. Otherwise a negative kk_err: KK_EVERSION (up to date, older),
- * KK_ECORRUPT / KK_EPERM (refused), KK_EPROTO / KK_ETIMEDOUT (network), KK_ECANCELED,
+ * KK_ECORRUPT / KK_EPERM (refused; KK_EPERM also for INSECURE), KK_EPROTO / KK_ETIMEDOUT
+ * (network, TLS), KK_ECANCELED,
  * KK_EIO / KK_ENOSPC / KK_EINVAL. progress (may be NULL) gets payload bytes (done, total);
  * cancel (may be NULL) is polled while bytes flow (and at least once a second). Blocking;
  * worker thread.

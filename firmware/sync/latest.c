@@ -1,6 +1,7 @@
 /* latest.c — see latest.h. */
 #include "sync/latest.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -165,7 +166,8 @@ int kk_fetch_state_parse(const char *text, size_t len, struct kk_fetch_state *ou
 {
 	const char *v;
 	size_t vn, pos = 0;
-	uint64_t failures, last;
+	uint64_t failures, last, mag;
+	int neg;
 
 	memset(out, 0, sizeof *out);
 	if (len > KK_FETCH_STATE_MAX)
@@ -173,8 +175,17 @@ int kk_fetch_state_parse(const char *text, size_t len, struct kk_fetch_state *ou
 	if (take_line(text, len, &pos, "failures", &v, &vn) ||
 	    kk_manifest_parse_u64(v, vn, 0, UINT32_MAX, &failures) ||
 	    take_line(text, len, &pos, "last", &v, &vn) ||
-	    kk_manifest_parse_u64(v, vn, 0, KK_MANIFEST_SEQ_MAX, &last) || pos != len)
+	    kk_manifest_parse_u64(v, vn, 0, KK_MANIFEST_SEQ_MAX, &last))
 		return KK_ECORRUPT;
+	if (pos != len) { /* the jitter line: "-0" is not a spelling we write */
+		if (take_line(text, len, &pos, "jitter", &v, &vn) || pos != len)
+			return KK_ECORRUPT;
+		neg = vn > 0 && v[0] == '-';
+		if (kk_manifest_parse_u64(v + neg, vn - (size_t)neg, (uint64_t)neg,
+					  KK_FETCH_JITTER_PM, &mag))
+			return KK_ECORRUPT;
+		out->jitter = neg ? -(int)mag : (int)mag;
+	}
 	out->failures = (uint32_t)failures;
 	out->last = (int64_t)last;
 	return 0;
@@ -182,8 +193,11 @@ int kk_fetch_state_parse(const char *text, size_t len, struct kk_fetch_state *ou
 
 int kk_fetch_state_format(const struct kk_fetch_state *s, char *buf, size_t cap)
 {
-	int n = snprintf(buf, cap, "failures = %u\nlast = %lld\n", (unsigned)s->failures,
-			 (long long)(s->last < 0 ? 0 : s->last));
+	int j = s->jitter, n;
+
+	j = j < -KK_FETCH_JITTER_PM ? -KK_FETCH_JITTER_PM : j > KK_FETCH_JITTER_PM ? KK_FETCH_JITTER_PM : j;
+	n = snprintf(buf, cap, "failures = %u\nlast = %lld\njitter = %d\n", (unsigned)s->failures,
+		     (long long)(s->last < 0 ? 0 : s->last), j);
 	return n < 0 || (size_t)n >= cap ? KK_E2BIG : n;
 }
 
@@ -199,9 +213,35 @@ int64_t kk_fetch_backoff(int interval, uint32_t failures)
 	return d < cap ? d : cap;
 }
 
+int64_t kk_fetch_jittered(int64_t delay, int jitter)
+{
+	int64_t d;
+
+	jitter = jitter < -KK_FETCH_JITTER_PM	? -KK_FETCH_JITTER_PM
+		 : jitter > KK_FETCH_JITTER_PM ? KK_FETCH_JITTER_PM
+					       : jitter;
+	/* delays are at most 7 days x KK_FETCH_BACKOFF_MULT: no overflow */
+	d = delay + delay * jitter / 1000;
+	return d < 1 ? 1 : d;
+}
+
+int kk_fetch_jitter_draw(void)
+{
+	if (sodium_init() < 0)
+		return 0; /* no random source: no jitter, still a schedule */
+	return (int)randombytes_uniform(2 * KK_FETCH_JITTER_PM + 1) - KK_FETCH_JITTER_PM;
+}
+
+int64_t kk_fetch_spread_draw(int max_s)
+{
+	if (max_s <= 0 || sodium_init() < 0)
+		return 0;
+	return (int64_t)randombytes_uniform((uint32_t)max_s + 1);
+}
+
 int64_t kk_fetch_next_due(const struct kk_fetch_state *s, int interval, int64_t now)
 {
-	int64_t delay = kk_fetch_backoff(interval, s->failures);
+	int64_t delay = kk_fetch_jittered(kk_fetch_backoff(interval, s->failures), s->jitter);
 
 	if (s->last <= 0 || s->last - now > delay)
 		return now;
@@ -238,6 +278,7 @@ int kk_sync_fetch_record(const char *data_dir, int ok, int64_t now)
 	state_read(data_dir, &s);
 	s.failures = ok ? 0 : (s.failures < UINT32_MAX ? s.failures + 1 : s.failures);
 	s.last = now;
+	s.jitter = kk_fetch_jitter_draw();
 	n = kk_fetch_state_format(&s, text, sizeof text);
 	if (n < 0)
 		return n;

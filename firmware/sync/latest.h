@@ -20,7 +20,7 @@
  * It is signed so a hostile server, cache or proxy can neither point kiosks at an old bundle
  * (they compare it with their floor before downloading anything) nor at a folder of its own
  * choosing. One spelling per value: what parses writes back byte for byte. Pure functions
- * except kk_sync_fetch_due/record (small file I/O); any thread.
+ * except kk_sync_fetch_due/record (small file I/O) and the random draws; any thread.
  */
 #ifndef KK_SYNC_LATEST_H
 #define KK_SYNC_LATEST_H
@@ -38,6 +38,7 @@
 #define KK_FETCH_RETRY_MIN 60        /* seconds before the first retry after a failure */
 #define KK_FETCH_BACKOFF_MULT 8      /* the retry delay never exceeds interval x this */
 #define KK_FETCH_STATE_MAX 128       /* DATA/fetch.state, bytes */
+#define KK_FETCH_JITTER_PM 150       /* each delay is moved by up to +-15% (per mille) */
 
 struct kk_latest {
 	char product[KK_MANIFEST_NAME_MAX + 1];
@@ -70,11 +71,25 @@ int kk_latest_name_ok(const char *s);
 int kk_fetch_url_join(char *out, size_t cap, const char *base, const char *channel,
 		      const char *name);
 
-/* The retry schedule kept in DATA/fetch.state: "failures = N\nlast = T\n" (T: unix seconds of
- * the last attempt). */
+/*
+ * The retry schedule kept in DATA/fetch.state:
+ *
+ *   failures = N     consecutive failed attempts since the last success
+ *   last = T         unix seconds of the last attempt
+ *   jitter = J       -KK_FETCH_JITTER_PM..KK_FETCH_JITTER_PM, per mille (optional: a file
+ *                    written before jitter existed has two lines and counts as 0)
+ *
+ * Jitter: thousands of kiosks switched on at 8:30, or all failing while a server is down,
+ * would otherwise come back in the same second. Every delay (the interval after a success,
+ * each step of the backoff) is stretched or shrunk by J per mille, J drawn from libsodium's
+ * randombytes when the attempt is recorded and kept in the file, so the due time stays put
+ * however often it is asked for and survives a restart. The first check after start-up is
+ * spread separately (kk_fetch_spread_draw, the service's sync_start_spread).
+ */
 struct kk_fetch_state {
 	uint32_t failures; /* consecutive failed attempts since the last success */
 	int64_t last;      /* time of the last attempt, 0: never */
+	int jitter;        /* per mille, |jitter| <= KK_FETCH_JITTER_PM */
 };
 
 int kk_fetch_state_parse(const char *text, size_t len, struct kk_fetch_state *out);
@@ -82,18 +97,30 @@ int kk_fetch_state_format(const struct kk_fetch_state *s, char *buf, size_t cap)
 
 /* Seconds to wait after an attempt: interval after a success (failures == 0), otherwise
  * KK_FETCH_RETRY_MIN doubled per further failure, never above interval x
- * KK_FETCH_BACKOFF_MULT. interval < 1 counts as 1. */
+ * KK_FETCH_BACKOFF_MULT. interval < 1 counts as 1. Without jitter. */
 int64_t kk_fetch_backoff(int interval, uint32_t failures);
 
-/* When the next attempt is due: last + backoff; now when there was no attempt, or when the
- * last one lies in the future by more than the longest delay (the clock was set back). */
+/* delay moved by jitter per mille (clamped to +-KK_FETCH_JITTER_PM), at least 1 second. */
+int64_t kk_fetch_jittered(int64_t delay, int jitter);
+
+/* A fresh jitter, uniform in -KK_FETCH_JITTER_PM..KK_FETCH_JITTER_PM, from libsodium's
+ * randombytes (the kernel's random source). Any thread. */
+int kk_fetch_jitter_draw(void);
+
+/* A start-up delay uniform in 0..max_s seconds (0 when max_s <= 0), from randombytes. */
+int64_t kk_fetch_spread_draw(int max_s);
+
+/* When the next attempt is due: last + the jittered backoff; now when there was no attempt,
+ * or when the last one lies in the future by more than the longest delay (the clock was set
+ * back). */
 int64_t kk_fetch_next_due(const struct kk_fetch_state *s, int interval, int64_t now);
 
 /* The same from DATA/fetch.state (missing or unreadable: due now). Blocking (a small read). */
 int64_t kk_sync_fetch_due(const char *data_dir, int interval, int64_t now);
 
-/* Record an attempt at now in DATA/fetch.state: ok resets the failures, otherwise one more.
- * Written by temp + rename. Returns 0, KK_EIO, KK_ENOSPC or KK_E2BIG. Blocking. */
+/* Record an attempt at now in DATA/fetch.state: ok resets the failures, otherwise one more;
+ * a new jitter is drawn. Written by temp + rename. Returns 0, KK_EIO, KK_ENOSPC or KK_E2BIG.
+ * Blocking. */
 int kk_sync_fetch_record(const char *data_dir, int ok, int64_t now);
 
 #endif

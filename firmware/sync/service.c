@@ -35,6 +35,8 @@
 struct kk_sync_service {
 	struct kk_sync_svc_opts o;
 	char *data_dir, *usb_root, *pin_hash, *pubkeys, *channel, *kiosk_id, *sources, *proxy;
+	char *ca_file;
+	double net_not_before; /* kk_mono_s before which no network check starts (spread) */
 	int cancel_net; /* set by stop: a download in progress gives up */
 	pthread_t th;
 	pthread_mutex_t mu;
@@ -238,7 +240,7 @@ static void network_check(struct kk_sync_service *s)
 {
 	char url[KK_FETCH_URL_MAX];
 	int64_t now = (int64_t)time(NULL);
-	if (!next_url(s->sources, 0, url, sizeof url) ||
+	if (!next_url(s->sources, 0, url, sizeof url) || kk_mono_s() < s->net_not_before ||
 	    kk_sync_fetch_due(s->data_dir, interval_of(s), now) > now) {
 		pthread_mutex_lock(&s->mu);
 		s->st.net_busy = 0;
@@ -264,6 +266,8 @@ static void network_check(struct kk_sync_service *s)
 		fo.max_rate = s->o.max_rate;
 		fo.proxy = s->proxy[0] ? s->proxy : NULL;
 		fo.stall_timeout = s->o.stall_timeout;
+		fo.ca_file = s->ca_file[0] ? s->ca_file : NULL;
+		fo.require_https = s->o.require_https;
 		memset(&ares, 0, sizeof ares);
 		kk_sync_fetch_apply(url, s->data_dir, &keys, &fo, &pol, NULL, NULL, &s->cancel_net,
 				    &fres, &ares, &applied);
@@ -372,6 +376,7 @@ static void free_copies(struct kk_sync_service *s)
 	free(s->kiosk_id);
 	free(s->sources);
 	free(s->proxy);
+	free(s->ca_file);
 	free(s);
 }
 
@@ -398,13 +403,17 @@ int kk_sync_service_start(const struct kk_sync_svc_opts *o, struct kk_sync_servi
 	s->kiosk_id = dup_or_empty(o->kiosk_id);
 	s->sources = dup_or_empty(o->sources);
 	s->proxy = dup_or_empty(o->proxy);
+	s->ca_file = dup_or_empty(o->ca_file);
 	if (!s->data_dir || !s->usb_root || !s->pin_hash || !s->pubkeys || !s->channel ||
-	    !s->kiosk_id || !s->sources || !s->proxy)
+	    !s->kiosk_id || !s->sources || !s->proxy || !s->ca_file)
 		goto fail;
+	/* kiosks switched on together do not all ask at once (latest.h, jitter); monotonic, so
+	 * a clock corrected after boot cannot push the first check years away */
+	s->net_not_before = kk_mono_s() + (double)kk_fetch_spread_draw(o->start_spread);
 	/* a check due at start-up is reported busy from the first frame (tests wait on it) */
 	{
 		char url[KK_FETCH_URL_MAX];
-		if (next_url(s->sources, 0, url, sizeof url) &&
+		if (next_url(s->sources, 0, url, sizeof url) && s->net_not_before <= kk_mono_s() &&
 		    kk_sync_fetch_due(s->data_dir, interval_of(s), (int64_t)time(NULL)) <=
 			    (int64_t)time(NULL))
 			s->st.net_busy = 1;

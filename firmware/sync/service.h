@@ -52,13 +52,17 @@ struct kk_sync_svc_opts {
 	const char *kiosk_id;
 	int scan_ms;            /* between looks for a stick; 0 = 2000 */
 	/* Network: the http:// and https:// entries of sync_sources are web roots checked every
-	 * `interval` seconds (with backoff after failures, DATA/fetch.state); an update found is
+	 * `interval` seconds (with backoff and jitter, DATA/fetch.state; the first check after
+	 * start waits a random 0..start_spread s on the monotonic clock); an update found is
 	 * applied in the background and the UI switches when nobody is reading. */
 	const char *sources;    /* config sync_sources ("usb, https://…") */
 	int interval;           /* config sync_interval, seconds */
 	long max_rate;          /* config sync_max_rate */
 	const char *proxy;      /* config sync_proxy */
 	long stall_timeout;     /* config sync_stall_timeout */
+	const char *ca_file;    /* config sync_ca_file ("" or NULL: the system store) */
+	int require_https;      /* config sync_require_https */
+	int start_spread;       /* config sync_start_spread: the first check waits 0..N s */
 	void (*wake)(void *ctx);
 	void *wake_ctx;
 };

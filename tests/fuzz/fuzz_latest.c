@@ -3,7 +3,8 @@
  * latest.c): the bytes come from a web server, a cache or a proxy. abort() marks a violation:
  * the parser must never read past len, must zero *out on refusal, an accepted pointer must
  * write back to exactly the same bytes and parse again to the same struct, and its folder
- * name must be "EPOCH.SEQ". The same bytes also go through the fetch.state parser and, as a
+ * name must be "EPOCH.SEQ". The same bytes also go through the fetch.state parser (an accepted
+ * state must format and parse back to the same values) and, as a
  * URL base, through kk_fetch_url_join (which must produce a bounded http(s) URL or refuse).
  *
  * `make test` replays tests/fuzz/corpus/latest/ under ASan+UBSan; `make fuzz` runs libFuzzer.
@@ -39,8 +40,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else if (memcmp(&l, &zero, sizeof l) != 0) {
 		abort();
 	}
-	if (kk_fetch_state_parse(copy, size, &st) != 0 && memcmp(&st, &zero_state, sizeof st))
-		abort();
+	if (kk_fetch_state_parse(copy, size, &st) != 0) {
+		if (memcmp(&st, &zero_state, sizeof st))
+			abort();
+	} else { /* what parses writes back and parses to the same schedule */
+		struct kk_fetch_state st2;
+		n = kk_fetch_state_format(&st, text, sizeof text);
+		if (n < 0 || kk_fetch_state_parse(text, (size_t)n, &st2) != 0 ||
+		    st2.failures != st.failures || st2.last != st.last || st2.jitter != st.jitter)
+			abort();
+	}
 	base = malloc(size + 1);
 	if (base) {
 		memcpy(base, data, size);

@@ -16,7 +16,7 @@ mkdir -p "$TMP/www"
 chmod a+x "$TMP" && chmod -R a+rX "$TMP/www" # nginx workers run as nobody
 nginx_start "$TMP/nginx" "$TMP/www" || { fail "nginx starts"; finish; }
 ok "nginx serves the web root on 127.0.0.1:$NGINX_PORT"
-printf 'site_name = 示例县政务服务中心\ndata_dir = %s/data\nprinter = none\nsync_sources = http://127.0.0.1:%s/w/\nsync_pubkey = %s/k.pub\nsync_interval = 3600\n' \
+printf 'site_name = 示例县政务服务中心\ndata_dir = %s/data\nprinter = none\nsync_sources = http://127.0.0.1:%s/w/\nsync_pubkey = %s/k.pub\nsync_interval = 3600\nsync_start_spread = 0\n' \
 	"$TMP" "$NGINX_PORT" "$TMP" >"$TMP/k.conf"
 K() { "$KIOSK" --config "$TMP/k.conf" --headless --size 1920x1080 --script "$1" --shots "$2"; }
 

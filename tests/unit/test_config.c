@@ -217,6 +217,50 @@ static void test_sync_network(void)
 	kk_config_problems_fini(&p);
 }
 
+/* https: the CA bundle, refusing plain http, the start-up spread. */
+static void test_sync_https(void)
+{
+	struct kk_config c;
+	struct kk_config_problems p;
+	char big[700];
+
+	KT_REQUIRE(parse(&c, "", &p) == 0);
+	KT_CHECK_STR(c.sync_ca_file, "");             /* the system store */
+	KT_CHECK_INT(c.sync_require_https, 0);       /* signed content: http allowed */
+	KT_CHECK_INT(c.sync_start_spread, 300);
+	kk_config_problems_fini(&p);
+	KT_REQUIRE(parse(&c, "sync_ca_file = /etc/kiosk/province-ca.pem\nsync_require_https = yes\n"
+			     "sync_sources = usb, https://a.example/k/\nsync_start_spread = 0\n",
+			 &p) == 0);
+	KT_CHECK_STR(c.sync_ca_file, "/etc/kiosk/province-ca.pem");
+	KT_CHECK_INT(c.sync_require_https, 1);
+	KT_CHECK_INT(c.sync_start_spread, 0);
+	kk_config_problems_fini(&p);
+	/* an http:// web root with sync_require_https, in either order: one problem, no line */
+	KT_CHECK_INT(parse(&c, "sync_sources = usb, http://a.example/k/\nsync_require_https = on\n",
+			   &p), KK_EINVAL);
+	KT_REQUIRE(p.n == 1);
+	KT_CHECK(!strncmp(p.lines[0], "test.conf: sync_sources names an http:// web root", 49));
+	kk_config_problems_fini(&p);
+	KT_CHECK_INT(parse(&c, "sync_require_https = yes\nsync_sources = http://a.example/\n", &p),
+		     KK_EINVAL);
+	KT_CHECK_INT(p.n, 1);
+	kk_config_problems_fini(&p);
+	/* caps and values */
+	memset(big, 'a', sizeof big);
+	memcpy(big, "sync_ca_file = /", 16);
+	big[sizeof big - 2] = '\n';
+	big[sizeof big - 1] = '\0';
+	KT_CHECK_INT(parse(&c, big, &p), KK_EINVAL);
+	KT_CHECK_STR(c.sync_ca_file, "");
+	kk_config_problems_fini(&p);
+	KT_CHECK_INT(parse(&c, "sync_require_https = maybe\nsync_start_spread = -1\n"
+			       "sync_start_spread = 86401\n", &p), KK_EINVAL);
+	KT_CHECK_INT(p.n, 3);
+	KT_CHECK_INT(c.sync_start_spread, 300);
+	kk_config_problems_fini(&p);
+}
+
 KT_MAIN(KT_CASE(test_defaults), KT_CASE(test_every_key), KT_CASE(test_problems_name_lines),
 	KT_CASE(test_hostile_bytes), KT_CASE(test_load_file), KT_CASE(test_sync_keys),
-	KT_CASE(test_sync_network))
+	KT_CASE(test_sync_network), KT_CASE(test_sync_https))

@@ -171,7 +171,7 @@ static void test_backoff(void)
 	for (uint32_t k = 1; k < 100; k++)
 		KT_CHECK(kk_fetch_backoff(600, k + 1) >= kk_fetch_backoff(600, k));
 
-	struct kk_fetch_state s = { 0, 0 };
+	struct kk_fetch_state s = { 0, 0, 0 };
 	KT_CHECK_INT(kk_fetch_next_due(&s, 3600, 1000000), 1000000); /* never tried: now */
 	s.last = 1000000;
 	KT_CHECK_INT(kk_fetch_next_due(&s, 3600, 1000010), 1003600);
@@ -180,6 +180,68 @@ static void test_backoff(void)
 	/* the clock went back a little: still the schedule; far back (a 1970 clock): now */
 	KT_CHECK_INT(kk_fetch_next_due(&s, 3600, 999990), 1000120);
 	KT_CHECK_INT(kk_fetch_next_due(&s, 3600, 86400), 86400);
+	/* the jitter recorded with the attempt moves the delay, within +-15% */
+	s.jitter = -150;
+	KT_CHECK_INT(kk_fetch_next_due(&s, 3600, 1000010), 1000102);
+	s.jitter = 150;
+	KT_CHECK_INT(kk_fetch_next_due(&s, 3600, 1000010), 1000138);
+	s.failures = 0;
+	KT_CHECK_INT(kk_fetch_next_due(&s, 3600, 1000010), 1004140);
+}
+
+static void test_jitter(void)
+{
+	int64_t lo = INT64_MAX, hi = 0;
+	int seen_neg = 0, seen_pos = 0, draws = 2000;
+
+	/* the arithmetic: clamped to +-KK_FETCH_JITTER_PM, never below 1 s */
+	KT_CHECK_INT(kk_fetch_jittered(3600, 0), 3600);
+	KT_CHECK_INT(kk_fetch_jittered(3600, 100), 3960);
+	KT_CHECK_INT(kk_fetch_jittered(3600, -100), 3240);
+	KT_CHECK_INT(kk_fetch_jittered(3600, 5000), 4140);
+	KT_CHECK_INT(kk_fetch_jittered(3600, -5000), 3060);
+	KT_CHECK_INT(kk_fetch_jittered(1, -150), 1);
+	KT_CHECK_INT(kk_fetch_jittered(7 * 86400 * 8, 150), 5564160); /* 8 x 7 days + 15%: no overflow */
+	/* draws: within bounds, both sides of zero, and spread over the range (2000 uniform
+	 * draws of 301 values: all in one third of the range has probability ~3^-2000) */
+	for (int i = 0; i < draws; i++) {
+		int j = kk_fetch_jitter_draw();
+		int64_t d = kk_fetch_jittered(3600, j);
+		if (j < -KK_FETCH_JITTER_PM || j > KK_FETCH_JITTER_PM)
+			KT_FAIL_("jitter %d out of bounds", j);
+		if (d < 3060 || d > 4140)
+			KT_FAIL_("delay %lld out of bounds", (long long)d);
+		lo = d < lo ? d : lo;
+		hi = d > hi ? d : hi;
+		seen_neg |= j < 0;
+		seen_pos |= j > 0;
+	}
+	KT_CHECK(seen_neg && seen_pos);
+	KT_CHECK(hi - lo > 2 * (4140 - 3060) / 3);
+	/* the start-up spread: 0..max, not all equal; none at all for 0 */
+	lo = INT64_MAX;
+	hi = -1;
+	for (int i = 0; i < draws; i++) {
+		int64_t d = kk_fetch_spread_draw(300);
+		if (d < 0 || d > 300)
+			KT_FAIL_("spread %lld out of bounds", (long long)d);
+		lo = d < lo ? d : lo;
+		hi = d > hi ? d : hi;
+	}
+	KT_CHECK(hi - lo > 200);
+	KT_CHECK_INT(kk_fetch_spread_draw(0), 0);
+	KT_CHECK_INT(kk_fetch_spread_draw(-3), 0);
+}
+
+/* The due time read back from dir lies within +-15% of base + delay. */
+static void check_due_near(const char *dir, int64_t now, int64_t last, int64_t delay)
+{
+	int64_t due = kk_sync_fetch_due(dir, 3600, now);
+	if (due < last + delay * 850 / 1000 || due > last + delay * 1150 / 1000)
+		KT_FAIL_("due %lld, expected %lld +- 15%% of %lld", (long long)due, (long long)last,
+			 (long long)delay);
+	/* asked again: the same answer (the jitter is in the file, not drawn per call) */
+	KT_CHECK_INT(kk_sync_fetch_due(dir, 3600, now), due);
 }
 
 static void test_state(void)
@@ -188,25 +250,39 @@ static void test_state(void)
 	char buf[KK_FETCH_STATE_MAX], dir[] = "/tmp/kk-fetch-XXXXXX", path[64];
 	FILE *f;
 
-	static const char st[] = "failures = 3\nlast = 1795450000\n";
+	static const char st[] = "failures = 3\nlast = 1795450000\njitter = -42\n";
 	KT_CHECK(kk_fetch_state_parse(st, sizeof st - 1, &s) == 0);
 	KT_CHECK_INT(s.failures, 3);
 	KT_CHECK_INT(s.last, 1795450000);
+	KT_CHECK_INT(s.jitter, -42);
 	KT_CHECK_INT(kk_fetch_state_format(&s, buf, sizeof buf), (int)sizeof st - 1);
-	KT_CHECK_STR(buf, "failures = 3\nlast = 1795450000\n");
-	KT_CHECK(kk_fetch_state_parse("failures = 3\nlast = 1\n\n", 24, &s) != 0);
-	KT_CHECK(kk_fetch_state_parse("failures = -1\nlast = 1\n", 23, &s) != 0);
-	KT_CHECK(kk_fetch_state_parse("last = 1\nfailures = 1\n", 22, &s) != 0);
-	KT_CHECK_INT(s.failures, 0);
+	KT_CHECK_STR(buf, st);
+	/* the two-line file of a kiosk from before jitter: no jitter */
+	KT_CHECK(kk_fetch_state_parse("failures = 3\nlast = 1\n", 22, &s) == 0);
+	KT_CHECK_INT(s.jitter, 0);
+	KT_CHECK(kk_fetch_state_parse("failures = 3\nlast = 1\njitter = 150\n", 35, &s) == 0);
+	KT_CHECK_INT(s.jitter, 150);
+	static const char *const bad[] = {
+		"failures = 3\nlast = 1\n\n", "failures = -1\nlast = 1\n",
+		"last = 1\nfailures = 1\n", "failures = 3\nlast = 1\njitter = 151\n",
+		"failures = 3\nlast = 1\njitter = -151\n", "failures = 3\nlast = 1\njitter = -0\n",
+		"failures = 3\nlast = 1\njitter = --1\n", "failures = 3\nlast = 1\njitter = -\n",
+		"failures = 3\nlast = 1\njitter = 1\nx = 1\n", "failures = 3\nlast = 1\njitter = 1",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		if (kk_fetch_state_parse(bad[i], strlen(bad[i]), &s) == 0)
+			KT_FAIL_("accepted \"%s\"", bad[i]);
+		KT_CHECK_INT(s.failures + s.jitter + (int)s.last, 0);
+	}
 
 	KT_REQUIRE(mkdtemp(dir) != NULL);
 	KT_CHECK_INT(kk_sync_fetch_due(dir, 3600, 5000), 5000);        /* no file */
 	KT_CHECK_INT(kk_sync_fetch_record(dir, 0, 5000), 0);
-	KT_CHECK_INT(kk_sync_fetch_due(dir, 3600, 5001), 5060);        /* 1 failure */
+	check_due_near(dir, 5001, 5000, 60);                           /* 1 failure */
 	KT_CHECK_INT(kk_sync_fetch_record(dir, 0, 5060), 0);
-	KT_CHECK_INT(kk_sync_fetch_due(dir, 3600, 5061), 5180);        /* 2 failures */
+	check_due_near(dir, 5061, 5060, 120);                          /* 2 failures */
 	KT_CHECK_INT(kk_sync_fetch_record(dir, 1, 5200), 0);
-	KT_CHECK_INT(kk_sync_fetch_due(dir, 3600, 5201), 8800);        /* success */
+	check_due_near(dir, 5201, 5200, 3600);                         /* success */
 	snprintf(path, sizeof path, "%s/fetch.state", dir);
 	f = fopen(path, "w");
 	KT_REQUIRE(f != NULL);
@@ -214,9 +290,10 @@ static void test_state(void)
 	fclose(f);
 	KT_CHECK_INT(kk_sync_fetch_due(dir, 3600, 9000), 9000);        /* unreadable: due now */
 	KT_CHECK_INT(kk_sync_fetch_record(dir, 0, 9000), 0);           /* and starts again */
-	KT_CHECK_INT(kk_sync_fetch_due(dir, 3600, 9001), 9060);
+	check_due_near(dir, 9001, 9000, 60);
 	kt_rmtree(dir);
 }
 
 KT_MAIN(KT_CASE(test_pointer_good), KT_CASE(test_pointer_hostile), KT_CASE(test_pointer_cap),
-	KT_CASE(test_url_join), KT_CASE(test_backoff), KT_CASE(test_state))
+	KT_CASE(test_url_join), KT_CASE(test_backoff), KT_CASE(test_jitter),
+	KT_CASE(test_state))
