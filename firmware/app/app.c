@@ -278,9 +278,18 @@ int kk_app_main(int argc, char **argv)
 	if (print_id)
 		return kk_printing_cli(&cfg, db, print_id, pages, copies, summary, printer);
 	rc = kk_catalog_open(db, &cat);
-	if (rc)
+	if (rc) {
 		kk_error("app", "content database %s unavailable (%s): showing the notice screen", db,
 			 kk_err_name(rc));
+	} else {
+		/* one line per start saying what is shown: staff, technicians and the image
+		 * test (board/image-test.sh) read it from the journal */
+		struct kk_catalog_info ci = { 0 };
+		if (kk_catalog_info(cat, &ci) == 0)
+			kk_info("app", "showing content %lld.%lld from %s: %ld documents", (long long)ci.epoch,
+				(long long)ci.seq, db, ci.n_documents);
+		kk_catalog_info_fini(&ci);
+	}
 	o.cfg = &cfg;
 	o.cat = cat;
 	o.cat_err = rc;

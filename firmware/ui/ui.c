@@ -589,7 +589,7 @@ static void run_interactive(struct ui *u)
 		SDL_Event e;
 		int animating = top_screen(u)->vel != 0 || top_screen(u)->scroll < 0 ||
 				top_screen(u)->scroll > scroll_max(u);
-		if (SDL_WaitEventTimeout(&e, animating ? 1 : 250)) {
+		if (SDL_WaitEventTimeout(&e, animating || u->repeat ? 1 : 250)) {
 			do {
 				u->now = SDL_GetTicks();
 				switch (e.type) {
@@ -631,8 +631,13 @@ static void run_interactive(struct ui *u)
 			u->now = t - dt; /* animate() adds dt back */
 			animate(u, dt);
 		}
+		if (!u->dirty && u->repeat > 0) {
+			u->repeat--;
+			frame(u);
+		}
 		if (u->dirty) {
 			frame(u);
+			u->repeat = u->repeat_after;
 			if (!u->presented) {
 				const char *why = SDL_GetError();
 				u->presented = 1;
@@ -756,6 +761,13 @@ int kk_ui_run(const struct kk_ui_opts *o)
 		SDL_GetRendererOutputSize(u->r, &w, &h);
 		ui_set_size(u, w, h);
 		ui_log_display(u);
+		/* KMSDRM without a GPU driver (Mesa's kms_swrast on virtio-gpu, bochs, simple
+		 * framebuffers): the buffer a flip puts on screen may not hold the frame drawn
+		 * into it yet, and a still screen would stay black or stale (seen in QEMU:
+		 * the first frame, drawn right, never reached the display). Presenting the
+		 * same picture twice more after each change costs a few ms and settles it. */
+		if (SDL_GetCurrentVideoDriver() && strcmp(SDL_GetCurrentVideoDriver(), "KMSDRM") == 0)
+			u->repeat_after = 2;
 	}
 	SDL_SetRenderDrawBlendMode(u->r, SDL_BLENDMODE_BLEND);
 	/* for tests and benchmarks: draw every frame whole, without the scroll cache */

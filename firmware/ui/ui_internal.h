@@ -216,7 +216,8 @@ struct ui {
 	const struct kk_config *cfg;
 	struct kb *kb;              /* the search screen's on-screen keyboard; NULL: none */
 	int kb_shown;               /* shown under the search box (per visitor) */
-	int presented; /* the first frame went to the display (logged once) */
+	int presented;              /* the first frame went to the display (logged once) */
+	int repeat, repeat_after;   /* frames still to present again; how many after a change */
 	int kb_failed;              /* kb_new failed: not tried again */
 	int writing;                /* a finger is writing on the handwriting pad */
 	struct ui_capture *capture; /* non-NULL while a screenshot's frame is drawn */
