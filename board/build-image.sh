@@ -114,8 +114,17 @@ for p in ${BOARD_PRUNE_MODULES:-}; do
 	rm -rf "${R:?}/lib/modules/$kver/$p"
 done
 depmod -b "$R" "$kver"
+# What only building needed, or nothing on a kiosk reads (image size goal: README, Board images):
+# - Perl, pulled in by usrmerge, which has done its work once the root is built (about 50 MB);
+# - translations of system programs (the kiosk brings its own Chinese text), documentation;
+# - the Serif CJK Bold face (the kiosk reads Sans Regular and Bold, Serif Regular as fallback);
+# - the kernel and initramfs under /boot: the boot partition has the copies the board boots.
+chroot "$R" dpkg --purge usrmerge libfile-find-rule-perl libnumber-compare-perl libtext-glob-perl \
+	perl libperl5.36 perl-modules-5.36 >/dev/null 2>&1 ||
+	echo "build-image: note: Perl could not be purged (the image is larger)" >&2
 rm -rf "$R"/usr/share/doc/* "$R"/usr/share/man/* "$R"/usr/share/info/* "$R"/var/cache/apt/* \
-	"$R"/var/cache/debconf/*-old "$R"/var/lib/dpkg/*-old "$R"/var/log/*.log "$R"/var/log/apt/*
+	"$R"/var/cache/debconf/*-old "$R"/var/lib/dpkg/*-old "$R"/var/log/*.log "$R"/var/log/apt/* \
+	"$R"/usr/share/locale/* "$R"/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc
 
 # --- 3. boot partition ---------------------------------------------------------------------------
 echo "$BOARD" >"$B/kiosk-board.txt"
@@ -140,6 +149,7 @@ rpi)
 	;;
 *) echo "build-image: unknown BOARD_BOOT=$BOARD_BOOT" >&2; exit 1 ;;
 esac
+rm -f "$R"/boot/vmlinuz-* "$R"/boot/initrd.img-* # booted from the boot partition's copies
 
 # --- 4. data partition -----------------------------------------------------------------------------
 mkdir -p "$D/journal" "$D/.system/systemd" "$D/site" "$D/keys/trusted"
