@@ -268,6 +268,7 @@ if [ -n "$site" ]; then
 		echo "sync_pubkey = $keys"
 		[ -z "${S[staff_pin_hash]:-}" ] || echo "staff_pin_hash = ${S[staff_pin_hash]}"
 		echo "log_level = info"
+		echo "font_fallback = /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 	} >"$tmp/kiosk.conf"
 	kiosk_bin=${KK_BUILD:-$ROOT/build}/kiosk
 	if [ -x "$kiosk_bin" ] && ! "$kiosk_bin" --check-config "$tmp/kiosk.conf" >"$tmp/check" 2>&1; then

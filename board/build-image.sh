@@ -115,16 +115,19 @@ for p in ${BOARD_PRUNE_MODULES:-}; do
 done
 depmod -b "$R" "$kver"
 # What only building needed, or nothing on a kiosk reads (image size goal: README, Board images):
-# - Perl, pulled in by usrmerge, which has done its work once the root is built (about 50 MB);
+# - Perl, pulled in by usrmerge, which has done its work once the root is built (about 50 MB;
+#   init-system-helpers' "usrmerge | usr-is-merged" is left unmet on purpose: no apt runs on
+#   the read-only root);
 # - translations of system programs (the kiosk brings its own Chinese text), documentation;
-# - the Serif CJK Bold face (the kiosk reads Sans Regular and Bold, Serif Regular as fallback);
+# - the Serif CJK faces (the kiosk reads Sans Regular and Bold; Serif covers the same characters,
+#   so the image's kiosk.conf lists only DejaVu Sans as fallback);
 # - the kernel and initramfs under /boot: the boot partition has the copies the board boots.
-chroot "$R" dpkg --purge usrmerge libfile-find-rule-perl libnumber-compare-perl libtext-glob-perl \
+chroot "$R" dpkg --purge --force-depends usrmerge libfile-find-rule-perl libnumber-compare-perl libtext-glob-perl \
 	perl libperl5.36 perl-modules-5.36 >/dev/null 2>&1 ||
 	echo "build-image: note: Perl could not be purged (the image is larger)" >&2
 rm -rf "$R"/usr/share/doc/* "$R"/usr/share/man/* "$R"/usr/share/info/* "$R"/var/cache/apt/* \
 	"$R"/var/cache/debconf/*-old "$R"/var/lib/dpkg/*-old "$R"/var/log/*.log "$R"/var/log/apt/* \
-	"$R"/usr/share/locale/* "$R"/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc
+	"$R"/usr/share/locale/* "$R"/usr/share/fonts/opentype/noto/NotoSerifCJK-*.ttc
 
 # --- 3. boot partition ---------------------------------------------------------------------------
 echo "$BOARD" >"$B/kiosk-board.txt"

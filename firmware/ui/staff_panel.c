@@ -32,6 +32,11 @@ int ui_staff_busy(struct ui *u)
 	return u->sync && (u->sst.state == KK_SS_CHECKING || u->sst.state == KK_SS_APPLYING);
 }
 
+int ui_staff_keypad(struct ui *u)
+{
+	return ui_staff_open(u) && u->sst.state == KK_SS_STICK && u->sst.has_pin;
+}
+
 /* Switch to the content an update installed; the screens start again from home. */
 static void reload(struct ui *u)
 {

@@ -218,6 +218,10 @@ static void key_press(struct ui *u, int key)
 	if (ui_staff_open(u)) { /* modal: Back closes it unless an update is running */
 		if (key == KK_KEY_BACK && !ui_staff_busy(u))
 			ui_do_action(u, ACT_STAFF_CLOSE, 0);
+		else if (ui_staff_keypad(u) && key == KK_KEY_BACKSPACE)
+			ui_do_action(u, ACT_PIN_DEL, 0);
+		else if (ui_staff_keypad(u) && key == KK_KEY_RETURN)
+			ui_do_action(u, ACT_PIN_OK, 0);
 		return;
 	}
 	if (u->print_open) { /* the panel is modal: Back cancels it, other keys do nothing */
@@ -262,6 +266,13 @@ static void text_input(struct ui *u, const char *text)
 {
 	size_t have = strlen(u->query), add = strlen(text);
 	note_input(u);
+	if (ui_staff_open(u)) {
+		/* staff with a USB keyboard type the PIN: digits as on the keypad, the rest ignored */
+		for (const char *c = text; ui_staff_keypad(u) && *c; c++)
+			if (*c >= '0' && *c <= '9')
+				ui_do_action(u, ACT_PIN_DIGIT, *c - '0');
+		return;
+	}
 	if (top_screen(u)->kind != SCR_SEARCH)
 		return;
 	if (!kk_utf8_valid(text, add, NULL) || have + add >= sizeof u->query - 1)

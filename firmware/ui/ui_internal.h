@@ -291,6 +291,8 @@ int ui_print_busy(struct ui *u);
 /* staff_panel.c */
 int ui_staff_open(struct ui *u);
 int ui_staff_busy(struct ui *u);
+/* The panel shows its PIN keypad (a stick is waiting and a staff PIN is configured). */
+int ui_staff_keypad(struct ui *u);
 int ui_staff_poll(struct ui *u);
 void ui_staff_action(struct ui *u, enum ui_action a, int64_t arg);
 void ui_staff_draw(struct ui *u);

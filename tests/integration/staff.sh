@@ -4,7 +4,7 @@
 # keypad (a wrong PIN is counted), applies the bundle, says so in Chinese, writes a receipt on
 # the stick and shows the new content at once; the same stick again is "up to date"; a bundle
 # signed by an untrusted key is refused; without a PIN in the config nothing is applied; 取消
-# closes the panel.
+# closes the panel; the PIN can also be typed on a USB keyboard.
 . "$(dirname "$0")/lib.sh"
 DB="$TMP/sample.db"
 "$KIOSKDB" build --src "$ROOT/offline-db/sample" --out "$DB" >/dev/null 2>&1 || fail "sample database builds"
@@ -85,4 +85,17 @@ printf 'tap 960 970\nshot cancelled\n' >"$TMP/cancel.script"
 check_exit "取消 on the panel" 0 K "$TMP/k.conf" "$TMP/cancel.script" "$TMP/e"
 if grep -q "请工作人员输入密码" "$TMP/e/cancelled.txt"; then fail "  ... closes it"; else ok "  ... closes it"; fi
 [ -z "$(ls "$TMP/data/slots" 2>/dev/null)" ] && ok "  ... and installs nothing" || fail "  ... and installs nothing"
+
+# staff with a USB keyboard: digits type the PIN, Backspace deletes, Return confirms; letters
+# and digits typed while no keypad is shown do nothing
+printf 'type 12x9
+shot typed
+key Backspace
+type 34
+key Return
+shot kbresult
+' >"$TMP/kb.script"
+check_exit "the PIN typed on a USB keyboard" 0 K "$TMP/k.conf" "$TMP/kb.script" "$TMP/f"
+has "  ... shows one dot per digit, letters ignored" "$TMP/f/typed.txt" "^[0-9]+ [0-9]+	●●●$"
+has "  ... and applies the update" "$TMP/f/kbresult.txt" "更新完成"
 finish
