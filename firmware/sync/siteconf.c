@@ -279,7 +279,7 @@ int kk_site_conf_parse(const char *text, size_t len, const char *name, struct kk
 			for (size_t j = 0; j < n; j++)
 				if ((unsigned char)v[j] < 0x20 || v[j] == 0x7f)
 					ctl = 1;
-			if (ctl || kk_utf8_valid(v, n, NULL) != 0) {
+			if (ctl || !kk_utf8_valid(v, n, NULL)) {
 				bad(&ps, ln, "%s%s", k, ": not valid UTF-8 text");
 				continue;
 			}
@@ -580,7 +580,7 @@ static int write_all(const struct kk_site_env *env, const struct kk_site_conf *c
 	snprintf(site, sizeof site, "%s/site", env->data_dir);
 	snprintf(keys_dir, sizeof keys_dir, "%s/keys", env->data_dir);
 	snprintf(trusted, sizeof trusted, "%s/keys/trusted", env->data_dir);
-	if ((rc = make_dir(site)) || (rc = make_dir(keys_dir)) || (rc = make_dir(trusted)) ||
+	if ((rc = kk_mkdir_p(env->data_dir, 0755)) || (rc = make_dir(site)) || (rc = make_dir(keys_dir)) || (rc = make_dir(trusted)) ||
 	    (rc = kk_fsync_path(env->data_dir, 1)) || (rc = kk_fsync_path(keys_dir, 1)))
 		return rc;
 	for (size_t i = 0; i < c->n_keys; i++) {
