@@ -53,7 +53,7 @@ if [ "$KK_STICKMOUNT_NS" = root ] && grep -qw vfat /proc/filesystems &&
 elif [ "$KK_STICKMOUNT_NS" = root ] && grep -qw ext4 /proc/filesystems && command -v mkfs.ext4 >/dev/null &&
 	LOOP=$(losetup -f 2>/dev/null) && [ -n "$LOOP" ]; then
 	LOOP= # ext4 sticks are mounted too (kiosk-usb: ro,noload)
-	mkfs.ext4 -q -L KIOSKSTICK -d "$TMP/src" "$TMP/stick.img" 8M && kind=ext4 ||
+	mkfs.ext4 -q -L KIOSKSTICK -d "$TMP/src" "$TMP/stick.img" 8M >/dev/null 2>&1 && kind=ext4 ||
 		fail "an ext4 stick image is made (mkfs.ext4 -d)"
 fi
 if [ "$kind" = tmpfs ]; then

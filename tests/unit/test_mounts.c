@@ -24,8 +24,16 @@ static void test_real_mountinfo(void)
 	KT_CHECK(mm.lines > 0);
 	KT_CHECK_INT(mm.skipped, 0);
 	KT_CHECK(mm.n > 0);
-	KT_CHECK_STR(mm.m[0].point, "/");
-	KT_CHECK(mm.m[0].fstype[0] != '\0');
+	{
+		int root = 0, proc = 0;
+		for (size_t i = 0; i < mm.n; i++) {
+			root |= !strcmp(mm.m[i].point, "/");
+			proc |= !strcmp(mm.m[i].point, "/proc") && !strcmp(mm.m[i].fstype, "proc");
+			KT_CHECK(mm.m[i].fstype[0] != '\0');
+		}
+		KT_CHECK(root || mm.dropped); /* past KK_MOUNTS_MAX on a busy machine */
+		KT_CHECK(proc || mm.dropped);
+	}
 	/* /proc is mounted where this test reads it */
 	KT_REQUIRE(kk_mounts_read(NULL, "/proc", &mm) == 0);
 	KT_CHECK(mm.n >= 1);
