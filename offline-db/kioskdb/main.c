@@ -1182,6 +1182,11 @@ static int cmd_site_sign(int argc, char **argv)
 		fprintf(stderr, "kioskdb: %s has problems (listed above): not signed\n", file);
 		goto out;
 	}
+	if (!target && !conf->kiosk_id[0]) {
+		fprintf(stderr, "kioskdb: site.conf names no usable kiosk_id: give --for ID or --for '*'\n");
+		status = 2;
+		goto out;
+	}
 	tag.serial = serial;
 	snprintf(tag.target, sizeof tag.target, "%s", target ? target : conf->kiosk_id);
 	if (kk_site_tag_format(&tag, comment, sizeof comment)) {
