@@ -262,6 +262,10 @@ if [ -n "$site" ]; then
 		echo "printer = ${S[printer]:-auto}"
 		echo "sync_sources = $sources"
 		[ -z "${S[staff_pin_hash]:-}" ] || echo "staff_pin_hash = ${S[staff_pin_hash]}"
+		# the kiosk's id and the provisioned root keys (as a signed site config from a stick
+		# writes them: firmware/sync/siteconf.c)
+		echo "kiosk_id = ${S[kiosk_id]}"
+		echo "sync_pubkey = $(seq 1 "${S[trusted_key_n]}" | sed 's|.*|/var/lib/kiosk/keys/trusted/root-&.pub|' | paste -sd,)"
 		echo "log_level = info"
 	} >"$tmp/kiosk.conf"
 	kiosk_bin=${KK_BUILD:-$ROOT/build}/kiosk
@@ -527,6 +531,8 @@ put() {
 provision_files() {
 	local i kid
 	mkdir -p "$mnt/site" "$mnt/keys/trusted" || return 1
+	# the kiosk may provision itself later from a signed site config on a stick: its folders
+	chown "$KIOSK_UID:$KIOSK_UID" "$mnt/site" "$mnt/keys" "$mnt/keys/trusted" || return 1
 	put "$tmp/kiosk.conf" kiosk.conf 0640 || return 1
 	printf '%s\n' "${S[kiosk_id]}" >"$tmp/kiosk-id" && put "$tmp/kiosk-id" site/kiosk-id 0644 || return 1
 	rm -f "$mnt"/keys/trusted/root-*.pub || return 1

@@ -147,7 +147,9 @@ cp "$CONTENT_DB" "$D/content.db"
 sed -e "s/^screen_size = .*/screen_size = $BOARD_SCREEN_SIZE/" \
 	-e "s/^orientation = .*/orientation = $BOARD_ORIENTATION/" "$HERE/common/kiosk.conf" >"$D/kiosk.conf"
 chown -R "$KIOSK_UID:$KIOSK_UID" "$D"
-chown -R 0:0 "$D/.system" "$D/journal" "$D/site" "$D/keys"
+# site/ and keys/ stay the kiosk's: it provisions itself from a signed site config on a stick
+# (firmware/sync/siteconf.c renames new files into them); the files flash.sh puts there are root's
+chown -R 0:0 "$D/.system" "$D/journal"
 chmod 0700 "$D/.system"
 chown 0:"$KIOSK_UID" "$D/kiosk.conf"
 chmod 0640 "$D/kiosk.conf"
