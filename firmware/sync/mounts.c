@@ -4,10 +4,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "base/err.h"
 
 #define FIELDS_MAX 64 /* fields of one line, optional fields included */
@@ -146,54 +146,28 @@ int kk_mounts_parse(const char *text, size_t len, const char *root, struct kk_mo
 
 int kk_mounts_read(const char *path, const char *root, struct kk_mounts *out)
 {
-	size_t cap = 65536, len = 0;
-	char *text = malloc(cap), *grown;
-	int fd, rc = 0, truncated = 0;
+	struct kk_buf b;
+	size_t len;
+	int rc, truncated = 0;
 
 	memset(out, 0, sizeof *out);
-	if (!text)
-		return KK_ENOMEM;
-	fd = open(path ? path : KK_MOUNTINFO_PATH, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		rc = errno == ENOENT ? KK_ENOENT : KK_EIO;
+	kk_buf_init(&b, KK_MOUNTS_FILE_MAX);
+	rc = kk_buf_read_file(&b, path ? path : KK_MOUNTINFO_PATH);
+	if (rc == KK_E2BIG) { /* a huge table: the lines read so far, never a cut one */
+		truncated = 1;
+		rc = 0;
+	}
+	if (rc)
 		goto out;
-	}
-	for (;;) {
-		ssize_t n;
-		if (len == cap) {
-			if (cap >= KK_MOUNTS_FILE_MAX) {
-				truncated = 1;
-				break;
-			}
-			grown = realloc(text, cap * 2);
-			if (!grown) {
-				rc = KK_ENOMEM;
-				goto out;
-			}
-			text = grown;
-			cap *= 2;
-		}
-		n = read(fd, text + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = KK_EIO;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (truncated) /* the cut line is not half used */
-		while (len && text[len - 1] != '\n')
+	len = b.len;
+	if (truncated)
+		while (len && b.data[len - 1] != '\n')
 			len--;
-	rc = kk_mounts_parse(text, len, root, out);
+	rc = kk_mounts_parse(b.data ? b.data : "", len, root, out);
 	if (truncated)
 		out->skipped++;
 out:
-	if (fd >= 0)
-		close(fd);
-	free(text);
+	kk_buf_fini(&b);
 	return rc;
 }
 

@@ -202,6 +202,25 @@ static void progress(void *ctx, uint64_t done, uint64_t total)
 	wake(s);
 }
 
+/* The panel shows the result of a bundle (res) or of a site config (site); the stick is
+ * remembered so it is not offered again while it stays in. Called without the mutex. */
+static void show_result(struct kk_sync_service *s, const struct kk_sync_result *res,
+			const struct kk_site_result *site)
+{
+	pthread_mutex_lock(&s->mu);
+	if (res) {
+		s->st.result = *res;
+		s->st.applied += res->outcome == KK_SYNC_APPLIED;
+	} else {
+		s->st.site = *site;
+		s->st.provisioned += site->outcome == KK_SITE_APPLIED;
+	}
+	s->st.state = KK_SS_RESULT;
+	remember_stick(s);
+	pthread_mutex_unlock(&s->mu);
+	wake(s);
+}
+
 static void apply_stick(struct kk_sync_service *s, const char *stick)
 {
 	struct kk_sync_keys keys;
@@ -223,14 +242,7 @@ static void apply_stick(struct kk_sync_service *s, const char *stick)
 		kk_sync_apply_dir(s->data_dir, stick, &keys, &pol, progress, s, NULL, &res);
 	}
 	kk_info(MOD, "stick %s: %s — %s", stick, kk_sync_outcome_name(res.outcome), res.detail);
-	pthread_mutex_lock(&s->mu);
-	s->st.result = res;
-	s->st.state = KK_SS_RESULT;
-	if (res.outcome == KK_SYNC_APPLIED)
-		s->st.applied++;
-	remember_stick(s);
-	pthread_mutex_unlock(&s->mu);
-	wake(s);
+	show_result(s, &res, NULL);
 }
 
 /* Provision DATA from the stick's kiosk-setup/ folder (siteconf.h). Called without the mutex. */
@@ -245,14 +257,7 @@ static void apply_setup(struct kk_sync_service *s, const char *dir)
 	env.screen_size = s->screen_size[0] ? s->screen_size : "1920x1080";
 	env.orientation = s->orientation[0] ? s->orientation : "landscape";
 	kk_site_provision(&env, dir, &res);
-	pthread_mutex_lock(&s->mu);
-	s->st.site = res;
-	s->st.state = KK_SS_RESULT;
-	if (res.outcome == KK_SITE_APPLIED)
-		s->st.provisioned++;
-	remember_stick(s);
-	pthread_mutex_unlock(&s->mu);
-	wake(s);
+	show_result(s, NULL, &res);
 }
 
 /* Wake the worker from its poll (the UI posted something, or stop). Any thread. */
