@@ -31,7 +31,8 @@ int kk_mountinfo_unescape(const char *in, size_t len, char *out, size_t cap)
 					return KK_EINVAL;
 				v = v * 8 + (unsigned)(in[i + k] - '0');
 			}
-			if (v == 0 || v > 255 || v == '/')
+			/* a tab or newline in a mount point would forge log lines: refused like NUL */
+			if (v < 0x20 || v == 0x7f || v > 255 || v == '/')
 				return KK_EINVAL;
 			c = (unsigned char)v;
 			i += 3;

@@ -12,7 +12,8 @@
  * newline and backslash as \040 \011 \012 \134. A stick's label chooses its mount point
  * (/run/kiosk/usb/NAME), so the text is treated as hostile: lines are capped at
  * KK_MOUNTS_LINE_MAX bytes, the file at KK_MOUNTS_FILE_MAX, every field is checked, escapes
- * must be exactly three octal digits and never decode to NUL or '/', and a line that breaks
+ * must be exactly three octal digits and never decode to a control byte (NUL, the tab and
+ * newline the kernel escapes: they would forge log lines) or '/', and a line that breaks
  * any rule is skipped and counted, never half used.
  *
  * The kernel marks an open mountinfo file with POLLPRI|POLLERR whenever the mount table of the
@@ -53,7 +54,7 @@ struct kk_mounts {
 /*
  * Decode one mountinfo path field (len bytes, no spaces) into out (cap bytes, NUL-terminated).
  * Returns the decoded length, or KK_EINVAL (a backslash not followed by three octal digits, an
- * escape of NUL or '/', a raw control byte, not absolute) or KK_E2BIG (does not fit). Pure.
+ * escape of a control byte or '/', a raw control byte, not absolute) or KK_E2BIG (does not fit). Pure.
  */
 int kk_mountinfo_unescape(const char *in, size_t len, char *out, size_t cap);
 

@@ -115,7 +115,7 @@ static void consider(const char *root, const char *name, char *best, size_t cap,
  */
 static int find_stick(const char *root, char *out, size_t n, int *kind, struct stat *sb)
 {
-	static struct kk_mounts mm; /* the worker's alone (the first scan runs before it starts) */
+	struct kk_mounts mm; /* about 18 KiB: the worker's stack (or start's) */
 	char best[KK_MOUNTS_PATH_MAX] = "", real[PATH_MAX];
 	struct dirent *e;
 	DIR *d = opendir(root);
