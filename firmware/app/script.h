@@ -12,7 +12,8 @@
  *   await staff|nostaff S   wait in REAL time, up to S seconds (1-600), until the staff panel
  *                           is open (staff) or closed (nostaff): a stick mounted or removed by
  *                           the test meanwhile. Prints "await: waiting for …" before and
- *                           "await: … after N ms" after on stdout; a timeout fails the script.
+ *                           "await: … after N ms (wall clock T ms)" after on stdout; a timeout
+ *                           fails the script.
  * The parser is strict: an unknown command or a bad argument is an error naming the line.
  */
 #ifndef KK_APP_SCRIPT_H

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <SDL_image.h>
 
@@ -484,8 +485,11 @@ static int await_staff(struct ui *u, const struct kk_cmd *c)
 		Uint64 el = SDL_GetTicks64() - t0;
 		ui_staff_poll(u);
 		if (ui_staff_open(u) == (c->a[0] != 0)) {
-			printf("await: %s after %llu ms\n", c->a[0] ? "staff panel open" : "staff panel closed",
-			       (unsigned long long)el);
+			struct timespec wall;
+			clock_gettime(CLOCK_REALTIME, &wall);
+			printf("await: %s after %llu ms (wall clock %lld ms)\n",
+			       c->a[0] ? "staff panel open" : "staff panel closed", (unsigned long long)el,
+			       (long long)wall.tv_sec * 1000 + wall.tv_nsec / 1000000);
 			fflush(stdout);
 			break;
 		}
