@@ -547,8 +547,8 @@ provision_files() {
 	else
 		rm -f "$mnt/site/screen-schedule" || return 1
 	fi
-	printf 'date=%s\nboard=%s\nimage_sha256=%s\nkept_data=%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
-		"$board" "$(sha256sum <"$image" | cut -c1-64)" "$keep" >"$tmp/provisioned" || return 1
+	printf 'date=%s\nboard=%s\nimage_sha256=%s\nkept_data=%s\nkiosk_id=%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+		"$board" "$(sha256sum <"$image" | cut -c1-64)" "$keep" "${S[kiosk_id]}" >"$tmp/provisioned" || return 1
 	put "$tmp/provisioned" site/provisioned 0644 || return 1
 	sync -f "$mnt/kiosk.conf"
 }

@@ -9,7 +9,9 @@
  * site/kiosk-id, site/screen-schedule, kiosk.conf, and last site/provisioned, which holds the
  * serial. A crash anywhere leaves whole files (old or new) and, until the last rename, the old
  * serial: the same stick then applies again in full. The kiosk reads its configuration only at
- * start, so a half-provisioned DATA is never used by a running kiosk.
+ * start, so a half-provisioned DATA is never used by a running kiosk. Every write, fsync,
+ * rename and unlink is a fault-injection step (KK_FAULT_AT, apply.h); tests/integration/
+ * provision.sh kills the provisioning at each one and checks these claims.
  */
 #include "sync/siteconf.h"
 
@@ -404,6 +406,8 @@ static int replace(const char *dir, const char *name, const char *data, size_t l
 	if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path ||
 	    snprintf(tmp, sizeof tmp, "%s.new", path) >= (int)sizeof tmp)
 		return KK_EIO;
+	if (kk_sync_fault_step("site write"))
+		goto fail;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0)
 		goto fail;
@@ -415,15 +419,17 @@ static int replace(const char *dir, const char *name, const char *data, size_t l
 			goto fail;
 		done += (size_t)w;
 	}
-	if (fchmod(fd, mode) != 0 || fsync(fd) != 0)
+	if (fchmod(fd, mode) != 0 || kk_sync_fault_step("site fsync") || fsync(fd) != 0)
 		goto fail;
 	if (close(fd) != 0) {
 		fd = -1;
 		goto fail;
 	}
 	fd = -1;
-	if (rename(tmp, path) != 0)
+	if (kk_sync_fault_step("site rename") || rename(tmp, path) != 0)
 		goto fail;
+	if (kk_sync_fault_step("site fsync dir"))
+		return KK_EIO;
 	return kk_fsync_path(dir, 1);
 fail:
 	rc = errno == ENOSPC || errno == EDQUOT ? KK_ENOSPC : KK_EIO;
@@ -439,7 +445,7 @@ static int remove_file(const char *dir, const char *name)
 {
 	char path[1200];
 	snprintf(path, sizeof path, "%s/%s", dir, name);
-	if (unlink(path) != 0 && errno != ENOENT)
+	if (kk_sync_fault_step("site unlink") || (unlink(path) != 0 && errno != ENOENT))
 		return KK_EIO;
 	return kk_fsync_path(dir, 1);
 }
@@ -452,14 +458,48 @@ static int make_dir(const char *path)
 	return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode) ? 0 : KK_EIO;
 }
 
-/* The kiosk's id: config kiosk_id, else DATA/site/kiosk-id (its first line, when valid). */
-static void current_id(const struct kk_site_env *env, char *out, size_t cap)
+/* The value of KEY= in DATA/site/provisioned, the record of the last provisioning that
+ * completed (its rename is the last step), into out; "" when absent. */
+static void provisioned_get(const char *data_dir, const char *key, char *out, size_t cap)
 {
-	char dir[1100], buf[40];
-	size_t len = 0;
+	char dir[1100], buf[2048];
+	size_t len = 0, kl = strlen(key);
+	const char *p;
+	out[0] = '\0';
+	snprintf(dir, sizeof dir, "%s/site", data_dir);
+	if (read_capped(dir, "provisioned", buf, sizeof buf, &len))
+		return;
+	for (p = buf; p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (!strncmp(p, key, kl) && p[kl] == '=') {
+			snprintf(out, cap, "%.*s", (int)strcspn(p + kl + 1, "\r\n"), p + kl + 1);
+			return;
+		}
+}
+
+/* v into out when it is a kiosk id (the rule of a comment's target, not "*"), else "". */
+static void id_if_valid(const char *v, char *out, size_t cap)
+{
 	struct kk_site_tag t;
 	char probe[96];
 	out[0] = '\0';
+	if (strlen(v) > 32 || !strcmp(v, "*"))
+		return;
+	snprintf(probe, sizeof probe, KK_SITE_COMMENT_PREFIX "1 kiosk_id=%s", v);
+	if (kk_site_tag_parse(probe, &t) == 0)
+		snprintf(out, cap, "%s", v);
+}
+
+/* The kiosk's id: the kiosk_id of DATA/site/provisioned (a provisioning cut short, e.g. a
+ * rename, has not changed it yet, so the same stick applies again), else config kiosk_id,
+ * else DATA/site/kiosk-id. "" when none: a kiosk never provisioned. */
+static void current_id(const struct kk_site_env *env, char *out, size_t cap)
+{
+	char dir[1100], buf[40], v[64];
+	size_t len = 0;
+	provisioned_get(env->data_dir, "kiosk_id", v, sizeof v);
+	id_if_valid(v, out, cap);
+	if (out[0])
+		return;
 	if (env->kiosk_id && env->kiosk_id[0]) {
 		snprintf(out, cap, "%s", env->kiosk_id);
 		return;
@@ -468,27 +508,15 @@ static void current_id(const struct kk_site_env *env, char *out, size_t cap)
 	if (read_capped(dir, "kiosk-id", buf, sizeof buf, &len))
 		return;
 	buf[strcspn(buf, "\r\n")] = '\0';
-	if (strlen(buf) > 32)
-		return;
-	/* the same rule as a comment's target */
-	snprintf(probe, sizeof probe, KK_SITE_COMMENT_PREFIX "1 kiosk_id=%s", buf);
-	if (strcmp(buf, "*") && kk_site_tag_parse(probe, &t) == 0)
-		snprintf(out, cap, "%s", buf);
+	id_if_valid(buf, out, cap);
 }
 
 /* The serial of DATA/site/provisioned (0: none, e.g. provisioned by flash.sh). */
 static uint64_t installed_serial(const char *data_dir)
 {
-	char dir[1100], buf[2048];
-	size_t len = 0;
-	const char *p;
-	snprintf(dir, sizeof dir, "%s/site", data_dir);
-	if (read_capped(dir, "provisioned", buf, sizeof buf, &len))
-		return 0;
-	for (p = buf; p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
-		if (!strncmp(p, "serial=", 7))
-			return strtoull(p + 7, NULL, 10);
-	return 0;
+	char v[32];
+	provisioned_get(data_dir, "serial", v, sizeof v);
+	return v[0] >= '0' && v[0] <= '9' ? strtoull(v, NULL, 10) : 0;
 }
 
 /* The root keys the kiosk trusts: sync_pubkey's files and DATA/keys/trusted/root-*.pub. */
@@ -519,6 +547,15 @@ static size_t trusted_roots(const struct kk_site_env *env, struct kk_ms_pub *key
 	}
 	closedir(d);
 	return n;
+}
+
+/* SHA-256 of len bytes as 64 lowercase hex digits. */
+static void sha256_hex(const void *data, size_t len, char out[65])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(h, data, len);
+	for (size_t i = 0; i < sizeof h; i++)
+		snprintf(out + 2 * i, 3, "%02x", h[i]);
 }
 
 /* The id as minisign prints it: the 8 bytes as a little-endian number, in hex. */
@@ -570,7 +607,7 @@ static int render_conf(const struct kk_site_env *env, const struct kk_site_conf 
 /* Write DATA's files in the DESIGN order. */
 static int write_all(const struct kk_site_env *env, const struct kk_site_conf *c,
 		     const struct kk_site_tag *tag, const uint8_t signer[8], const char *conf,
-		     size_t conf_len, const char *when)
+		     size_t conf_len, const char *when, const char *sha)
 {
 	char site[1100], keys_dir[1100], trusted[1100], text[1024], kid[17];
 	struct dirent *e;
@@ -633,8 +670,9 @@ static int write_all(const struct kk_site_env *env, const struct kk_site_conf *c
 		return rc;
 	key_id_hex(signer, kid);
 	n = snprintf(text, sizeof text,
-		     "date=%s\nsource=usb\nserial=%llu\nsigned_by=%s\nkiosk_id=%s\ntarget=%s\n", when,
-		     (unsigned long long)tag->serial, kid, c->kiosk_id, tag->target);
+		     "date=%s\nsource=usb\nserial=%llu\nsigned_by=%s\nkiosk_id=%s\ntarget=%s\n"
+		     "site_conf_sha256=%s\n",
+		     when, (unsigned long long)tag->serial, kid, c->kiosk_id, tag->target, sha);
 	return replace(site, "provisioned", text, (size_t)n, 0644);
 }
 
@@ -669,7 +707,7 @@ static int provision(const struct kk_site_env *env, const char *setup_dir,
 	struct kk_config_problems cp = { 0 };
 	struct kk_site_tag tag;
 	char *text = NULL, *kconf = NULL, sig[KK_MS_SIGFILE_MAX + 2], tc[KK_MS_COMMENT_MAX + 1];
-	char zh[512], en[512];
+	char zh[512], en[512], sha[65], old_sha[80];
 	size_t len = 0, siglen = 0, nroots;
 	const struct kk_ms_pub *signer = NULL;
 	int rc, st = KK_MS_KEYID, kn;
@@ -730,6 +768,16 @@ static int provision(const struct kk_site_env *env, const char *setup_dir,
 		goto out;
 	}
 	res->serial = tag.serial;
+	sha256_hex(text, len, sha);
+	provisioned_get(env->data_dir, "site_conf_sha256", old_sha, sizeof old_sha);
+	if (tag.serial == res->old_serial && !strcmp(sha, old_sha)) {
+		/* before the target: a config that renamed the kiosk is still "installed" */
+		snprintf(zh, sizeof zh, "站点配置已是这一版（编号 %llu），无需更新。",
+			 (unsigned long long)tag.serial);
+		snprintf(en, sizeof en, "serial %llu is installed already", (unsigned long long)tag.serial);
+		rc = set(res, KK_SITE_SAME, zh, en);
+		goto out;
+	}
 	if (strcmp(tag.target, "*") && id[0] && strcmp(tag.target, id)) {
 		snprintf(zh, sizeof zh, "站点配置未更新：不是本机的配置（它是给 %s 的，本机是 %s）。",
 			 tag.target, id);
@@ -745,11 +793,12 @@ static int provision(const struct kk_site_env *env, const char *setup_dir,
 		rc = set(res, KK_SITE_OLDER, zh, en);
 		goto out;
 	}
-	if (tag.serial == res->old_serial) {
-		snprintf(zh, sizeof zh, "站点配置已是这一版（编号 %llu），无需更新。",
+	if (tag.serial == res->old_serial) { /* the same serial, other bytes: never applied */
+		snprintf(zh, sizeof zh, "站点配置未更新：比已安装的旧（编号 %llu 已使用过）。",
 			 (unsigned long long)tag.serial);
-		snprintf(en, sizeof en, "serial %llu is installed already", (unsigned long long)tag.serial);
-		rc = set(res, KK_SITE_SAME, zh, en);
+		snprintf(en, sizeof en, "serial %llu is installed already with another site.conf",
+			 (unsigned long long)tag.serial);
+		rc = set(res, KK_SITE_OLDER, zh, en);
 		goto out;
 	}
 	if (kk_site_conf_parse(text, len, KK_SITE_FILE, conf, probs)) {
@@ -777,7 +826,7 @@ static int provision(const struct kk_site_env *env, const char *setup_dir,
 		rc = set(res, KK_SITE_FAILED, "站点配置未更新：生成的 kiosk.conf 没有通过检查，请联系开发人员。", en);
 		goto out;
 	}
-	rc = write_all(env, conf, &tag, signer->id, kconf, (size_t)kn, when);
+	rc = write_all(env, conf, &tag, signer->id, kconf, (size_t)kn, when, sha);
 	if (rc) {
 		snprintf(en, sizeof en, "writing %s: %s", env->data_dir, kk_err_name(rc));
 		rc = set(res, KK_SITE_FAILED,
@@ -807,6 +856,7 @@ int kk_site_provision(const struct kk_site_env *env, const char *setup_dir,
 	char when[32], id[40];
 	int rc;
 	memset(res, 0, sizeof *res);
+	kk_sync_fault_reset(); /* KK_FAULT_AT / KK_FAULT_MODE, as for a bundle (apply.h) */
 	utc(when, sizeof when);
 	rc = provision(env, setup_dir, res, when, id, sizeof id);
 	kk_info(MOD, "%s: %s — %s", setup_dir, kk_site_outcome_name(res->outcome), res->detail);

@@ -17,16 +17,18 @@
  * Checks, failing closed, on one read of each file (never re-read from the stick): sizes
  * (KK_SITE_MAX, KK_MS_SIGFILE_MAX); the signature by one of the ROOT keys the kiosk trusts —
  * the keys of its config `sync_pubkey` plus DATA/keys/trusted/root-*.pub (the files flash.sh
- * provisions); `ED` only; the trusted comment; the target (`*`, or the kiosk's id: config
- * `kiosk_id`, else DATA/site/kiosk-id; a kiosk with neither has never been provisioned and
- * takes any target); the serial above DATA/site/provisioned's `serial=` (equal: already
- * installed); every key of site.conf.
+ * provisions); `ED` only; the trusted comment; the exact config installed already (serial and
+ * SHA-256 of site.conf as recorded in DATA/site/provisioned: "already installed"); the target
+ * (`*`, or the kiosk's id: the `kiosk_id=` of DATA/site/provisioned — the last provisioning that
+ * completed —, else config `kiosk_id`, else DATA/site/kiosk-id; a kiosk with none has never
+ * been provisioned and takes any target); the serial above DATA/site/provisioned's `serial=`;
+ * every key of site.conf.
  *
  * Applying writes what flash.sh section 7 writes, each file by temp + fsync + rename + fsync of
  * its folder: DATA/keys/trusted/root-N.pub (and removes other root-*.pub), DATA/site/kiosk-id,
  * DATA/site/screen-schedule (removed without open_hours), DATA/kiosk.conf (checked with the
  * kiosk's own config parser before anything is written) and last DATA/site/provisioned with the
- * serial. DESIGN: a power cut part-way leaves some files new and some old but the serial not
+ * serial, the kiosk id and the config's SHA-256. DESIGN: a power cut part-way leaves some files new and some old but the serial not
  * yet recorded, so the same stick applies again in full; each file is whole, old or new.
  *
  * Blocking (small reads, fsyncs); any thread; one provisioning per data folder at a time.

@@ -142,6 +142,61 @@ check_exit "a config signed by the new root (trusted through DATA/keys/trusted)"
 check "  ... leaves one root" grep -qxF "$KEY2" "$D/keys/trusted/root-1.pub"
 [ ! -e "$D/keys/trusted/root-2.pub" ] && ok "  ... and removes the old root-2.pub" || fail "  ... and removes the old root-2.pub"
 
+# --- crash safety: killed (and failed with EIO) at every write, fsync, rename and unlink ----
+# A: 2 keys and a screen schedule; B: 1 key, none. After each cut every file is whole, A's or
+# B's; B's serial is recorded only when every file is B's; the stick again completes it.
+C="$TMP/crash"
+cp "$TMP/site.conf" "$TMP/site.keep"
+printf 'site_name = 甲\nkiosk_id = cr-01\ntrusted_key = %s\ntrusted_key = %s\nopen_hours = 08:00-18:00\n' "$KEY" "$KEY2" >"$TMP/site.conf"
+site "$TMP/cA" 1
+printf 'site_name = 乙\nkiosk_id = cr-02\ntrusted_key = %s\nprinter = auto\n' "$KEY2" >"$TMP/site.conf"
+site "$TMP/cB" 2 --for cr-01 # B renames the kiosk
+mv "$TMP/site.keep" "$TMP/site.conf"
+printf 'data_dir = %s\nsync_pubkey = %s/k.pub\n' "$C" "$TMP" >"$TMP/cconf"
+PC() { "$KIOSK" --config "$TMP/cconf" --provision-from "$1"; }
+# state DIR: one line per file, its content without dates and comments (absent: "-")
+state() {
+	local f
+	for f in kiosk.conf site/kiosk-id site/screen-schedule site/provisioned keys/trusted/root-1.pub keys/trusted/root-2.pub; do
+		if [ -f "$1/$f" ]; then echo "$f $(grep -v -e '^#' -e '^date=' -e '^untrusted comment' "$1/$f" | sha256sum | cut -c1-16)"; else echo "$f -"; fi
+	done
+}
+rm -rf "$C" && PC "$TMP/cA" >/dev/null 2>&1 && cp -a "$C" "$TMP/base" && state "$C" >"$TMP/stA"
+PC "$TMP/cB" >/dev/null 2>&1 && state "$C" >"$TMP/stB"
+rm -f "$TMP"/cB/receipt-*
+[ "$(diff "$TMP/stA" "$TMP/stB" | grep -c '^<')" = 6 ] &&
+	ok "crash fixtures: configs A and B differ in every provisioned file" || fail "crash fixtures differ in every file"
+bad=0 runs=0 steps=0
+for mode in kill eio; do
+	for n in $(seq 1 60); do
+		rm -rf "$C" && cp -a "$TMP/base" "$C"
+		KK_FAULT_AT=$n KK_FAULT_MODE=$mode PC "$TMP/cB" >"$TMP/cout" 2>&1
+		rc=$?
+		[ $rc = 0 ] && { [ $mode = kill ] && steps=$((n - 1)); break; }
+		runs=$((runs + 1))
+		want=137; [ $mode = eio ] && want=5
+		# (an EIO in the receipt on the stick, after DATA is done, is not a failure: exit 0 ends the loop)
+		[ $rc = $want ] || { bad=$((bad + 1)); echo "# $mode at $n: exit $rc, want $want"; }
+		state "$C" >"$TMP/st"
+		# every file A's or B's, whole
+		while read -r f h; do
+			ha=$(grep "^$f " "$TMP/stA" | cut -d' ' -f2) hb=$(grep "^$f " "$TMP/stB" | cut -d' ' -f2)
+			[ "$h" = "$ha" ] || [ "$h" = "$hb" ] || { bad=$((bad + 1)); echo "# $mode at $n: $f is neither A's nor B's"; }
+		done <"$TMP/st"
+		if grep -q "^site/provisioned $(grep '^site/provisioned ' "$TMP/stB" | cut -d' ' -f2)$" "$TMP/st" && ! cmp -s "$TMP/st" "$TMP/stB"; then
+			bad=$((bad + 1)); echo "# $mode at $n: B's serial recorded before every file is B's"
+		fi
+		"$KIOSK" --check-config "$C/kiosk.conf" >/dev/null 2>&1 || { bad=$((bad + 1)); echo "# $mode at $n: kiosk.conf fails --check-config"; }
+		PC "$TMP/cB" >/dev/null 2>&1
+		rc=$?
+		state "$C" >"$TMP/st"
+		{ [ $rc = 0 ] || [ $rc = 3 ]; } && cmp -s "$TMP/st" "$TMP/stB" || { bad=$((bad + 1)); echo "# $mode at $n: the stick again does not complete B (exit $rc)"; }
+		rm -f "$TMP"/cB/receipt-*
+	done
+done
+[ "$steps" -ge 15 ] && [ "$bad" = 0 ] && ok "killed or failed at each of the $steps steps ($runs cut runs): whole files, A's or B's; the serial last; the stick again completes it" ||
+	fail "crash safety: $bad problems in $runs cut runs ($steps steps)"
+
 # --- the staff panel ------------------------------------------------------------------------
 # a fresh kiosk (no PIN): the stick's config after a confirmation on the panel
 rm -rf "$D" "$TMP/usb"
