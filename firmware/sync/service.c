@@ -78,29 +78,36 @@ static const char *key_file(int kind)
 	return kind == KK_STICK_SETUP ? KK_SITE_FILE : "manifest";
 }
 
-/* Does ROOT/name ("": ROOT itself) hold a setup or an update folder? The setup wins. */
-static int probe(const char *root, const char *name, int *kind, struct stat *sb)
+/* Does ROOT/name ("": ROOT itself) hold a setup or an update folder? The setup wins unless
+ * its config is the one data_dir was provisioned from (a stick left in after it was applied,
+ * e.g. across the restart that follows). */
+static int probe(const char *data_dir, const char *root, const char *name, int *kind,
+		 struct stat *sb)
 {
 	char path[1200];
 	for (int k = KK_STICK_SETUP; k >= KK_STICK_UPDATE; k--) {
 		if (snprintf(path, sizeof path, "%s%s%s/%s/%s", root, name[0] ? "/" : "", name,
 			     sub_dir(k), key_file(k)) >= (int)sizeof path)
 			return 0;
-		if (stat(path, sb) == 0 && S_ISREG(sb->st_mode)) {
-			*kind = k;
-			return 1;
-		}
+		if (stat(path, sb) != 0 || !S_ISREG(sb->st_mode))
+			continue;
+		path[strlen(path) - strlen(key_file(k)) - 1] = '\0';
+		if (k == KK_STICK_SETUP && kk_site_installed(data_dir, path))
+			continue;
+		*kind = k;
+		return 1;
 	}
 	return 0;
 }
 
 /* Keep name as the best candidate when it offers something and sorts first. */
-static void consider(const char *root, const char *name, char *best, size_t cap, int *have)
+static void consider(const char *data_dir, const char *root, const char *name, char *best,
+		     size_t cap, int *have)
 {
 	struct stat sb;
 	int kind;
 	if (strlen(name) >= cap || (*have && strcmp(name, best) >= 0) ||
-	    !probe(root, name, &kind, &sb))
+	    !probe(data_dir, root, name, &kind, &sb))
 		return;
 	snprintf(best, cap, "%s", name);
 	*have = 1;
@@ -113,7 +120,8 @@ static void consider(const char *root, const char *name, char *best, size_t cap,
  * the offering folder (…/kiosk-setup or …/kiosk-update), *kind its kind, *sb the stat of its
  * key file. Returns 1 when found.
  */
-static int find_stick(const char *root, char *out, size_t n, int *kind, struct stat *sb)
+static int find_stick(const char *data_dir, const char *root, char *out, size_t n, int *kind,
+		      struct stat *sb)
 {
 	struct kk_mounts mm; /* about 18 KiB: the worker's stack (or start's) */
 	char best[KK_MOUNTS_PATH_MAX] = "", real[PATH_MAX];
@@ -125,7 +133,7 @@ static int find_stick(const char *root, char *out, size_t n, int *kind, struct s
 		while ((e = readdir(d)) && seen < 256) {
 			seen++;
 			if (e->d_name[0] != '.')
-				consider(root, e->d_name, best, sizeof best, &have);
+				consider(data_dir, root, e->d_name, best, sizeof best, &have);
 		}
 		closedir(d);
 	}
@@ -133,10 +141,10 @@ static int find_stick(const char *root, char *out, size_t n, int *kind, struct s
 		size_t rl = strlen(real);
 		for (size_t i = 0; i < mm.n; i++) {
 			const char *rel = mm.m[i].point + rl;
-			consider(root, *rel == '/' ? rel + 1 : rel, best, sizeof best, &have);
+			consider(data_dir, root, *rel == '/' ? rel + 1 : rel, best, sizeof best, &have);
 		}
 	}
-	if (!have || !probe(root, best, kind, sb))
+	if (!have || !probe(data_dir, root, best, kind, sb))
 		return 0;
 	snprintf(out, n, "%s%s%s/%s", root, best[0] ? "/" : "", best, sub_dir(*kind));
 	return 1;
@@ -168,7 +176,8 @@ static void scan(struct kk_sync_service *s)
 	char path[600];
 	struct stat sb;
 	int kind = KK_STICK_UPDATE;
-	int found = s->usb_root[0] && find_stick(s->usb_root, path, sizeof path, &kind, &sb);
+	int found = s->usb_root[0] &&
+		    find_stick(s->data_dir, s->usb_root, path, sizeof path, &kind, &sb);
 	if (s->st.state == KK_SS_IDLE && found && !same_stick(s, path, &sb)) {
 		snprintf(s->st.stick, sizeof s->st.stick, "%s", path);
 		s->st.kind = kind;

@@ -607,7 +607,7 @@ static int render_conf(const struct kk_site_env *env, const struct kk_site_conf 
 /* Write DATA's files in the DESIGN order. */
 static int write_all(const struct kk_site_env *env, const struct kk_site_conf *c,
 		     const struct kk_site_tag *tag, const uint8_t signer[8], const char *conf,
-		     size_t conf_len, const char *when, const char *sha)
+		     size_t conf_len, const char *when, const char *sha, const char *sig_sha)
 {
 	char site[1100], keys_dir[1100], trusted[1100], text[1024], kid[17];
 	struct dirent *e;
@@ -671,8 +671,8 @@ static int write_all(const struct kk_site_env *env, const struct kk_site_conf *c
 	key_id_hex(signer, kid);
 	n = snprintf(text, sizeof text,
 		     "date=%s\nsource=usb\nserial=%llu\nsigned_by=%s\nkiosk_id=%s\ntarget=%s\n"
-		     "site_conf_sha256=%s\n",
-		     when, (unsigned long long)tag->serial, kid, c->kiosk_id, tag->target, sha);
+		     "site_conf_sha256=%s\nsignature_sha256=%s\n",
+		     when, (unsigned long long)tag->serial, kid, c->kiosk_id, tag->target, sha, sig_sha);
 	return replace(site, "provisioned", text, (size_t)n, 0644);
 }
 
@@ -696,6 +696,26 @@ static void write_receipt(const char *setup_dir, const char *id, const char *whe
 		kk_warn(MOD, "%s: receipt not written: the stick may be read-only", setup_dir);
 }
 
+int kk_site_installed(const char *data_dir, const char *setup_dir)
+{
+	static const char *const files[2] = { KK_SITE_FILE, KK_SITE_SIG };
+	static const char *const keys[2] = { "site_conf_sha256", "signature_sha256" };
+	char *text = malloc(KK_SITE_MAX + 2), sha[65], old_sha[80];
+	size_t len = 0;
+	int same = text != NULL;
+	for (int i = 0; i < 2 && same; i++) {
+		provisioned_get(data_dir, keys[i], old_sha, sizeof old_sha);
+		same = old_sha[0] &&
+		       read_capped(setup_dir, files[i], text, KK_SITE_MAX + 2, &len) == 0;
+		if (same) {
+			sha256_hex(text, len, sha);
+			same = !strcmp(sha, old_sha);
+		}
+	}
+	free(text);
+	return same;
+}
+
 /* The checks and the writes; res filled. */
 static int provision(const struct kk_site_env *env, const char *setup_dir,
 		     struct kk_site_result *res, const char *when, char *id, size_t id_cap)
@@ -707,7 +727,7 @@ static int provision(const struct kk_site_env *env, const char *setup_dir,
 	struct kk_config_problems cp = { 0 };
 	struct kk_site_tag tag;
 	char *text = NULL, *kconf = NULL, sig[KK_MS_SIGFILE_MAX + 2], tc[KK_MS_COMMENT_MAX + 1];
-	char zh[512], en[512], sha[65], old_sha[80];
+	char zh[512], en[512], sha[65], old_sha[80], sig_sha[65];
 	size_t len = 0, siglen = 0, nroots;
 	const struct kk_ms_pub *signer = NULL;
 	int rc, st = KK_MS_KEYID, kn;
@@ -826,7 +846,8 @@ static int provision(const struct kk_site_env *env, const char *setup_dir,
 		rc = set(res, KK_SITE_FAILED, "站点配置未更新：生成的 kiosk.conf 没有通过检查，请联系开发人员。", en);
 		goto out;
 	}
-	rc = write_all(env, conf, &tag, signer->id, kconf, (size_t)kn, when, sha);
+	sha256_hex(sig, siglen, sig_sha);
+	rc = write_all(env, conf, &tag, signer->id, kconf, (size_t)kn, when, sha, sig_sha);
 	if (rc) {
 		snprintf(en, sizeof en, "writing %s: %s", env->data_dir, kk_err_name(rc));
 		rc = set(res, KK_SITE_FAILED,

@@ -28,7 +28,7 @@
  * its folder: DATA/keys/trusted/root-N.pub (and removes other root-*.pub), DATA/site/kiosk-id,
  * DATA/site/screen-schedule (removed without open_hours), DATA/kiosk.conf (checked with the
  * kiosk's own config parser before anything is written) and last DATA/site/provisioned with the
- * serial, the kiosk id and the config's SHA-256. DESIGN: a power cut part-way leaves some files new and some old but the serial not
+ * serial, the kiosk id and the SHA-256 of site.conf and of its signature. DESIGN: a power cut part-way leaves some files new and some old but the serial not
  * yet recorded, so the same stick applies again in full; each file is whole, old or new.
  *
  * Blocking (small reads, fsyncs); any thread; one provisioning per data folder at a time.
@@ -119,6 +119,12 @@ struct kk_site_result {
 	int problem_line;          /* KK_SITE_INVALID: the first problem's line (0: whole file) */
 	int receipt_written;
 };
+
+/* 1 when setup_dir's site.conf and signature are byte for byte those DATA was last
+ * provisioned from (their SHA-256 in DATA/site/provisioned), so a stick left in after its config was applied is not
+ * offered again (and a kiosk-update/ beside it is). Reads at most KK_SITE_MAX bytes; checks no
+ * signature (nothing is applied on its word). Blocking. */
+int kk_site_installed(const char *data_dir, const char *setup_dir);
 
 /* A stable English name ("APPLIED", "OLDER" ...); never NULL. */
 const char *kk_site_outcome_name(int outcome);

@@ -218,6 +218,9 @@ has "  ... then says it was updated" "$TMP/a/result.txt" "站点配置已更新�
 has "  ... and that the kiosk restarts" "$TMP/a/result.txt" "重新启动"
 has "  ... the files are written" "$D/site/provisioned" "^serial=1000$"
 has "  ... the receipt is on the stick" "$TMP/usb/STICK/kiosk-setup/receipt-prov-01.txt" "^result = APPLIED$"
+printf 'shot again\n' >"$TMP/again.script"
+check_exit "the kiosk restarted with the stick still in" 0 K "$TMP/conf" "$TMP/again.script" "$TMP/a2"
+if grep -q "站点配置" "$TMP/a2/again.txt"; then fail "  ... does not offer the installed config again"; else ok "  ... does not offer the installed config again"; fi
 small=$(awk '$3 < 80 || $4 < 80' "$TMP/a/offered.hits" 2>/dev/null | wc -l)
 [ -s "$TMP/a/offered.hits" ] && [ "$small" -eq 0 ] && ok "  ... its buttons are at least 80 px" || fail "  ... its buttons are at least 80 px"
 
