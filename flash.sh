@@ -261,11 +261,12 @@ if [ -n "$site" ]; then
 		echo "data_dir = /var/lib/kiosk"
 		echo "printer = ${S[printer]:-auto}"
 		echo "sync_sources = $sources"
-		[ -z "${S[staff_pin_hash]:-}" ] || echo "staff_pin_hash = ${S[staff_pin_hash]}"
-		# the kiosk's id and the provisioned root keys (as a signed site config from a stick
-		# writes them: firmware/sync/siteconf.c)
 		echo "kiosk_id = ${S[kiosk_id]}"
-		echo "sync_pubkey = $(seq 1 "${S[trusted_key_n]}" | sed 's|.*|/var/lib/kiosk/keys/trusted/root-&.pub|' | paste -sd,)"
+		# the root keys written below (keys/trusted/root-N.pub): they verify content updates
+		keys=
+		for i in $(seq 1 "${S[trusted_key_n]}"); do keys="${keys:+$keys,}/var/lib/kiosk/keys/trusted/root-$i.pub"; done
+		echo "sync_pubkey = $keys"
+		[ -z "${S[staff_pin_hash]:-}" ] || echo "staff_pin_hash = ${S[staff_pin_hash]}"
 		echo "log_level = info"
 	} >"$tmp/kiosk.conf"
 	kiosk_bin=${KK_BUILD:-$ROOT/build}/kiosk

@@ -483,6 +483,8 @@ static void *worker(void *arg)
 /* Free the option strings and s itself. */
 static void free_copies(struct kk_sync_service *s)
 {
+	free(s->screen_size);
+	free(s->orientation);
 	free(s->data_dir);
 	free(s->usb_root);
 	free(s->pin_hash);
@@ -491,8 +493,6 @@ static void free_copies(struct kk_sync_service *s)
 	free(s->kiosk_id);
 	free(s->sources);
 	free(s->proxy);
-	free(s->screen_size);
-	free(s->orientation);
 	free(s);
 }
 
@@ -511,6 +511,8 @@ int kk_sync_service_start(const struct kk_sync_svc_opts *o, struct kk_sync_servi
 	if (!s)
 		return KK_ENOMEM;
 	s->o = *o;
+	s->evfd = -1;
+	s->mw.fd = -1;
 	s->data_dir = dup_or_empty(o->data_dir);
 	s->usb_root = dup_or_empty(o->usb_root);
 	s->pin_hash = dup_or_empty(o->pin_hash);
@@ -519,19 +521,9 @@ int kk_sync_service_start(const struct kk_sync_svc_opts *o, struct kk_sync_servi
 	s->kiosk_id = dup_or_empty(o->kiosk_id);
 	s->sources = dup_or_empty(o->sources);
 	s->proxy = dup_or_empty(o->proxy);
-	s->screen_size = dup_or_empty(o->screen_size);
-	s->orientation = dup_or_empty(o->orientation);
-	s->evfd = -1;
-	s->mw.fd = -1;
 	if (!s->data_dir || !s->usb_root || !s->pin_hash || !s->pubkeys || !s->channel ||
-	    !s->kiosk_id || !s->sources || !s->proxy || !s->screen_size || !s->orientation)
+	    !s->kiosk_id || !s->sources || !s->proxy)
 		goto fail;
-	s->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (s->evfd < 0)
-		goto fail;
-	if (s->usb_root[0] && kk_mount_watch_open(&s->mw, NULL) != 0)
-		kk_warn(MOD, "no %s: sticks are found by looking every %d ms", KK_MOUNTINFO_PATH,
-			o->scan_ms > 0 ? o->scan_ms : 2000);
 	/* a check due at start-up is reported busy from the first frame (tests wait on it) */
 	{
 		char url[KK_FETCH_URL_MAX];
@@ -540,6 +532,17 @@ int kk_sync_service_start(const struct kk_sync_svc_opts *o, struct kk_sync_servi
 			    (int64_t)time(NULL))
 			s->st.net_busy = 1;
 	}
+	/* the stick watcher: screen defaults for a site config, the UI's wake-up, the mount table */
+	s->screen_size = dup_or_empty(o->screen_size);
+	s->orientation = dup_or_empty(o->orientation);
+	if (!s->screen_size || !s->orientation)
+		goto fail;
+	s->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (s->evfd < 0)
+		goto fail;
+	if (s->usb_root[0] && kk_mount_watch_open(&s->mw, NULL) != 0)
+		kk_warn(MOD, "no %s: sticks are found by looking every %d ms", KK_MOUNTINFO_PATH,
+			o->scan_ms > 0 ? o->scan_ms : 2000);
 	s->st.has_pin = s->pin_hash[0] != '\0';
 	s->st.tries_left = KK_SYNC_PIN_TRIES;
 	scan(s); /* a stick already in at start-up is offered at once */

@@ -203,8 +203,8 @@ if data_mount; then
 	has "  ... the printer" "$MNT/kiosk.conf" '^printer = usb://03f0:2b17$'
 	has "  ... the staff PIN hash" "$MNT/kiosk.conf" '^staff_pin_hash = \$argon2id\$v=19\$'
 	has "  ... the board's screen" "$MNT/kiosk.conf" '^screen_size = 1280x800$'
-	has "  ... the kiosk id" "$MNT/kiosk.conf" '^kiosk_id = [A-Za-z0-9._-]+$'
-	has "  ... the provisioned roots as sync_pubkey" "$MNT/kiosk.conf" '^sync_pubkey = /var/lib/kiosk/keys/trusted/root-1\.pub'
+	has "  ... the kiosk id (receipts, site configs)" "$MNT/kiosk.conf" '^kiosk_id = shili-zwfw-01$'
+	has "  ... sync_pubkey names the provisioned root keys" "$MNT/kiosk.conf" '^sync_pubkey = /var/lib/kiosk/keys/trusted/root-1\.pub'
 	if [ -x "$KIOSK" ]; then
 		check_exit "  ... kiosk --check-config accepts it" 0 "$KIOSK" --check-config "$MNT/kiosk.conf"
 	fi
