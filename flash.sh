@@ -533,6 +533,8 @@ put() {
 provision_files() {
 	local i kid
 	mkdir -p "$mnt/site" "$mnt/keys/trusted" || return 1
+	# the kiosk may provision itself later from a signed site config on a stick: its folders
+	chown "$KIOSK_UID:$KIOSK_UID" "$mnt/site" "$mnt/keys" "$mnt/keys/trusted" || return 1
 	put "$tmp/kiosk.conf" kiosk.conf 0640 || return 1
 	printf '%s\n' "${S[kiosk_id]}" >"$tmp/kiosk-id" && put "$tmp/kiosk-id" site/kiosk-id 0644 || return 1
 	rm -f "$mnt"/keys/trusted/root-*.pub || return 1
@@ -547,8 +549,8 @@ provision_files() {
 	else
 		rm -f "$mnt/site/screen-schedule" || return 1
 	fi
-	printf 'date=%s\nboard=%s\nimage_sha256=%s\nkept_data=%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
-		"$board" "$(sha256sum <"$image" | cut -c1-64)" "$keep" >"$tmp/provisioned" || return 1
+	printf 'date=%s\nboard=%s\nimage_sha256=%s\nkept_data=%s\nkiosk_id=%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+		"$board" "$(sha256sum <"$image" | cut -c1-64)" "$keep" "${S[kiosk_id]}" >"$tmp/provisioned" || return 1
 	put "$tmp/provisioned" site/provisioned 0644 || return 1
 	sync -f "$mnt/kiosk.conf"
 }

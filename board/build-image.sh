@@ -19,7 +19,10 @@
 # 5. board/mkdisk.sh assembles the GPT image.
 #
 # Environment: MIRROR (default http://deb.debian.org/debian; use a snapshot.debian.org URL to
-# rebuild the same packages later), KIOSK_BIN, CONTENT_DB, SOURCE_DATE_EPOCH (file times).
+# rebuild the same packages later), KIOSK_BIN, CONTENT_DB, SOURCE_DATE_EPOCH (file times),
+# KIOSK_ROOT_KEYS (comma-separated minisign .pub files: the province's ROOT keys, copied to
+# keys/trusted/root-N.pub of the data partition, so a fresh kiosk can check a signed site
+# config from a stick before flash.sh ever provisioned it; README "Provisioning from a USB stick").
 set -euo pipefail
 
 [ $# -eq 2 ] || { echo "usage: $0 BOARD OUT.img" >&2; exit 2; }
@@ -159,8 +162,22 @@ mkdir -p "$D/journal" "$D/.system/systemd" "$D/site" "$D/keys/trusted"
 cp "$CONTENT_DB" "$D/content.db"
 sed -e "s/^screen_size = .*/screen_size = $BOARD_SCREEN_SIZE/" \
 	-e "s/^orientation = .*/orientation = $BOARD_ORIENTATION/" "$HERE/common/kiosk.conf" >"$D/kiosk.conf"
+if [ -n "${KIOSK_ROOT_KEYS:-}" ]; then
+	n=0
+	for k in $(printf '%s' "$KIOSK_ROOT_KEYS" | tr ',' ' '); do
+		n=$((n + 1))
+		[ "$n" -le 4 ] || { echo "build-image: KIOSK_ROOT_KEYS: at most 4 keys" >&2; exit 2; }
+		case "$(sed -n 2p "$k")" in
+		RW[QRST]*) ;; # base64 of "Ed" + key id + key
+		*) echo "build-image: KIOSK_ROOT_KEYS: $k is not a minisign public key" >&2; exit 2 ;;
+		esac
+		cp "$k" "$D/keys/trusted/root-$n.pub"
+	done
+fi
 chown -R "$KIOSK_UID:$KIOSK_UID" "$D"
-chown -R 0:0 "$D/.system" "$D/journal" "$D/site" "$D/keys"
+# site/ and keys/ stay the kiosk's: it provisions itself from a signed site config on a stick
+# (firmware/sync/siteconf.c renames new files into them); the files flash.sh puts there are root's
+chown -R 0:0 "$D/.system" "$D/journal"
 chmod 0700 "$D/.system"
 chown 0:"$KIOSK_UID" "$D/kiosk.conf"
 chmod 0640 "$D/kiosk.conf"

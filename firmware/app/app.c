@@ -35,6 +35,7 @@ static void usage(FILE *f)
 	      "       kiosk [--db FILE] --print ID [--pages A-B] [--copies N] [--summary] [--printer URI]\n"
 	      "       kiosk --list-printers [--printer URI] [--config FILE]\n"
 	      "       kiosk [--data DIR] --sync-from DIR|URL | --sync-status [--config FILE]\n"
+	      "       kiosk [--data DIR] --provision-from DIR [--config FILE]\n"
 	      "       kiosk --check-config FILE\n"
 	      "\n"
 	      "  --db FILE           content database (default: the active slot of the data folder)\n"
@@ -42,6 +43,9 @@ static void usage(FILE *f)
 	      "  --sync-from DIR     apply the signed bundle in DIR (or fetched from the web root\n"
 	      "                      URL http[s]://…) and exit: 0 applied, 3 up to\n"
 	      "                      date, 4 refused, 5 failed (the reason on stderr)\n"
+	      "  --provision-from DIR  provision the data folder from the signed site config in\n"
+	      "                      DIR (a stick's kiosk-setup/) and exit: 0 applied, 3 already\n"
+	      "                      installed, 4 refused, 5 failed, 2 no trusted key\n"
 	      "  --sync-status       recover the data folder, check the active content, print it\n"
 	      "  --window WxH        run in a desktop window of that size\n"
 	      "  --fullscreen        run full screen (the board; KMSDRM without X or Wayland)\n"
@@ -149,7 +153,7 @@ int kk_app_main(int argc, char **argv)
 {
 	const char *db = NULL, *config = NULL, *script_path = NULL, *shots = NULL, *window = NULL,
 		   *size = NULL, *print_id = NULL, *pages = NULL, *printer = NULL, *data = NULL,
-		   *sync_from = NULL;
+		   *sync_from = NULL, *provision_from = NULL;
 	unsigned copies = 1;
 	int summary = 0, list_printers = 0, sync_status = 0;
 	struct kk_printing_glue glue;
@@ -163,7 +167,7 @@ int kk_app_main(int argc, char **argv)
 	struct kk_script script = { 0 };
 	struct kk_catalog *cat = NULL;
 	struct kk_ui_opts o = { 0 };
-	char dbpath[600], err[512];
+	char dbpath[600], err[512], screen[32];
 	enum kk_log_level lv;
 
 	for (int i = 1; i < argc; i++) {
@@ -186,6 +190,8 @@ int kk_app_main(int argc, char **argv)
 			data = argv[++i];
 		} else if (!strcmp(a, "--sync-from") && has) {
 			sync_from = argv[++i];
+		} else if (!strcmp(a, "--provision-from") && has) {
+			provision_from = argv[++i];
 		} else if (!strcmp(a, "--sync-status")) {
 			sync_status = 1;
 		} else if (!strcmp(a, "--config") && has) {
@@ -250,6 +256,8 @@ int kk_app_main(int argc, char **argv)
 		fprintf(stderr, "kiosk: --data: path too long\n");
 		return 2;
 	}
+	if (provision_from)
+		return kk_sync_cli_provision(&cfg, provision_from);
 	if (sync_from || sync_status)
 		return sync_from ? kk_sync_cli_apply(&cfg, sync_from) : kk_sync_cli_status(&cfg);
 	kk_config_screen(&cfg, &w, &h);
@@ -323,6 +331,9 @@ int kk_app_main(int argc, char **argv)
 		so.pubkeys = cfg.sync_pubkey;
 		so.channel = cfg.sync_channel;
 		so.kiosk_id = cfg.kiosk_id;
+		snprintf(screen, sizeof screen, "%dx%d", cfg.screen_width, cfg.screen_height);
+		so.screen_size = screen;
+		so.orientation = cfg.orientation == KK_PORTRAIT ? "portrait" : "landscape";
 		so.wake = kk_ui_wake;
 		if (kk_sync_service_start(&so, &sync))
 			kk_error("app", "updates from USB sticks unavailable (out of memory)");
@@ -337,6 +348,15 @@ int kk_app_main(int argc, char **argv)
 	o.heartbeat = heartbeat;
 	o.heartbeat_ctx = &beat;
 	rc = kk_ui_run(&o);
+	if (sync) { /* a site configuration was applied: start again on the new kiosk.conf */
+		struct kk_sync_svc_status sst;
+		kk_sync_service_status(sync, &sst);
+		if (sst.provisioned && !rc) {
+			kk_info("app", "exiting with %d: the new site configuration is read at start",
+				KK_APP_EXIT_RESTART);
+			status = KK_APP_EXIT_RESTART;
+		}
+	}
 	kk_sync_service_stop(sync);
 	kk_print_service_stop(print);
 	if (rc == KK_EINVAL)

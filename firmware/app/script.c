@@ -127,6 +127,16 @@ int kk_script_parse(const char *name, const char *text, size_t len, struct kk_sc
 			c.kind = KK_CMD_IDLE;
 			if (ints(args, c.a, 1, 0, 864000))
 				why = "idle takes SECONDS (0 to 864000)";
+		} else if (!strcmp(cmd, "await")) {
+			/* await staff|nostaff SECONDS: c.a[0] 1 for staff, c.a[1] the seconds */
+			char what[16] = "";
+			int secs = 0, used = 0;
+			c.kind = KK_CMD_AWAIT;
+			if (sscanf(args, " %15s %d %n", what, &secs, &used) < 2 || args[used] ||
+			    (strcmp(what, "staff") && strcmp(what, "nostaff")) || secs < 1 || secs > 600)
+				why = "await takes staff or nostaff and SECONDS (1 to 600)";
+			c.a[0] = !strcmp(what, "staff");
+			c.a[1] = secs;
 		} else if (!strcmp(cmd, "key")) {
 			c.kind = KK_CMD_KEY;
 			while (*args == ' ')

@@ -9,6 +9,11 @@
  *   wait MS                 let MS milliseconds of (virtual) time pass
  *   idle SECONDS            advance the idle clock, as if nobody touched the screen
  *   shot NAME               write SHOTS/NAME.png (NAME: letters, digits, - and _)
+ *   await staff|nostaff S   wait in REAL time, up to S seconds (1-600), until the staff panel
+ *                           is open (staff) or closed (nostaff): a stick mounted or removed by
+ *                           the test meanwhile. Prints "await: waiting for …" before and
+ *                           "await: … after N ms (wall clock T ms)" after on stdout; a timeout
+ *                           fails the script.
  * The parser is strict: an unknown command or a bad argument is an error naming the line.
  */
 #ifndef KK_APP_SCRIPT_H
@@ -17,7 +22,7 @@
 #include <stddef.h>
 
 enum kk_cmd_kind { KK_CMD_TAP, KK_CMD_DRAG, KK_CMD_TYPE, KK_CMD_KEY, KK_CMD_WAIT, KK_CMD_IDLE,
-		   KK_CMD_SHOT };
+		   KK_CMD_SHOT, KK_CMD_AWAIT };
 
 enum kk_key { KK_KEY_BACK = 1, KK_KEY_RETURN, KK_KEY_BACKSPACE, KK_KEY_HOME, KK_KEY_UP,
 	      KK_KEY_DOWN, KK_KEY_PAGEUP, KK_KEY_PAGEDOWN };

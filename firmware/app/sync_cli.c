@@ -11,6 +11,7 @@
 #include "catalog/catalog.h"
 #include "sync/apply.h"
 #include "sync/fetch.h"
+#include "sync/siteconf.h"
 
 /* A progress line on a terminal only (a test's or a script's stderr stays clean). */
 static void progress_tty(void *ctx, uint64_t done, uint64_t total)
@@ -118,6 +119,44 @@ int kk_sync_cli_apply(const struct kk_config *cfg, const char *bundle_dir)
 	kk_sync_apply_dir(cfg->data_dir, bundle_dir, &keys, &pol,
 			  isatty(STDERR_FILENO) ? progress_tty : NULL, &last, NULL, &res);
 	return report_apply(&res);
+}
+
+/* "1920x1080" / "landscape" of cfg, for a kiosk.conf whose site.conf names no screen. */
+static void screen_of(const struct kk_config *cfg, char *size, size_t cap)
+{
+	snprintf(size, cap, "%dx%d", cfg->screen_width, cfg->screen_height);
+}
+
+int kk_sync_cli_provision(const struct kk_config *cfg, const char *dir)
+{
+	struct kk_site_env env = { 0 };
+	struct kk_site_result res;
+	char size[32];
+
+	screen_of(cfg, size, sizeof size);
+	env.data_dir = cfg->data_dir;
+	env.pubkeys = cfg->sync_pubkey;
+	env.kiosk_id = cfg->kiosk_id;
+	env.screen_size = size;
+	env.orientation = cfg->orientation == KK_PORTRAIT ? "portrait" : "landscape";
+	kk_site_provision(&env, dir, &res);
+	if (res.outcome == KK_SITE_APPLIED) {
+		printf("%s\n%s%s\n", res.message, res.detail,
+		       res.receipt_written ? "; receipt written" : "");
+		return KK_SYNC_EXIT_APPLIED;
+	}
+	fprintf(stderr, "kiosk: %s — %s: %s\n", res.message, kk_site_outcome_name(res.outcome),
+		res.detail);
+	switch (res.outcome) {
+	case KK_SITE_SAME:
+		return KK_SYNC_EXIT_UP_TO_DATE;
+	case KK_SITE_NO_KEYS:
+		return KK_SYNC_EXIT_USAGE;
+	case KK_SITE_FAILED:
+		return KK_SYNC_EXIT_FAILED;
+	default:
+		return KK_SYNC_EXIT_REFUSED;
+	}
 }
 
 int kk_sync_cli_status(const struct kk_config *cfg)

@@ -34,6 +34,15 @@ enum {
 int kk_sync_cli_apply(const struct kk_config *cfg, const char *bundle_dir);
 
 /*
+ * Provision cfg->data_dir from the signed site config in dir (a stick's kiosk-setup/ folder,
+ * sync/siteconf.h), trusting the roots of cfg->sync_pubkey and DATA/keys/trusted/. Prints the
+ * Chinese result and the English detail (stdout when applied, stderr otherwise). Returns
+ * KK_SYNC_EXIT_APPLIED, _UP_TO_DATE (this serial is installed), _REFUSED (signature, other
+ * kiosk, older serial, site.conf problems), _USAGE (no trusted key) or _FAILED (I/O).
+ */
+int kk_sync_cli_provision(const struct kk_config *cfg, const char *dir);
+
+/*
  * Start-up recovery of cfg->data_dir, then a full integrity check of the active slot; prints
  * "active SLOT version E.S floor E.S documents N guides M integrity ok" (or "active none
  * floor E.S" and the Chinese notice). Returns 0 when content is usable, 1 otherwise.

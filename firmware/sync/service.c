@@ -2,8 +2,10 @@
  * service.c — the stick watcher and the staff PIN in front of kk_sync_apply_dir (service.h).
  *
  * DESIGN
- * One worker thread; the UI posts a PIN or a dismissal under the mutex and reads a copy of the
- * status. The worker looks for sticks every scan_ms while idle, checks a PIN when asked, and
+ * One worker thread; the UI posts a PIN, a confirmation or a dismissal under the mutex, pokes
+ * an eventfd, and reads a copy of the status. The worker sleeps in poll(2) on that eventfd and
+ * on /proc/self/mountinfo (a mount or unmount wakes it at once, sync/mounts.h), at most
+ * scan_ms; it looks for sticks after every wake while idle, checks a PIN when asked, and
  * runs the apply, which is the crash-safe part (apply.c): killing the kiosk anywhere here
  * leaves the old or the new content, never a mix. Nothing the worker keeps survives a restart
  * except what apply.c writes; a wrong-PIN lock is per run (a restart is a visible act).
@@ -20,14 +22,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/err.h"
 #include "base/log.h"
 #include "base/sys.h"
 #include "sync/fetch.h"
 #include "sync/latest.h"
+#include "sync/mounts.h"
 
 #define MOD "sync"
 #define MAX_STICKS 16
@@ -40,7 +46,10 @@ struct kk_sync_service {
 	int cancel_net; /* set by stop: a download in progress gives up */
 	pthread_t th;
 	pthread_mutex_t mu;
-	pthread_cond_t cv;
+	int evfd;                /* eventfd: the UI and stop wake the worker's poll */
+	struct kk_mount_watch mw; /* /proc/self/mountinfo, or fd -1 without /proc */
+	char *screen_size, *orientation;
+	int confirmed;           /* kk_sync_service_confirm: apply a site config without PIN */
 	int quit;
 	char pin[KK_SYNC_PIN_MAX + 1]; /* a PIN to check; wiped after */
 	int have_pin;
@@ -60,35 +69,86 @@ static void wake(struct kk_sync_service *s)
 		s->o.wake(s->o.wake_ctx);
 }
 
-/*
- * Look for ROOT/<stick>/kiosk-update/manifest. The first stick (by name, for a stable choice)
- * carrying one wins; *sb gets the manifest's stat. Returns 1 when found.
- */
-static int find_stick(const char *root, char *out, size_t n, struct stat *sb)
+/* The folder on a stick, and the file in it whose presence offers it, by kind. */
+static const char *sub_dir(int kind)
 {
-	char best[256] = "", path[900];
-	struct dirent *e;
-	DIR *d = opendir(root);
-	int seen = 0;
-	if (!d)
-		return 0;
-	while ((e = readdir(d)) && seen < 256) {
-		seen++;
-		if (e->d_name[0] == '.' || strlen(e->d_name) >= sizeof best)
-			continue;
-		snprintf(path, sizeof path, "%s/%s/" KK_SYNC_STICK_DIR "/manifest", root, e->d_name);
+	return kind == KK_STICK_SETUP ? KK_SITE_DIR : KK_SYNC_STICK_DIR;
+}
+
+static const char *key_file(int kind)
+{
+	return kind == KK_STICK_SETUP ? KK_SITE_FILE : "manifest";
+}
+
+/* Does ROOT/name ("": ROOT itself) hold a setup or an update folder? The setup wins unless
+ * its config is the one data_dir was provisioned from (a stick left in after it was applied,
+ * e.g. across the restart that follows). */
+static int probe(const char *data_dir, const char *root, const char *name, int *kind,
+		 struct stat *sb)
+{
+	char path[1200];
+	for (int k = KK_STICK_SETUP; k >= KK_STICK_UPDATE; k--) {
+		if (snprintf(path, sizeof path, "%s%s%s/%s/%s", root, name[0] ? "/" : "", name,
+			     sub_dir(k), key_file(k)) >= (int)sizeof path)
+			return 0;
 		if (stat(path, sb) != 0 || !S_ISREG(sb->st_mode))
 			continue;
-		if (!best[0] || strcmp(e->d_name, best) < 0)
-			snprintf(best, sizeof best, "%s", e->d_name);
+		path[strlen(path) - strlen(key_file(k)) - 1] = '\0';
+		if (k == KK_STICK_SETUP && kk_site_installed(data_dir, path))
+			continue;
+		*kind = k;
+		return 1;
 	}
-	closedir(d);
-	if (!best[0])
+	return 0;
+}
+
+/* Keep name as the best candidate when it offers something and sorts first. */
+static void consider(const char *data_dir, const char *root, const char *name, char *best,
+		     size_t cap, int *have)
+{
+	struct stat sb;
+	int kind;
+	if (strlen(name) >= cap || (*have && strcmp(name, best) >= 0) ||
+	    !probe(data_dir, root, name, &kind, &sb))
+		return;
+	snprintf(best, cap, "%s", name);
+	*have = 1;
+}
+
+/*
+ * Look for a stick offering something: every folder ROOT/<name> (a development folder or a
+ * board's mount point) and every file system mounted at or under ROOT (mountinfo: a stick
+ * mounted deeper, or at ROOT itself). The first by name wins, for a stable choice. out gets
+ * the offering folder (…/kiosk-setup or …/kiosk-update), *kind its kind, *sb the stat of its
+ * key file. Returns 1 when found.
+ */
+static int find_stick(const char *data_dir, const char *root, char *out, size_t n, int *kind,
+		      struct stat *sb)
+{
+	struct kk_mounts mm; /* about 18 KiB: the worker's stack (or start's) */
+	char best[KK_MOUNTS_PATH_MAX] = "", real[PATH_MAX];
+	struct dirent *e;
+	DIR *d = opendir(root);
+	int seen = 0, have = 0;
+
+	if (d) {
+		while ((e = readdir(d)) && seen < 256) {
+			seen++;
+			if (e->d_name[0] != '.')
+				consider(data_dir, root, e->d_name, best, sizeof best, &have);
+		}
+		closedir(d);
+	}
+	if (realpath(root, real) && kk_mounts_read(NULL, real, &mm) == 0) {
+		size_t rl = strlen(real);
+		for (size_t i = 0; i < mm.n; i++) {
+			const char *rel = mm.m[i].point + rl;
+			consider(data_dir, root, *rel == '/' ? rel + 1 : rel, best, sizeof best, &have);
+		}
+	}
+	if (!have || !probe(data_dir, root, best, kind, sb))
 		return 0;
-	snprintf(path, sizeof path, "%s/%s/" KK_SYNC_STICK_DIR "/manifest", root, best);
-	if (stat(path, sb) != 0)
-		return 0;
-	snprintf(out, n, "%s/%s/" KK_SYNC_STICK_DIR, root, best);
+	snprintf(out, n, "%s%s%s/%s", root, best[0] ? "/" : "", best, sub_dir(*kind));
 	return 1;
 }
 
@@ -103,7 +163,7 @@ static void remember_stick(struct kk_sync_service *s)
 {
 	char m[700];
 	struct stat sb;
-	snprintf(m, sizeof m, "%s/manifest", s->st.stick);
+	snprintf(m, sizeof m, "%s/%s", s->st.stick, key_file(s->st.kind));
 	snprintf(s->seen_path, sizeof s->seen_path, "%s", s->st.stick);
 	if (stat(m, &sb) == 0) {
 		s->seen_dev = sb.st_dev;
@@ -117,15 +177,19 @@ static void scan(struct kk_sync_service *s)
 {
 	char path[600];
 	struct stat sb;
-	int found = s->usb_root[0] && find_stick(s->usb_root, path, sizeof path, &sb);
+	int kind = KK_STICK_UPDATE;
+	int found = s->usb_root[0] &&
+		    find_stick(s->data_dir, s->usb_root, path, sizeof path, &kind, &sb);
 	if (s->st.state == KK_SS_IDLE && found && !same_stick(s, path, &sb)) {
 		snprintf(s->st.stick, sizeof s->st.stick, "%s", path);
+		s->st.kind = kind;
 		s->st.state = KK_SS_STICK;
 		s->st.message[0] = '\0';
-		kk_info(MOD, "update stick found: %s", path);
+		kk_info(MOD, "%s stick found: %s", kind == KK_STICK_SETUP ? "site config" : "update",
+			path);
 		wake(s);
 	} else if (s->st.state == KK_SS_STICK && (!found || strcmp(path, s->st.stick))) {
-		kk_info(MOD, "update stick taken out before it was unlocked");
+		kk_info(MOD, "stick taken out before it was unlocked");
 		s->st.state = KK_SS_IDLE;
 		s->st.stick[0] = '\0';
 		wake(s);
@@ -145,6 +209,25 @@ static void progress(void *ctx, uint64_t done, uint64_t total)
 	s->st.total = total;
 	el = kk_mono_s() - s->t_start;
 	s->st.eta_s = done > 0 && el > 0.5 && total > done ? el * (double)(total - done) / done : 0;
+	pthread_mutex_unlock(&s->mu);
+	wake(s);
+}
+
+/* The panel shows the result of a bundle (res) or of a site config (site); the stick is
+ * remembered so it is not offered again while it stays in. Called without the mutex. */
+static void show_result(struct kk_sync_service *s, const struct kk_sync_result *res,
+			const struct kk_site_result *site)
+{
+	pthread_mutex_lock(&s->mu);
+	if (res) {
+		s->st.result = *res;
+		s->st.applied += res->outcome == KK_SYNC_APPLIED;
+	} else {
+		s->st.site = *site;
+		s->st.provisioned += site->outcome == KK_SITE_APPLIED;
+	}
+	s->st.state = KK_SS_RESULT;
+	remember_stick(s);
 	pthread_mutex_unlock(&s->mu);
 	wake(s);
 }
@@ -170,14 +253,30 @@ static void apply_stick(struct kk_sync_service *s, const char *stick)
 		kk_sync_apply_dir(s->data_dir, stick, &keys, &pol, progress, s, NULL, &res);
 	}
 	kk_info(MOD, "stick %s: %s — %s", stick, kk_sync_outcome_name(res.outcome), res.detail);
-	pthread_mutex_lock(&s->mu);
-	s->st.result = res;
-	s->st.state = KK_SS_RESULT;
-	if (res.outcome == KK_SYNC_APPLIED)
-		s->st.applied++;
-	remember_stick(s);
-	pthread_mutex_unlock(&s->mu);
-	wake(s);
+	show_result(s, &res, NULL);
+}
+
+/* Provision DATA from the stick's kiosk-setup/ folder (siteconf.h). Called without the mutex. */
+static void apply_setup(struct kk_sync_service *s, const char *dir)
+{
+	struct kk_site_env env = { 0 };
+	struct kk_site_result res;
+
+	env.data_dir = s->data_dir;
+	env.pubkeys = s->pubkeys;
+	env.kiosk_id = s->kiosk_id;
+	env.screen_size = s->screen_size[0] ? s->screen_size : "1920x1080";
+	env.orientation = s->orientation[0] ? s->orientation : "landscape";
+	kk_site_provision(&env, dir, &res);
+	show_result(s, NULL, &res);
+}
+
+/* Wake the worker from its poll (the UI posted something, or stop). Any thread. */
+static void poke(struct kk_sync_service *s)
+{
+	uint64_t one = 1;
+	if (write(s->evfd, &one, sizeof one) < 0 && errno != EAGAIN)
+		kk_warn(MOD, "cannot wake the stick watcher: %s", strerror(errno));
 }
 
 /* Check the PIN (slow on purpose: argon2id). Called without the mutex. */
@@ -296,17 +395,19 @@ static void *worker(void *arg)
 
 	pthread_mutex_lock(&s->mu);
 	while (!s->quit) {
-		struct timespec dl;
-		if (s->have_pin && s->st.state == KK_SS_CHECKING) {
+		int w;
+		if ((s->have_pin || s->confirmed) && s->st.state == KK_SS_CHECKING) {
 			char pin[sizeof s->pin], stick[sizeof s->st.stick];
-			int ok;
+			int ok, confirmed = s->confirmed, kind = s->st.kind;
 			memcpy(pin, s->pin, sizeof pin);
 			sodium_memzero(s->pin, sizeof s->pin);
 			s->have_pin = 0;
+			s->confirmed = 0;
 			snprintf(stick, sizeof stick, "%s", s->st.stick);
 			pthread_mutex_unlock(&s->mu);
 			wake(s);
-			ok = pin_ok(s->pin_hash, pin);
+			/* confirmed: a site config on a kiosk without a PIN (kk_sync_service_confirm) */
+			ok = confirmed ? 1 : pin_ok(s->pin_hash, pin);
 			sodium_memzero(pin, sizeof pin);
 			pthread_mutex_lock(&s->mu);
 			if (ok) {
@@ -316,9 +417,13 @@ static void *worker(void *arg)
 				s->st.eta_s = 0;
 				s->st.message[0] = '\0';
 				pthread_mutex_unlock(&s->mu);
-				kk_info(MOD, "staff PIN accepted: applying %s", stick);
+				kk_info(MOD, "%s: applying %s", confirmed ? "confirmed on the panel"
+								       : "staff PIN accepted", stick);
 				wake(s);
-				apply_stick(s, stick);
+				if (kind == KK_STICK_SETUP)
+					apply_setup(s, stick);
+				else
+					apply_stick(s, stick);
 				pthread_mutex_lock(&s->mu);
 			} else {
 				s->st.state = KK_SS_STICK;
@@ -338,6 +443,7 @@ static void *worker(void *arg)
 			continue;
 		}
 		s->have_pin = 0;
+		s->confirmed = 0;
 		if (s->st.state == KK_SS_IDLE || s->st.state == KK_SS_STICK)
 			scan(s);
 		if (s->st.state == KK_SS_IDLE && !s->quit) {
@@ -357,9 +463,22 @@ static void *worker(void *arg)
 				wake(s);
 			}
 		}
-		kk_deadline_ms(&dl, scan_ms);
-		if (!s->quit && !s->have_pin)
-			pthread_cond_timedwait(&s->cv, &s->mu, &dl);
+		if (s->quit || s->have_pin || s->confirmed)
+			continue;
+		/* sleep until a mount or unmount, a post from the UI, or the next look */
+		pthread_mutex_unlock(&s->mu);
+		w = kk_mount_watch_wait(&s->mw, s->evfd, scan_ms);
+		if (w > 0 && (w & KK_MW_POKED)) {
+			uint64_t n;
+			if (read(s->evfd, &n, sizeof n) < 0 && errno != EAGAIN)
+				kk_warn(MOD, "eventfd: %s", strerror(errno));
+		}
+		pthread_mutex_lock(&s->mu);
+		if (w > 0 && (w & KK_MW_CHANGED)) {
+			s->st.mount_events++;
+			kk_info(MOD, "mount table changed (%u): looking under %s", s->st.mount_events,
+				s->usb_root[0] ? s->usb_root : "(no usb root)");
+		}
 	}
 	pthread_mutex_unlock(&s->mu);
 	return NULL;
@@ -368,6 +487,8 @@ static void *worker(void *arg)
 /* Free the option strings and s itself. */
 static void free_copies(struct kk_sync_service *s)
 {
+	free(s->screen_size);
+	free(s->orientation);
 	free(s->data_dir);
 	free(s->usb_root);
 	free(s->pin_hash);
@@ -395,6 +516,8 @@ int kk_sync_service_start(const struct kk_sync_svc_opts *o, struct kk_sync_servi
 	if (!s)
 		return KK_ENOMEM;
 	s->o = *o;
+	s->evfd = -1;
+	s->mw.fd = -1;
 	s->data_dir = dup_or_empty(o->data_dir);
 	s->usb_root = dup_or_empty(o->usb_root);
 	s->pin_hash = dup_or_empty(o->pin_hash);
@@ -418,19 +541,31 @@ int kk_sync_service_start(const struct kk_sync_svc_opts *o, struct kk_sync_servi
 			    (int64_t)time(NULL))
 			s->st.net_busy = 1;
 	}
+	/* the stick watcher: screen defaults for a site config, the UI's wake-up, the mount table */
+	s->screen_size = dup_or_empty(o->screen_size);
+	s->orientation = dup_or_empty(o->orientation);
+	if (!s->screen_size || !s->orientation)
+		goto fail;
+	s->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (s->evfd < 0)
+		goto fail;
+	if (s->usb_root[0] && kk_mount_watch_open(&s->mw, NULL) != 0)
+		kk_warn(MOD, "no %s: sticks are found by looking every %d ms", KK_MOUNTINFO_PATH,
+			o->scan_ms > 0 ? o->scan_ms : 2000);
 	s->st.has_pin = s->pin_hash[0] != '\0';
 	s->st.tries_left = KK_SYNC_PIN_TRIES;
 	scan(s); /* a stick already in at start-up is offered at once */
 	pthread_mutex_init(&s->mu, NULL);
-	pthread_cond_init(&s->cv, NULL);
 	if (pthread_create(&s->th, NULL, worker, s) != 0) {
 		pthread_mutex_destroy(&s->mu);
-		pthread_cond_destroy(&s->cv);
 		goto fail;
 	}
 	*out = s;
 	return 0;
 fail:
+	if (s->evfd >= 0)
+		close(s->evfd);
+	kk_mount_watch_close(&s->mw);
 	free_copies(s);
 	return KK_ENOMEM;
 }
@@ -442,11 +577,12 @@ void kk_sync_service_stop(struct kk_sync_service *s)
 	pthread_mutex_lock(&s->mu);
 	s->quit = 1;
 	s->cancel_net = 1;
-	pthread_cond_broadcast(&s->cv);
+	poke(s);
 	pthread_mutex_unlock(&s->mu);
 	pthread_join(s->th, NULL);
 	pthread_mutex_destroy(&s->mu);
-	pthread_cond_destroy(&s->cv);
+	close(s->evfd);
+	kk_mount_watch_close(&s->mw);
 	sodium_memzero(s->pin, sizeof s->pin);
 	free_copies(s);
 }
@@ -476,7 +612,22 @@ int kk_sync_service_unlock(struct kk_sync_service *s, const char *pin)
 		memcpy(s->pin, pin, n + 1);
 		s->have_pin = 1;
 		s->st.state = KK_SS_CHECKING; /* at once, so the panel never shows the PIN pad idle */
-		pthread_cond_broadcast(&s->cv);
+		poke(s);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return rc;
+}
+
+int kk_sync_service_confirm(struct kk_sync_service *s)
+{
+	int rc = 0;
+	pthread_mutex_lock(&s->mu);
+	if (s->st.state != KK_SS_STICK || s->st.kind != KK_STICK_SETUP || s->st.has_pin) {
+		rc = KK_EBUSY;
+	} else {
+		s->confirmed = 1;
+		s->st.state = KK_SS_CHECKING;
+		poke(s);
 	}
 	pthread_mutex_unlock(&s->mu);
 	return rc;

@@ -1135,6 +1135,7 @@ void ui_do_action(struct ui *u, enum ui_action a, int64_t arg)
 		ui_print_action(u, a, arg);
 		break;
 	case ACT_PIN_DIGIT: case ACT_PIN_DEL: case ACT_PIN_OK: case ACT_STAFF_CLOSE:
+	case ACT_SITE_CONFIRM:
 		ui_staff_action(u, a, arg);
 		break;
 	}

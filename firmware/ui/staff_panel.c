@@ -8,6 +8,13 @@
  * that the stick may be taken out. 好的 closes it; when new content was applied the kiosk
  * switches to it there and then (kk_ui_opts.reopen) and returns to the home screen.
  *
+ * A stick carrying a signed site configuration (kiosk-setup/, sync/siteconf.h) gets the same
+ * panel: the PIN when one is set, otherwise (a fresh image) an explicit 确认配置 button; then
+ * "站点配置已更新：<site_name>（<kiosk_id>）" or the refusal with its reason. The kiosk reads
+ * its configuration only at start, so 好的 after an applied configuration ends the UI loop and
+ * the application exits with KK_APP_EXIT_RESTART (systemd's Restart=always starts it again on
+ * the new kiosk.conf).
+ *
  * A resident's print panel has priority: the staff panel waits until it is closed.
  */
 #include <stdio.h>
@@ -108,8 +115,16 @@ void ui_staff_action(struct ui *u, enum ui_action a, int64_t arg)
 		if (n && kk_sync_service_unlock(u->sync, u->pin) == 0)
 			memset(u->pin, 0, sizeof u->pin);
 		break;
+	case ACT_SITE_CONFIRM:
+		kk_sync_service_confirm(u->sync);
+		break;
 	case ACT_STAFF_CLOSE:
 		memset(u->pin, 0, sizeof u->pin);
+		if (u->sst.state == KK_SS_RESULT && u->sst.kind == KK_STICK_SETUP &&
+		    u->sst.site.outcome == KK_SITE_APPLIED) {
+			kk_info("ui", "site configuration applied: ending the UI so the kiosk restarts");
+			u->quit = 1; /* the application exits with KK_APP_EXIT_RESTART */
+		}
 		kk_sync_service_dismiss(u->sync);
 		if (u->sst.state == KK_SS_RESULT && u->sst.applied != u->applied_seen) {
 			u->applied_seen = u->sst.applied;
@@ -144,6 +159,60 @@ static void mb(uint64_t b, char *out, size_t n)
 	snprintf(out, n, "%.1f MB", (double)b / (1024.0 * 1024.0));
 }
 
+/* A site configuration on a kiosk without a staff PIN: confirm or cancel. */
+static void draw_setup_confirm(struct ui *u, int cx, int cy, int cw, int ch, int y)
+{
+	const struct kk_sync_svc_status *st = &u->sst;
+	int m = ui_px(u, 40), bh = ui_px(u, 100), gap = ui_px(u, 20), sz = ui_px(u, 34);
+	int inner = cw - 2 * m, half = (inner - gap) / 2;
+
+	if (st->state != KK_SS_STICK) {
+		ui_text_line(u, sz, cx + m, y, inner, "正在核对签名并写入站点配置……", COL_TEXT, 0);
+		return;
+	}
+	ui_text_line(u, sz, cx + m, y, inner, "检测到站点配置U盘。本机还没有设置工作人员密码。",
+		     COL_TEXT, 0);
+	y += sz + gap;
+	ui_text_line(u, ui_fit_size(u, sz, ui_px(u, 22),
+				    "确认后，本机的设置将换成U盘上签名的站点配置（签名不对不会写入）。",
+				    inner),
+		     cx + m, y, inner,
+		     "确认后，本机的设置将换成U盘上签名的站点配置（签名不对不会写入）。", COL_MUTED, 0);
+	ui_button(u, cx + m, cy + ch - m - bh, half, bh, "确认配置", ACT_SITE_CONFIRM, 0, COL_GO,
+		  0xFFFFFFFFu);
+	ui_button(u, cx + m + half + gap, cy + ch - m - bh, half, bh, "取消", ACT_STAFF_CLOSE, 0,
+		  COL_CARD, COL_ACCENT);
+	ui_frame(u, cx + m + half + gap, cy + ch - m - bh, half, bh, 2, COL_ACCENT);
+}
+
+/* The outcome of a site configuration: applied (the kiosk restarts on 好的) or why not. */
+static void draw_setup_result(struct ui *u, int cx, int cy, int cw, int ch, int y)
+{
+	const struct kk_site_result *r = &u->sst.site;
+	int m = ui_px(u, 40), bh = ui_px(u, 100), gap = ui_px(u, 20), sz = ui_px(u, 34);
+	int inner = cw - 2 * m, ok = r->outcome == KK_SITE_APPLIED || r->outcome == KK_SITE_SAME;
+
+	ui_text_line(u, ui_px(u, 48), cx + m, y, inner,
+		     r->outcome == KK_SITE_APPLIED ? "站点配置已更新"
+		     : ok			    ? "无需更新"
+						    : "没有更新",
+		     ok ? COL_GO : COL_WARN, 0);
+	y += ui_px(u, 48) + gap * 2;
+	ui_text_line(u, ui_fit_size(u, sz, ui_px(u, 22), r->message, inner), cx + m, y, inner,
+		     r->message, COL_TEXT, 0);
+	y += sz + gap;
+	if (r->outcome == KK_SITE_APPLIED) {
+		ui_text_line(u, sz, cx + m, y, inner, "点“好的”后本机重新启动，使用新的配置。",
+			     COL_TEXT, 0);
+		y += sz + gap;
+	}
+	ui_text_line(u, sz, cx + m, y, inner,
+		     r->receipt_written ? "回执已写入U盘。现在可以拔出U盘。" : "现在可以拔出U盘。",
+		     COL_MUTED, 0);
+	ui_button(u, cx + (cw - ui_px(u, 360)) / 2, cy + ch - m - bh, ui_px(u, 360), bh, "好的",
+		  ACT_STAFF_CLOSE, 0, COL_ACCENT, 0xFFFFFFFFu);
+}
+
 void ui_staff_draw(struct ui *u)
 {
 	const struct kk_sync_svc_status *st = &u->sst;
@@ -157,7 +226,8 @@ void ui_staff_draw(struct ui *u)
 		cw = ui_px(u, 1100);
 	inner = cw - 2 * m;
 	ch = (st->state == KK_SS_STICK || st->state == KK_SS_CHECKING) && st->has_pin ? ui_px(u, 1040)
-									       : ui_px(u, 560);
+	     : st->kind == KK_STICK_SETUP						  ? ui_px(u, 640)
+											  : ui_px(u, 560);
 	if (ch > u->h - ui_px(u, 20))
 		ch = u->h - ui_px(u, 20);
 	cx = (u->w - cw) / 2;
@@ -168,9 +238,19 @@ void ui_staff_draw(struct ui *u)
 	ui_fill(u, cx, cy, cw, ch, COL_CARD);
 	ui_frame(u, cx, cy, cw, ch, 3, COL_ACCENT);
 	y = cy + m;
-	ui_text_line(u, tsz, cx + m, y, inner, "内容更新（工作人员）", COL_TEXT, 0);
+	ui_text_line(u, tsz, cx + m, y, inner,
+		     st->kind == KK_STICK_SETUP ? "站点配置（工作人员）" : "内容更新（工作人员）",
+		     COL_TEXT, 0);
 	y += tsz + gap * 2;
 
+	if (st->kind == KK_STICK_SETUP && st->state != KK_SS_RESULT && !st->has_pin) {
+		draw_setup_confirm(u, cx, cy, cw, ch, y);
+		return;
+	}
+	if (st->kind == KK_STICK_SETUP && st->state == KK_SS_RESULT) {
+		draw_setup_result(u, cx, cy, cw, ch, y);
+		return;
+	}
 	switch (st->state) {
 	case KK_SS_STICK:
 	case KK_SS_CHECKING:
@@ -183,7 +263,9 @@ void ui_staff_draw(struct ui *u)
 				  "知道了", ACT_STAFF_CLOSE, 0, COL_ACCENT, 0xFFFFFFFFu);
 			break;
 		}
-		ui_text_line(u, sz, cx + m, y, inner, "检测到内容更新U盘，请工作人员输入密码。",
+		ui_text_line(u, sz, cx + m, y, inner,
+			     st->kind == KK_STICK_SETUP ? "检测到站点配置U盘，请工作人员输入密码。"
+							: "检测到内容更新U盘，请工作人员输入密码。",
 			     COL_TEXT, 0);
 		y += sz + gap;
 		{ /* the PIN as dots, never as digits */
@@ -214,6 +296,11 @@ void ui_staff_draw(struct ui *u)
 		char a[32], b[32];
 		int pw = inner, ph = ui_px(u, 40);
 		unsigned pct = st->total ? (unsigned)(st->done * 100 / st->total) : 0;
+		if (st->kind == KK_STICK_SETUP) {
+			ui_text_line(u, sz, cx + m, y, inner, "正在核对并写入站点配置，请不要关闭电源。",
+				     COL_TEXT, 0);
+			break;
+		}
 		ui_text_line(u, sz, cx + m, y, inner, "正在更新内容，请不要关闭电源。", COL_TEXT, 0);
 		y += sz + gap * 2;
 		ui_fill(u, cx + m, y, pw, ph, 0xE6E0D4FFu);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <SDL_image.h>
 
@@ -507,6 +508,37 @@ static int run_script(struct ui *u, const struct kk_script *s, const char *shots
 	return rc;
 }
 
+/* `await staff|nostaff S`: poll the sync worker in real time (every 5 ms) until the staff
+ * panel is open or closed as asked; 0, or KK_EINVAL after S seconds. */
+static int await_staff(struct ui *u, const struct kk_cmd *c)
+{
+	const char *what = c->a[0] ? "the staff panel to open" : "the staff panel to close";
+	Uint64 t0 = SDL_GetTicks64();
+	printf("await: waiting for %s (line %d)\n", what, c->line);
+	fflush(stdout);
+	for (;;) {
+		Uint64 el = SDL_GetTicks64() - t0;
+		ui_staff_poll(u);
+		if (ui_staff_open(u) == (c->a[0] != 0)) {
+			struct timespec wall;
+			clock_gettime(CLOCK_REALTIME, &wall);
+			printf("await: %s after %llu ms (wall clock %lld ms)\n",
+			       c->a[0] ? "staff panel open" : "staff panel closed", (unsigned long long)el,
+			       (long long)wall.tv_sec * 1000 + wall.tv_nsec / 1000000);
+			fflush(stdout);
+			break;
+		}
+		if (el > (Uint64)c->a[1] * 1000) {
+			fprintf(stderr, "kiosk: script line %d: waited %d s for %s\n", c->line, c->a[1],
+				what);
+			return KK_EINVAL;
+		}
+		SDL_Delay(5);
+	}
+	animate(u, 0);
+	return 0;
+}
+
 static int run_script_stats(struct ui *u, const struct kk_script *s, const char *shots,
 			    struct frame_stats *fs)
 {
@@ -551,6 +583,10 @@ static int run_script_stats(struct ui *u, const struct kk_script *s, const char 
 		case KK_CMD_IDLE:
 			u->idle_skew += (uint32_t)c->a[0] * 1000u;
 			animate(u, 0);
+			break;
+		case KK_CMD_AWAIT:
+			if ((rc = await_staff(u, c)))
+				return rc;
 			break;
 		case KK_CMD_SHOT:
 			ui_print_poll(u);

@@ -20,6 +20,8 @@
  *   kioskdb verify DIR --pub KEY[,KEY] [--floor E.S] [--channel C]
  *                                             check a bundle as a kiosk does
  *   kioskdb inspect DIR                       what a bundle holds (not a verification)
+ *   kioskdb site-sign --key SECRET [--serial N] [--for ID|*] [--force] site.conf
+ *                                             site.conf.minisig for provisioning from a stick
  *
  * Exit status: 0 success, 1 problems found / operation failed, 2 usage error.
  */
@@ -51,6 +53,7 @@
 #include "sync/manifest.h"
 #include "sync/minisign.h"
 #include "sync/service.h"
+#include "sync/siteconf.h"
 
 static void usage(FILE *f)
 {
@@ -93,6 +96,13 @@ static void usage(FILE *f)
 	      "                                  bundle (unverified: use verify first)\n"
 	      "  pin-hash                        read a staff PIN (4-16 digits) on stdin, print\n"
 	      "                                  the staff_pin_hash line for kiosk.conf\n"
+	      "  site-sign --key SECRET [--serial N] [--for ID|*] [--force] site.conf\n"
+	      "                                  check site.conf as flash.sh does and write\n"
+	      "                                  site.conf.minisig beside it (a ROOT key; serial\n"
+	      "                                  default: now in seconds; --for default: its\n"
+	      "                                  kiosk_id; * = any kiosk); a stick's kiosk-setup/\n"
+	      "                                  folder with both provisions a kiosk. --force\n"
+	      "                                  signs a config with problems (tests only)\n"
 	      "  publish --bundle DIR --key SECRET --out WEBROOT [--channel C]\n"
 	      "                                  copy a verified bundle to WEBROOT/C/E.S/ and\n"
 	      "                                  point the signed WEBROOT/C/latest at it\n"
@@ -1106,6 +1116,109 @@ static int cmd_pinhash(int argc, char **argv)
 	return 0;
 }
 
+/* The first positional argument after the command (not an option or its value). */
+static const char *positional(int argc, char **argv)
+{
+	for (int i = 2; i < argc; i++) {
+		if (argv[i][0] == '-') {
+			if (strcmp(argv[i], "--force"))
+				i++;
+			continue;
+		}
+		return argv[i];
+	}
+	return NULL;
+}
+
+/*
+ * site-sign: FILE.minisig (new; never replaced) over FILE with the trusted comment
+ * "kiosk-site serial=N kiosk_id=TARGET" (siteconf.h). FILE is checked with the kiosk's parser
+ * first: a config with problems is not signed unless --force (tests make refused ones so).
+ */
+static int cmd_site_sign(int argc, char **argv)
+{
+	static const char *const known[] = { "--key", "--serial", "--for", NULL };
+	const char *key = opt(argc, argv, "--key"), *serial_s = opt(argc, argv, "--serial");
+	const char *target = opt(argc, argv, "--for"), *file = NULL;
+	struct kk_site_problems *probs = malloc(sizeof *probs);
+	struct kk_site_conf *conf = malloc(sizeof *conf);
+	struct kk_site_tag tag = { 0 };
+	struct kk_ms_sec sec;
+	struct kk_buf text, sig;
+	char comment[128], out[4096];
+	unsigned long long serial = (unsigned long long)time(NULL);
+	int force = 0, status = 1, rc, rest = 0;
+	char **args = calloc((size_t)argc + 1, sizeof *args);
+
+	kk_buf_init(&text, KK_SITE_MAX + 1);
+	kk_buf_init(&sig, KK_MS_SIGFILE_MAX);
+	memset(&sec, 0, sizeof sec);
+	if (!probs || !conf || !args)
+		goto out;
+	for (int i = 0; i < argc; i++) /* --force takes no value: check the rest */
+		if (strcmp(argv[i], "--force"))
+			args[rest++] = argv[i];
+		else
+			force = 1;
+	if (check_opts(rest, args, known, 1) || !key || !(file = positional(argc, argv))) {
+		usage(stderr);
+		status = 2;
+		goto out;
+	}
+	if (serial_s && (parse_u64_opt(serial_s, 0x7fffffffffffffffULL, &serial) || serial == 0)) {
+		fprintf(stderr, "kioskdb: --serial takes a number from 1 to 2^63-1\n");
+		status = 2;
+		goto out;
+	}
+	if ((rc = kk_buf_read_file(&text, file)) != 0) {
+		fprintf(stderr, "kioskdb: %s: %s\n", file,
+			rc == KK_E2BIG ? "larger than 64 KiB" : kk_err_name(rc));
+		goto out;
+	}
+	rc = kk_site_conf_parse(text.data, text.len, file, conf, probs);
+	for (size_t i = 0; i < probs->n; i++)
+		fprintf(stderr, "  %s\n", probs->text[i]);
+	if (rc && !force) {
+		fprintf(stderr, "kioskdb: %s has problems (listed above): not signed\n", file);
+		goto out;
+	}
+	if (!target && !conf->kiosk_id[0]) {
+		fprintf(stderr, "kioskdb: site.conf names no usable kiosk_id: give --for ID or --for '*'\n");
+		status = 2;
+		goto out;
+	}
+	tag.serial = serial;
+	snprintf(tag.target, sizeof tag.target, "%s", target ? target : conf->kiosk_id);
+	if (kk_site_tag_format(&tag, comment, sizeof comment)) {
+		fprintf(stderr, "kioskdb: --for needs a kiosk_id (1-32 of A-Z a-z 0-9 . _ -) or *\n");
+		status = 2;
+		goto out;
+	}
+	if ((rc = kk_ms_sec_read(key, &sec)) != 0) {
+		fprintf(stderr, "kioskdb: %s: not a usable secret key (%s)\n", key, kk_err_name(rc));
+		goto out;
+	}
+	if (path_join(out, sizeof out, file, ".minisig") ||
+	    kk_ms_sign(&sec, text.data, text.len, comment, &sig) != 0) {
+		fprintf(stderr, "kioskdb: signing %s failed\n", file);
+		goto out;
+	}
+	if (write_new(out, sig.data, sig.len)) {
+		fprintf(stderr, "kioskdb: %s: cannot create (exists? remove it to sign again)\n", out);
+		goto out;
+	}
+	printf("%s\ntrusted comment: %s\n", out, comment);
+	status = 0;
+out:
+	memset(&sec, 0, sizeof sec);
+	kk_buf_fini(&text);
+	kk_buf_fini(&sig);
+	free(probs);
+	free(conf);
+	free(args);
+	return status;
+}
+
 /* Write data to dir/name.tmp (fsynced) and rename it over dir/name. Returns 0 or -1. */
 static int replace_file(const char *dir, const char *name, const char *data, size_t n)
 {
@@ -1278,6 +1391,8 @@ int main(int argc, char **argv)
 		return cmd_pinhash(argc, argv);
 	if (!strcmp(argv[1], "publish"))
 		return cmd_publish(argc, argv);
+	if (!strcmp(argv[1], "site-sign"))
+		return cmd_site_sign(argc, argv);
 	fprintf(stderr, "kioskdb: unknown command \"%s\"\n\n", argv[1]);
 	usage(stderr);
 	return 2;

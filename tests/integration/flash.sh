@@ -144,6 +144,30 @@ done
 has "  ... and says nothing was written" "$TMP/out" '什么也没有写入'
 grep -q 123456 "$TMP/out" && fail "  ... never echoes what may be the PIN" || ok "  ... never echoes what may be the PIN"
 
+# the kiosk's C parser (firmware/sync/siteconf.c, used for signed site configs on a stick and
+# by kioskdb site-sign) reports exactly what flash.sh reports, line for line
+"$KIOSKDB" keygen --out "$TMP/sitekey" >/dev/null
+goodkey=$(sed -n 2p "$TMP/sitekey.pub")
+{
+	printf '\xef\xbb\xbfsite_name = "示例"\r\n'
+	printf 'site_name = 又一个\nkiosk_id = ok-1\ntrusted_key = %s\ntrusted_key = RWQbad\n' "$goodkey"
+	printf 'trusted_key = %s\ntrusted_key = %s\ntrusted_key = %s\n' "$goodkey" "$goodkey" "$goodkey"
+	printf 'idle_timeout = 99999\nscreen_size = 1920x1080x\norientation = sideways\n'
+	printf 'open_days = mon-fri,xyz\nsync_url = https://a.example.cn/p q\nprinter = usb://03f0:2b17/ABC\n'
+	printf 'say = "a"b"\ntabbed = a\tb\nsite_name2 = \xff\nnoequals\n  # comment\n\n = x\n'
+	printf 'open_hours = 09:00-09:00\nstaff_pin_hash = $argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA'
+} >"$TMP/parity.conf"
+flash --site "$TMP/parity.conf" --yes "$LOOP" >"$TMP/out" 2>&1
+grep -o "$TMP/parity.conf:.*" "$TMP/out" >"$TMP/parity.sh.txt"
+"$KIOSKDB" site-sign --key "$TMP/sitekey.key" "$TMP/parity.conf" >/dev/null 2>"$TMP/parity.c.raw"
+grep -o "$TMP/parity.conf:.*" "$TMP/parity.c.raw" >"$TMP/parity.c.txt"
+if [ "$(wc -l <"$TMP/parity.sh.txt")" -ge 12 ] && cmp -s "$TMP/parity.sh.txt" "$TMP/parity.c.txt"; then
+	ok "the kiosk's site.conf parser reports exactly flash.sh's $(wc -l <"$TMP/parity.sh.txt") problems"
+else
+	fail "the kiosk's site.conf parser reports exactly flash.sh's problems"
+	diff "$TMP/parity.sh.txt" "$TMP/parity.c.txt" | sed 's/^/#   /' | head -20
+fi
+
 # --dry-run: every step printed, nothing touched
 check_exit "--dry-run with a site.conf" 0 flash --site "$TMP/site.conf" --dry-run "$LOOP"
 has "  ... prints the write" "$TMP/out" "^\[dry-run\] would run: dd if=$TMP/v1.img of=$LOOP"
