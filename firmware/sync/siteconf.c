@@ -593,7 +593,8 @@ static int render_conf(const struct kk_site_env *env, const struct kk_site_conf 
 		     "site_name = %s\nscreen_size = %s\norientation = %s\nfullscreen = yes\n"
 		     "idle_timeout = %s\ndata_dir = %s\nprinter = %s\nsync_sources = usb%s%s\n"
 		     "%s%s%s"
-		     "kiosk_id = %s\nsync_pubkey = %s\nlog_level = info\n",
+		     "kiosk_id = %s\nsync_pubkey = %s\nlog_level = info\n"
+		     "font_fallback = /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf\n",
 		     when, (unsigned long long)tag->serial, c->kiosk_id, c->site_name,
 		     c->screen_size[0] ? c->screen_size : env->screen_size,
 		     c->orientation[0] ? c->orientation : env->orientation,
