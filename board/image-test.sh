@@ -376,8 +376,8 @@ if [ "${KK_IMAGE_QUICK:-0}" != 1 ]; then
 	power_cut
 	mkdir -p "$W/mnt"
 	if mount -o loop,offset="$DOFF",sizelimit="$DSIZE" "$W/disk.img" "$W/mnt"; then
-		if "$KIOSK" --data "$W/mnt" --sync-status >"$W/status" 2>&1; then
-			ok "on the host: $(head -1 "$W/status")"
+		if "$KIOSK" --data "$W/mnt" --sync-status >"$W/status" 2>/dev/null; then
+			ok "on the host, kiosk --sync-status: $(grep -m1 '^active' "$W/status")"
 		else
 			fail "on the host: kiosk --sync-status"
 			sed 's/^/#   /' "$W/status"
