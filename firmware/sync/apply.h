@@ -134,6 +134,10 @@ struct kk_sync_policy {
 	uint64_t max_payload;  /* 0: KK_SYNC_PAYLOAD_CAP */
 	uint64_t space_margin; /* 0: KK_SYNC_SPACE_MARGIN */
 	const char *kiosk_id;  /* for the receipt and the log; NULL: the host name */
+	int payload_owned;     /* 1: bundle_dir is the kiosk's own download folder on the data
+				* file system (kk_sync_fetch_apply), never a stick: its payload is
+				* moved into staging and read (hashed) once there instead of copied;
+				* the folder loses the payload whatever the outcome */
 };
 
 /* Called from the applying thread with bytes copied so far and the payload size. */

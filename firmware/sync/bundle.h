@@ -105,12 +105,18 @@ int kk_bundle_check_manifest(const char *dir, const struct kk_ms_pub *pubs, size
 
 /*
  * The second half: read the payload m names exactly once, checking size and SHA-256 against
- * the signed m, handing every chunk to sink (may be NULL) before the next is read. The sink's
- * bytes are meaningless unless this returns 0. A sink error gives KK_BUNDLE_STAGE_IO and the
- * sink's code. Blocking: reads the whole payload.
+ * the signed m, handing every chunk to sink (may be NULL) in order, on the calling thread. The
+ * file is read and hashed on a reader thread started and joined inside the call, up to 4 MiB
+ * ahead of the sink (bundle.c DESIGN). The sink's bytes are meaningless unless this returns 0.
+ * A sink error gives KK_BUNDLE_STAGE_IO and the sink's code. Blocking: reads the whole payload.
  */
 int kk_bundle_copy_payload(const char *dir, const struct kk_manifest *m, kk_bundle_sink_fn sink,
 			   void *ctx, enum kk_bundle_reason *why, char *detail, size_t detail_cap);
+
+/* The read size of kk_bundle_copy_payload and kk_sha256_file (default 1 MiB, 0 restores it).
+ * For tests, which make it a few bytes to run the reader/sink ring through many turns; set it
+ * before an apply starts, never during one. */
+void kk_bundle_set_chunk(size_t bytes);
 
 /* SHA-256 of a whole file read once (for the publisher). Returns 0, KK_ENOENT, KK_EIO. */
 int kk_sha256_file(const char *path, uint8_t out[32], uint64_t *size);
