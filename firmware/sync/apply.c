@@ -9,7 +9,10 @@
  *   1. verifying, copying into staging/new/, fsyncs, quick_check: only staging/ changed, and
  *      kk_sync_open empties it; O is shown. A delta does all its work here too: the active
  *      database is copied (and hashed) into staging/new/ and the changeset applied to that
- *      copy in one SQLite transaction; the slot shown is only ever read.
+ *      copy in one SQLite transaction; the slot shown is only ever read. Because nothing in
+ *      staging/ survives a crash, the delta's copy is scratch until its one fsync (no fsync
+ *      of the base copy, no rollback journal: kk_delta_apply_scratch), and a download of the
+ *      kiosk's own (pol->payload_owned) is moved into staging/ rather than copied.
  *   2. slots/T (older content, not shown) renamed to staging/old: T is absent; O is shown.
  *   3. staging/new renamed to slots/T, slots/ fsynced: T is complete and fsynced (every file
  *      and staging/new were fsynced before the rename) but `active` still names O: O is shown.
@@ -23,6 +26,14 @@
  * and the staged copy is what gets installed: a stick that changes after the check changes
  * nothing. A hostile payload that passes the hash (a signed but broken database) is still
  * opened read-only with trusted_schema off and quick_check'ed before it can be installed.
+ *
+ * Threads (all joined before kk_sync_apply_dir returns; the caller's thread does every
+ * fault-injection step, progress call and cancel check): kk_bundle_copy_payload reads and
+ * hashes the payload on a reader thread up to 4 MiB ahead of the staging write (bundle.c);
+ * the fsync of the staged database runs on a helper thread while this thread quick_checks it
+ * (bg_sync), and the install waits for both. The staging write asks the kernel to start
+ * writing back every 8 MiB (sync_file_range), so on slow flash the final fsync is short.
+ * Where the time goes is logged after each apply ("apply took ...").
  */
 #define _GNU_SOURCE /* sync_file_range */
 #include "sync/apply.h"
@@ -532,17 +543,19 @@ static int adopt_payload(const char *bundle_dir, const struct paths *p,
 	struct kk_manifest staged = *m;
 	char src[KK_SYNC_PATH_MAX + 160];
 	const char *dst = res->delta ? p->staged_cs : p->staged_db;
+	struct stat sb;
 	int rc;
 
 	snprintf(staged.payload, sizeof staged.payload, "%s", strrchr(dst, '/') + 1);
 	if (kk_sync_join(src, sizeof src, bundle_dir, m->payload))
 		return finish(res, KK_SYNC_FAILED, "download path too long");
+	if (lstat(src, &sb) != 0 || !S_ISREG(sb.st_mode)) { /* as a stick's: regular files only */
+		res->reason = KK_BUNDLE_MISSING;
+		snprintf(res->detail, sizeof res->detail, "payload %s: missing or not a regular file",
+			 m->payload);
+		return finish(res, KK_SYNC_DAMAGED, NULL);
+	}
 	if ((rc = kk_sync_rename(src, dst)) != 0) {
-		if (errno == ENOENT) {
-			res->reason = KK_BUNDLE_MISSING;
-			snprintf(res->detail, sizeof res->detail, "payload %s: missing", m->payload);
-			return finish(res, KK_SYNC_DAMAGED, NULL);
-		}
 		snprintf(res->detail, sizeof res->detail, "kiosk storage: %s", kk_err_name(rc));
 		return finish(res, rc == KK_ENOSPC ? KK_SYNC_NO_SPACE : KK_SYNC_FAILED, NULL);
 	}
