@@ -559,7 +559,7 @@ static int adopt_payload(const char *bundle_dir, const struct paths *p,
 		snprintf(res->detail, sizeof res->detail, "kiosk storage: %s", kk_err_name(rc));
 		return finish(res, rc == KK_ENOSPC ? KK_SYNC_NO_SPACE : KK_SYNC_FAILED, NULL);
 	}
-	rc = kk_bundle_copy_payload(p->stage_new, &staged, progress_sink, cx, &res->reason,
+	rc = kk_bundle_copy_payload(p->stage_new, &staged, 0, progress_sink, cx, &res->reason,
 				    res->detail, sizeof res->detail);
 	if (rc)
 		return finish(res, outcome_of(res->reason, rc), NULL);
@@ -623,8 +623,8 @@ static int delta_stage(const char *data_dir, const struct paths *p,
 		rc = kk_sync_errno();
 		goto io_failed;
 	}
-	rc = kk_bundle_copy_payload(slot_dir, &base, stage_sink, cx, &res->reason, res->detail,
-				    sizeof res->detail);
+	rc = kk_bundle_copy_payload(slot_dir, &base, KK_BUNDLE_DROP_SOURCE, stage_sink, cx,
+				    &res->reason, res->detail, sizeof res->detail);
 	if (rc) {
 		if (res->reason == KK_BUNDLE_PAYLOAD_HASH || res->reason == KK_BUNDLE_PAYLOAD_SIZE) {
 			res->reason = KK_BUNDLE_WRONG_BASE;
@@ -862,8 +862,8 @@ int kk_sync_apply_dir(const char *data_dir, const char *bundle_dir,
 			rc = kk_sync_errno();
 			goto io_failed;
 		}
-		rc = kk_bundle_copy_payload(bundle_dir, &m, stage_sink, &cx, &res->reason,
-					    res->detail, sizeof res->detail);
+		rc = kk_bundle_copy_payload(bundle_dir, &m, KK_BUNDLE_DROP_SOURCE, stage_sink, &cx,
+					    &res->reason, res->detail, sizeof res->detail);
 		if (rc) {
 			rc = finish(res, outcome_of(res->reason, rc), NULL);
 			goto report;

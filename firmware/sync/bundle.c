@@ -14,7 +14,9 @@
  * by the reader while the caller holds it, so the bytes hashed are exactly the bytes written.
  * The sink (with its fault-injection steps, progress and cancel checks) runs on the calling
  * thread as before; the reader never writes anything. Either side stops the other through the
- * ring's flags; nothing outlives the call.
+ * ring's flags; nothing outlives the call. With KK_BUNDLE_DROP_SOURCE the reader also drops
+ * each chunk's pages from the page cache once read (only a cache hint: the bytes handed on are
+ * the ones in the ring's buffer, whatever the file holds later).
  */
 #include "sync/bundle.h"
 
@@ -127,6 +129,7 @@ struct ring {
 	size_t len[COPY_BUFS];
 	unsigned long head, tail;
 	int fd;
+	int drop;          /* KK_BUNDLE_DROP_SOURCE: pages read are dropped from the cache */
 	uint64_t limit;    /* the signed size: reading stops one byte after it */
 	size_t chunk;      /* bytes per read (COPY_CHUNK; smaller in tests) */
 	uint64_t total;    /* bytes read; reader's until done is set */
@@ -181,6 +184,8 @@ static void *ring_reader(void *arg)
 		if (!p)
 			return NULL;
 		n = ring_fill(r, p, &err, &eof);
+		if (r->drop && n) /* read once, never again: the memory is the staged copy's */
+			posix_fadvise(r->fd, (off_t)r->total, (off_t)n, POSIX_FADV_DONTNEED);
 		r->total += n;
 		if (!err && r->total > r->limit)
 			err = -1; /* grew while read: never hash or hand over the extra byte */
@@ -210,8 +215,9 @@ static void *ring_reader(void *arg)
  * kk_err: the sink's code with *sink_failed set, KK_EIO (*read_errno set) for a failed read,
  * KK_ECORRUPT for a file that grew past limit, KK_ENOMEM.
  */
-static int ring_copy(int fd, uint64_t limit, size_t chunk, kk_bundle_sink_fn sink, void *ctx,
-		     uint8_t digest[32], uint64_t *total, int *sink_failed, int *read_errno)
+static int ring_copy(int fd, uint64_t limit, size_t chunk, int drop, kk_bundle_sink_fn sink,
+		     void *ctx, uint8_t digest[32], uint64_t *total, int *sink_failed,
+		     int *read_errno)
 {
 	struct ring r;
 	pthread_t th;
@@ -220,6 +226,7 @@ static int ring_copy(int fd, uint64_t limit, size_t chunk, kk_bundle_sink_fn sin
 	memset(&r, 0, sizeof r);
 	*sink_failed = *read_errno = 0;
 	r.fd = fd;
+	r.drop = drop;
 	r.limit = limit;
 	r.chunk = chunk;
 	pthread_mutex_init(&r.mu, NULL);
@@ -295,8 +302,9 @@ void kk_bundle_set_chunk(size_t bytes)
  * Read the payload once: size must equal m->payload_size (checked by fstat, then by counting,
  * reading one byte more than promised), SHA-256 must match; chunks go to sink if given.
  */
-int kk_bundle_copy_payload(const char *dir, const struct kk_manifest *m, kk_bundle_sink_fn sink,
-			   void *ctx, enum kk_bundle_reason *why, char *detail, size_t cap)
+int kk_bundle_copy_payload(const char *dir, const struct kk_manifest *m, int flags,
+			   kk_bundle_sink_fn sink, void *ctx, enum kk_bundle_reason *why,
+			   char *detail, size_t cap)
 {
 	char path[4096];
 	uint8_t digest[32];
@@ -323,8 +331,8 @@ int kk_bundle_copy_payload(const char *dir, const struct kk_manifest *m, kk_bund
 			    (unsigned long long)sb.st_size, (unsigned long long)m->payload_size);
 		goto out;
 	}
-	rc = ring_copy(fd, m->payload_size, copy_chunk, sink, ctx, digest, &total, &sink_failed,
-		       &rerrno);
+	rc = ring_copy(fd, m->payload_size, copy_chunk, !!(flags & KK_BUNDLE_DROP_SOURCE), sink, ctx,
+		       digest, &total, &sink_failed, &rerrno);
 	if (rc && sink_failed) {
 		rc = refuse(why, detail, cap, KK_BUNDLE_STAGE_IO, rc, "staging write: %s",
 			    kk_err_name(rc));
@@ -468,8 +476,8 @@ int kk_bundle_verify(const char *dir, const struct kk_ms_pub *pub,
 {
 	int rc = kk_bundle_check_manifest(dir, pub, 1, exp, m, NULL, why, detail, detail_cap);
 	if (!rc)
-		rc = kk_bundle_copy_payload(dir, m, stage_fd >= 0 ? fd_sink : NULL, &stage_fd, why, detail,
-				    detail_cap);
+		rc = kk_bundle_copy_payload(dir, m, 0, stage_fd >= 0 ? fd_sink : NULL, &stage_fd, why,
+					    detail, detail_cap);
 	if (rc)
 		memset(m, 0, sizeof *m);
 	return rc;
@@ -491,7 +499,7 @@ int kk_sha256_file(const char *path, uint8_t out[32], uint64_t *size)
 	}
 	/* a file that grows while hashed is hashed as far as it is read: the publisher's own
 	 * files, not a stick's; limit is only a bound here */
-	rc = ring_copy(fd, UINT64_MAX - 1, copy_chunk, NULL, NULL, out, &total, &sink_failed,
+	rc = ring_copy(fd, UINT64_MAX - 1, copy_chunk, 0, NULL, NULL, out, &total, &sink_failed,
 		       &rerrno);
 	if (!rc)
 		*size = total;

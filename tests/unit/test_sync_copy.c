@@ -73,6 +73,7 @@ struct sink_log {
 	int fail_at;          /* the call (1-based) that fails with KK_ENOSPC; 0: never */
 	const char *tamper;   /* the source file to change on the first call */
 	long tamper_at;       /* byte to flip; -1 append, -2 truncate to half */
+	int flags;            /* kk_bundle_copy_payload's */
 };
 
 static int sink(void *ctx, const void *data, size_t n)
@@ -115,7 +116,7 @@ static int copy(struct fixture *f, size_t chunk, struct sink_log *s, enum kk_bun
 	if (!s->got)
 		return KK_ENOMEM;
 	kk_bundle_set_chunk(chunk);
-	rc = kk_bundle_copy_payload(f->dir, &f->m, sink, s, why, detail, sizeof detail);
+	rc = kk_bundle_copy_payload(f->dir, &f->m, s->flags, sink, s, why, detail, sizeof detail);
 	kk_bundle_set_chunk(0);
 	return rc;
 }
@@ -135,6 +136,7 @@ static void sizes_around_the_ring(void)
 			if (sizes[i] > (8u << 20) || (k == 1 && sizes[i] > 64))
 				continue;
 			KT_REQUIRE(fixture_make(&f, sizes[i], (unsigned)(c * 31 + i)) == 0);
+			s.flags = i & 1 ? KK_BUNDLE_DROP_SOURCE : 0;
 			KT_CHECK_INT(copy(&f, k, &s, &why), 0);
 			KT_CHECK_INT(why, KK_BUNDLE_OK);
 			KT_CHECK(s.n == f.len && memcmp(s.got, f.data, f.len) == 0);
@@ -181,12 +183,14 @@ static void stick_changes_between_reads(void)
 		{ -1, KK_ECORRUPT, KK_BUNDLE_PAYLOAD_SIZE },     /* grows */
 		{ -2, KK_ECORRUPT, KK_BUNDLE_PAYLOAD_SIZE },     /* shrinks */
 	};
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+	for (size_t k = 0; k < 2 * sizeof cases / sizeof cases[0]; k++) {
+		size_t i = k / 2;
 		struct fixture f;
 		struct sink_log s = { 0 };
 		enum kk_bundle_reason why = KK_BUNDLE_OK;
 
 		KT_REQUIRE(fixture_make(&f, 256 * 1024, 9) == 0);
+		s.flags = k & 1 ? KK_BUNDLE_DROP_SOURCE : 0; /* each case with the source dropped too */
 		s.tamper = f.path;
 		s.tamper_at = cases[i].at;
 		KT_CHECK_INT(copy(&f, SMALL, &s, &why), cases[i].rc);
