@@ -114,7 +114,7 @@ int kk_catalog_verify(struct kk_catalog *c)
 }
 
 /* quick_check through a memory map: SQLite reads the pages in place instead of copying each into
- * its cache with pread (1.4 GB checked in about 1.0 s instead of 1.65 s on the reference 2-core
+ * its cache with pread (1.4 GB checked in about 1.0 s instead of 1.65 s on the 2-core test
  * machine, a third of it system time). Only for a file nothing else truncates (a map of a file
  * cut short faults with SIGBUS): the staged copy of an update. The map is dropped after. */
 int kk_catalog_verify_local(struct kk_catalog *c)

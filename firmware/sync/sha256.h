@@ -2,7 +2,7 @@
  * sha256.h — streaming SHA-256 for payloads and slots (internal to firmware/sync/).
  *
  * OpenSSL's libcrypto (EVP), which uses the CPU's SHA extensions (x86 SHA-NI, ARMv8 crypto)
- * where they exist: about 1.8 GB/s on the reference 2-core board against about 0.3 GB/s for
+ * where they exist: about 1.8 GB/s on the 2-core x86 test machine against about 0.3 GB/s for
  * libsodium's portable C, and SHA-256 over the payload was the largest part of an apply.
  * libsodium stays for Ed25519 (minisign.c); the manifest format is unchanged (SHA-256).
  *
