@@ -17,12 +17,12 @@ OPT     ?= -O2
 WINDOW  ?= 1280x800
 SAMPLE  ?= offline-db/sample
 
-PKGS    := sdl2 SDL2_ttf SDL2_image sqlite3 libusb-1.0 jansson libxml-2.0 libsodium freetype2 libqrencode
+PKGS    := sdl2 SDL2_ttf SDL2_image sqlite3 libusb-1.0 jansson libxml-2.0 libsodium libcrypto freetype2 libqrencode
 DEB_PKGS := build-essential pkg-config libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev \
 	libsqlite3-dev libusb-1.0-0-dev libjansson-dev libxml2-dev fonts-noto-cjk \
 	poppler-utils sqlite3 file bc unicode-data bzip2 \
 	libgooglepinyin0 libgooglepinyin0-dev libzinnia-dev tegaki-zinnia-simplified-chinese \
-	libsodium-dev libcurl4-openssl-dev nginx-light openssl minisign libfreetype-dev libqrencode-dev zbar-tools netpbm \
+	libsodium-dev libssl-dev libcurl4-openssl-dev nginx-light openssl minisign libfreetype-dev libqrencode-dev zbar-tools netpbm \
 	ghostscript cups-ipp-utils cups-filters dbus \
 	util-linux fdisk dosfstools mtools e2fsprogs
 UNIHAN  ?= /usr/share/unicode/Unihan_Readings.txt.bz2

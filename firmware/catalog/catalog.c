@@ -113,6 +113,19 @@ int kk_catalog_verify(struct kk_catalog *c)
 	return check_pragma(c, "PRAGMA quick_check(1)");
 }
 
+/* quick_check through a memory map: SQLite reads the pages in place instead of copying each into
+ * its cache with pread (1.4 GB checked in about 1.0 s instead of 1.65 s on the 2-core test
+ * machine, a third of it system time). Only for a file nothing else truncates (a map of a file
+ * cut short faults with SIGBUS): the staged copy of an update. The map is dropped after. */
+int kk_catalog_verify_local(struct kk_catalog *c)
+{
+	int rc;
+	sqlite3_exec(c->db, "PRAGMA mmap_size = 4294967296", NULL, NULL, NULL);
+	rc = check_pragma(c, "PRAGMA quick_check(1)");
+	sqlite3_exec(c->db, "PRAGMA mmap_size = 0", NULL, NULL, NULL);
+	return rc;
+}
+
 int kk_catalog_check_integrity(struct kk_catalog *c)
 {
 	return check_pragma(c, "PRAGMA integrity_check(1)");

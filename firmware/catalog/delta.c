@@ -3,9 +3,11 @@
  *
  * DESIGN: kk_delta_apply changes the database in place inside one transaction in rollback-
  * journal mode with synchronous=FULL: a crash before COMMIT leaves a hot journal that SQLite
- * rolls back at the next open, so the file is either the base or the whole result. The apply
- * path (firmware/sync/apply.c) only ever calls it on a private copy in staging/, never on a
- * slot that is shown. Changesets are streamed from and to files, so memory stays bounded
+ * rolls back at the next open, so the file is either the base or the whole result.
+ * kk_delta_apply_scratch is the same transaction without a journal file or syncs, for a copy
+ * that is thrown away whole after any failure or crash: the apply path (firmware/sync/apply.c)
+ * only ever calls it on its private copy in staging/ (emptied at every start), never on a slot
+ * that is shown, and fsyncs the result itself before it installs it. Changesets are streamed from and to files, so memory stays bounded
  * whatever their size.
  */
 #define SQLITE_ENABLE_SESSION 1
@@ -334,7 +336,10 @@ static int conflict_abort(void *ctx, int kind, sqlite3_changeset_iter *it)
 	return SQLITE_CHANGESET_ABORT;
 }
 
-int kk_delta_apply(const char *db_path, const char *cs_path, struct kk_delta_summary *sum)
+/* kk_delta_apply and kk_delta_apply_scratch: the same transaction, with the journal and syncs
+ * of a durable file, or none for a scratch copy (delta.h). */
+static int delta_apply(const char *db_path, const char *cs_path, int scratch,
+		       struct kk_delta_summary *sum)
 {
 	sqlite3 *db = NULL;
 	struct kk_delta_summary local;
@@ -347,8 +352,9 @@ int kk_delta_apply(const char *db_path, const char *cs_path, struct kk_delta_sum
 		goto out;
 	}
 	if ((rc = kk_fts_register(db)) ||
-	    (rc = kk_sql_exec(db, "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL;"
-				  " PRAGMA trusted_schema=OFF; BEGIN IMMEDIATE")))
+	    (rc = kk_sql_exec(db, scratch ? "PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF;"
+					  : "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL;")) ||
+	    (rc = kk_sql_exec(db, "PRAGMA trusted_schema=OFF; BEGIN IMMEDIATE")))
 		goto out;
 	in_tx = 1;
 	fd = open(cs_path, O_RDONLY | O_CLOEXEC);
@@ -383,4 +389,14 @@ out:
 	if (db && sqlite3_close(db) != SQLITE_OK && !rc)
 		rc = KK_EDB;
 	return rc;
+}
+
+int kk_delta_apply(const char *db_path, const char *cs_path, struct kk_delta_summary *sum)
+{
+	return delta_apply(db_path, cs_path, 0, sum);
+}
+
+int kk_delta_apply_scratch(const char *db_path, const char *cs_path, struct kk_delta_summary *sum)
+{
+	return delta_apply(db_path, cs_path, 1, sum);
 }

@@ -41,6 +41,15 @@ int kk_delta_make(const char *new_path, const char *base_path, const char *out_p
  */
 int kk_delta_apply(const char *db_path, const char *cs_path, struct kk_delta_summary *sum);
 
+/*
+ * kk_delta_apply for a scratch copy the caller throws away whole after any error or crash and
+ * fsyncs itself after success: the same transaction and results, but the rollback journal is
+ * kept in memory (ROLLBACK after a conflict still works in this process) and nothing is synced,
+ * so a crash leaves db_path in any state. About 2x faster on the 100k catalogue (no journal of
+ * the changed pages, no fsyncs). Same returns.
+ */
+int kk_delta_apply_scratch(const char *db_path, const char *cs_path, struct kk_delta_summary *sum);
+
 /* Read what the changeset file cs_path changes. Returns 0, KK_ECORRUPT, KK_EIO. */
 int kk_delta_summarize(const char *cs_path, struct kk_delta_summary *sum);
 

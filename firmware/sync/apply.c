@@ -9,7 +9,10 @@
  *   1. verifying, copying into staging/new/, fsyncs, quick_check: only staging/ changed, and
  *      kk_sync_open empties it; O is shown. A delta does all its work here too: the active
  *      database is copied (and hashed) into staging/new/ and the changeset applied to that
- *      copy in one SQLite transaction; the slot shown is only ever read.
+ *      copy in one SQLite transaction; the slot shown is only ever read. Because nothing in
+ *      staging/ survives a crash, the delta's copy is scratch until its one fsync (no fsync
+ *      of the base copy, no rollback journal: kk_delta_apply_scratch), and a download of the
+ *      kiosk's own (pol->payload_owned) is moved into staging/ rather than copied.
  *   2. slots/T (older content, not shown) renamed to staging/old: T is absent; O is shown.
  *   3. staging/new renamed to slots/T, slots/ fsynced: T is complete and fsynced (every file
  *      and staging/new were fsynced before the rename) but `active` still names O: O is shown.
@@ -23,11 +26,21 @@
  * and the staged copy is what gets installed: a stick that changes after the check changes
  * nothing. A hostile payload that passes the hash (a signed but broken database) is still
  * opened read-only with trusted_schema off and quick_check'ed before it can be installed.
+ *
+ * Threads (all joined before kk_sync_apply_dir returns; the caller's thread does every
+ * fault-injection step, progress call and cancel check): kk_bundle_copy_payload reads and
+ * hashes the payload on a reader thread up to 4 MiB ahead of the staging write (bundle.c);
+ * the fsync of the staged database runs on a helper thread while this thread quick_checks it
+ * (bg_sync), and the install waits for both. The staging write asks the kernel to start
+ * writing back every 8 MiB (sync_file_range), so on slow flash the final fsync is short.
+ * Where the time goes is logged after each apply ("apply took ...").
  */
+#define _GNU_SOURCE /* sync_file_range */
 #include "sync/apply.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -196,19 +209,57 @@ static enum kk_sync_outcome outcome_of(enum kk_bundle_reason r, int rc)
 	}
 }
 
+/* ---- step times ------------------------------------------------------------------------ */
+
+/* Wall time of an apply's long steps, logged with the outcome: where an update's time goes on
+ * a real board (and the benchmark's breakdown). Seconds; 0 for a step not taken. */
+struct step_times {
+	double start, copy, base_copy, delta, check, install;
+};
+
+static double mono_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Seconds since *mark, and move the mark to now. */
+static double lap(double *mark)
+{
+	double now = mono_now(), d = now - *mark;
+	*mark = now;
+	return d;
+}
+
 /* ---- the staging copy ------------------------------------------------------------------ */
 
 struct copy_ctx {
 	int fd;
-	uint64_t done, total;
+	uint64_t off, kicked; /* bytes written to fd, and handed to write-back so far */
+	uint64_t done, total; /* progress over every file of the apply */
 	kk_progress_fn progress;
 	void *pctx;
 	int *cancel;
 };
 
+#define WRITEBACK_STEP (8u << 20) /* bytes between write-back starts */
+
 static int canceled(int *cancel)
 {
 	return cancel && __atomic_load_n(cancel, __ATOMIC_RELAXED);
+}
+
+/* kk_bundle_sink_fn of a payload read in place (adopt_payload): progress and cancel only. */
+static int progress_sink(void *ctx, const void *data, size_t n)
+{
+	struct copy_ctx *cx = ctx;
+	if (canceled(cx->cancel))
+		return KK_ECANCELED;
+	cx->done += n;
+	if (cx->progress)
+		cx->progress(cx->pctx, cx->done, cx->total);
+	return 0;
 }
 
 /* kk_bundle_sink_fn: one chunk of the payload into the staged file. */
@@ -232,7 +283,17 @@ static int stage_sink(void *ctx, const void *data, size_t n)
 		p += w;
 		left -= (size_t)w;
 	}
+	cx->off += n;
 	cx->done += n;
+	/* Start the disk writing what is written so far, so the fsync at the end only waits for
+	 * the last few MiB: on eMMC or an SD card (30-100 MB/s) writing back 1.4 GB is the longest
+	 * step of an update and now runs under the copy. Only a hint: an I/O error here is
+	 * reported again by the fsync that decides. */
+	if (cx->off - cx->kicked >= WRITEBACK_STEP) {
+		sync_file_range(cx->fd, (off_t)cx->kicked, (off_t)(cx->off - cx->kicked),
+				SYNC_FILE_RANGE_WRITE);
+		cx->kicked = cx->off;
+	}
 	if (cx->progress)
 		cx->progress(cx->pctx, cx->done, cx->total);
 	return 0;
@@ -261,7 +322,7 @@ static int staged_db_check(const char *path, struct kk_sync_result *res)
 
 	if (!staged_header_ok(path))
 		return KK_ECORRUPT;
-	if ((rc = kk_catalog_open(path, &cat)) || (rc = kk_catalog_verify(cat)) ||
+	if ((rc = kk_catalog_open(path, &cat)) || (rc = kk_catalog_verify_local(cat)) ||
 	    (rc = kk_catalog_info(cat, &in)))
 		goto out;
 	res->n_documents = in.n_documents;
@@ -270,6 +331,42 @@ static int staged_db_check(const char *path, struct kk_sync_result *res)
 out:
 	kk_catalog_close(cat);
 	return rc;
+}
+
+/* fsync of the staged database on a helper thread while this thread quick_checks it: the disk
+ * writes the file back while SQLite reads it from the page cache. The install waits for both. */
+struct bg_sync {
+	pthread_t th;
+	int fd, err, started;
+};
+
+static void *bg_sync_main(void *arg)
+{
+	struct bg_sync *b = arg;
+	b->err = fsync(b->fd) != 0 ? (errno ? errno : EIO) : 0;
+	return NULL;
+}
+
+/* Start fsync(fd) (inline when no thread can be started). */
+static void bg_sync_start(struct bg_sync *b, int fd)
+{
+	b->fd = fd;
+	b->err = 0;
+	b->started = pthread_create(&b->th, NULL, bg_sync_main, b) == 0;
+	if (!b->started)
+		bg_sync_main(b);
+}
+
+/* Wait for it: 0, or KK_EIO / KK_ENOSPC from the fsync's errno. */
+static int bg_sync_join(struct bg_sync *b)
+{
+	if (b->started)
+		pthread_join(b->th, NULL);
+	b->started = 0;
+	if (!b->err)
+		return 0;
+	errno = b->err;
+	return kk_sync_errno();
 }
 
 /* Free bytes for unprivileged writers of the file system holding path; UINT64_MAX if unknown. */
@@ -420,6 +517,59 @@ static int retire_target(const struct paths *p)
 	return 0;
 }
 
+static int finish(struct kk_sync_result *res, enum kk_sync_outcome o, const char *detail);
+
+/* 1 when a and b are on the same file system (a rename between them works). */
+static int same_fs(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev;
+}
+
+/*
+ * The payload of the kiosk's own download (pol->payload_owned) into staging without a copy:
+ * renamed to its staged name, then read once there, hashed and size-checked against the signed
+ * manifest like a copy from a stick. The bytes checked are the bytes installed, as with a copy:
+ * the file is checked where it will be installed from, in staging/, which nothing but this
+ * apply writes. Saves writing the whole payload a second time (and needing room for it twice).
+ * A crash after the rename loses the download (staging/ is emptied at the next start); the
+ * next fetch downloads it again. Returns 0, or the finished outcome's kk_err with res filled;
+ * the staged file is open read-only in cx->fd on success.
+ */
+static int adopt_payload(const char *bundle_dir, const struct paths *p,
+			 const struct kk_manifest *m, struct copy_ctx *cx,
+			 struct kk_sync_result *res)
+{
+	struct kk_manifest staged = *m;
+	char src[KK_SYNC_PATH_MAX + 160];
+	const char *dst = res->delta ? p->staged_cs : p->staged_db;
+	struct stat sb;
+	int rc;
+
+	snprintf(staged.payload, sizeof staged.payload, "%s", strrchr(dst, '/') + 1);
+	if (kk_sync_join(src, sizeof src, bundle_dir, m->payload))
+		return finish(res, KK_SYNC_FAILED, "download path too long");
+	if (lstat(src, &sb) != 0 || !S_ISREG(sb.st_mode)) { /* as a stick's: regular files only */
+		res->reason = KK_BUNDLE_MISSING;
+		snprintf(res->detail, sizeof res->detail, "payload %s: missing or not a regular file",
+			 m->payload);
+		return finish(res, KK_SYNC_DAMAGED, NULL);
+	}
+	if ((rc = kk_sync_rename(src, dst)) != 0) {
+		snprintf(res->detail, sizeof res->detail, "kiosk storage: %s", kk_err_name(rc));
+		return finish(res, rc == KK_ENOSPC ? KK_SYNC_NO_SPACE : KK_SYNC_FAILED, NULL);
+	}
+	rc = kk_bundle_copy_payload(p->stage_new, &staged, 0, progress_sink, cx, &res->reason,
+				    res->detail, sizeof res->detail);
+	if (rc)
+		return finish(res, outcome_of(res->reason, rc), NULL);
+	if ((cx->fd = open(dst, O_RDONLY | O_CLOEXEC)) < 0) {
+		snprintf(res->detail, sizeof res->detail, "kiosk storage: %s", strerror(errno));
+		return finish(res, KK_SYNC_FAILED, NULL);
+	}
+	return 0;
+}
+
 /* The staged folder into the target slot, then `active`, then `floor` (see DESIGN). */
 static int install(const char *data_dir, const struct paths *p, char target,
 		   const struct kk_sync_version *v, int *switched)
@@ -441,18 +591,20 @@ static int install(const char *data_dir, const struct paths *p, char target,
 	return kk_sync_replace_file(data_dir, "floor", line, (size_t)n);
 }
 
-static int finish(struct kk_sync_result *res, enum kk_sync_outcome o, const char *detail);
-
 /*
  * A delta's second half, after its changeset is staged and fsynced: the active database copied
  * into staging while hashed (it must be the manifest's base, byte for byte: the kiosk's own
- * copy, read once), fsynced, the changeset applied to the copy (ABORT on any conflict, the
- * search index rebuilt, committed with synchronous=FULL), the changeset removed. Returns 0, or
- * the finished outcome's kk_err with res filled.
+ * copy, read once), the changeset applied to the copy (ABORT on any conflict, the search index
+ * rebuilt), the changeset removed. The copy is a scratch file until the caller fsyncs it: no
+ * fsync of the base copy, no rollback journal, no syncs inside SQLite (kk_delta_apply_scratch),
+ * because a crash anywhere before the install leaves only staging/, which the next start
+ * empties; the one fsync of the result before the install (the caller's) is what makes it
+ * durable. Returns 0, or the finished outcome's kk_err with res filled.
  */
 static int delta_stage(const char *data_dir, const struct paths *p,
 		       const struct kk_sync_state *st, const struct kk_manifest *m,
-		       struct copy_ctx *cx, struct kk_sync_result *res)
+		       struct copy_ctx *cx, struct kk_sync_result *res, struct step_times *tm,
+		       double *mark)
 {
 	struct kk_manifest base = *m;
 	struct stat sb;
@@ -465,13 +617,14 @@ static int delta_stage(const char *data_dir, const struct paths *p,
 	snprintf(base.payload, sizeof base.payload, "content.db");
 	base.payload_size = (uint64_t)sb.st_size;
 	memcpy(base.payload_sha256, m->base_sha256, 32);
+	cx->off = cx->kicked = 0;
 	if (kk_sync_fault_step("create base copy") ||
 	    (cx->fd = open(p->staged_db, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0) {
 		rc = kk_sync_errno();
 		goto io_failed;
 	}
-	rc = kk_bundle_copy_payload(slot_dir, &base, stage_sink, cx, &res->reason, res->detail,
-				    sizeof res->detail);
+	rc = kk_bundle_copy_payload(slot_dir, &base, KK_BUNDLE_DROP_SOURCE, stage_sink, cx,
+				    &res->reason, res->detail, sizeof res->detail);
 	if (rc) {
 		if (res->reason == KK_BUNDLE_PAYLOAD_HASH || res->reason == KK_BUNDLE_PAYLOAD_SIZE) {
 			res->reason = KK_BUNDLE_WRONG_BASE;
@@ -481,15 +634,13 @@ static int delta_stage(const char *data_dir, const struct paths *p,
 		}
 		return finish(res, outcome_of(res->reason, rc), NULL);
 	}
-	if (kk_sync_fault_step("fsync base copy") || fsync(cx->fd) != 0) {
-		rc = kk_sync_errno();
-		goto io_failed;
-	}
+	tm->base_copy = lap(mark);
 	close(cx->fd);
 	cx->fd = -1;
 	if (kk_sync_fault_step("apply delta"))
 		goto io_errno;
-	rc = kk_delta_apply(p->staged_db, p->staged_cs, &res->changes);
+	rc = kk_delta_apply_scratch(p->staged_db, p->staged_cs, &res->changes);
+	tm->delta = lap(mark);
 	if (rc == KK_ECORRUPT) {
 		res->reason = KK_BUNDLE_WRONG_BASE;
 		snprintf(res->detail, sizeof res->detail,
@@ -586,11 +737,14 @@ int kk_sync_apply_dir(const char *data_dir, const char *bundle_dir,
 	struct kk_keyring *kr = NULL;
 	struct kk_manifest m;
 	struct copy_ctx cx = { .fd = -1 };
+	struct step_times tm = { .start = mono_now() };
 	struct paths p;
 	char target, when[32], id[80], path[KK_SYNC_PATH_MAX + 64];
 	uint64_t need, avail, max_payload;
 	struct stat sb;
-	int rc, switched = 0, staged = 0;
+	double mark = tm.start;
+	struct bg_sync bgs;
+	int rc, sync_rc, switched = 0, staged = 0, adopt;
 
 	memset(res, 0, sizeof *res);
 	if (!pol)
@@ -667,7 +821,10 @@ int kk_sync_apply_dir(const char *data_dir, const char *bundle_dir,
 		rc = finish(res, KK_SYNC_DAMAGED, NULL);
 		goto report;
 	}
-	need = m.payload_size + (pol->space_margin ? pol->space_margin : KK_SYNC_SPACE_MARGIN) +
+	/* a download already on the data file system is moved, not copied: no room for a copy */
+	adopt = pol->payload_owned && same_fs(bundle_dir, p.staging);
+	need = (adopt ? 0 : m.payload_size) +
+	       (pol->space_margin ? pol->space_margin : KK_SYNC_SPACE_MARGIN) +
 	       (res->delta ? (uint64_t)sb.st_size : 0);
 	avail = free_bytes(p.staging);
 	if (avail < need && st.active) { /* the inactive slot is not shown: give it up first */
@@ -686,35 +843,62 @@ int kk_sync_apply_dir(const char *data_dir, const char *bundle_dir,
 	}
 
 	/* copy while hashing: the bytes checked are the bytes installed */
+	mark = mono_now();
 	if ((rc = kk_sync_mkdir(p.stage_new)) != 0)
 		goto io_failed;
 	staged = 1;
-	if (kk_sync_fault_step("create payload") ||
-	    (cx.fd = open(res->delta ? p.staged_cs : p.staged_db,
-			  O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0) {
-		rc = kk_sync_errno();
-		goto io_failed;
-	}
 	/* a delta also copies the active database: progress counts both */
 	cx.total = m.payload_size + (res->delta ? (uint64_t)sb.st_size : 0);
 	cx.progress = progress;
 	cx.pctx = ctx;
 	cx.cancel = cancel;
-	rc = kk_bundle_copy_payload(bundle_dir, &m, stage_sink, &cx, &res->reason, res->detail,
-				    sizeof res->detail);
-	if (rc) {
-		rc = finish(res, outcome_of(res->reason, rc), NULL);
-		goto report;
+	if (adopt) {
+		if ((rc = adopt_payload(bundle_dir, &p, &m, &cx, res)) != 0)
+			goto report;
+	} else {
+		if (kk_sync_fault_step("create payload") ||
+		    (cx.fd = open(res->delta ? p.staged_cs : p.staged_db,
+				  O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0) {
+			rc = kk_sync_errno();
+			goto io_failed;
+		}
+		rc = kk_bundle_copy_payload(bundle_dir, &m, KK_BUNDLE_DROP_SOURCE, stage_sink, &cx,
+					    &res->reason, res->detail, sizeof res->detail);
+		if (rc) {
+			rc = finish(res, outcome_of(res->reason, rc), NULL);
+			goto report;
+		}
 	}
-	if (kk_sync_fault_step("fsync payload") || fsync(cx.fd) != 0) {
-		rc = kk_sync_errno();
-		goto io_failed;
+	tm.copy = lap(&mark);
+	if (res->delta) { /* the changeset (small), then the delta's database in its place */
+		if (kk_sync_fault_step("fsync payload") || fsync(cx.fd) != 0) {
+			rc = kk_sync_errno();
+			goto io_failed;
+		}
+		close(cx.fd);
+		cx.fd = -1;
+		if ((rc = delta_stage(data_dir, &p, &st, &m, &cx, res, &tm, &mark)) != 0)
+			goto report;
+		if (kk_sync_fault_step("open delta result") ||
+		    (cx.fd = open(p.staged_db, O_RDONLY | O_CLOEXEC)) < 0) {
+			rc = kk_sync_errno();
+			goto io_failed;
+		}
 	}
+	/* the staged database made durable while it is checked (bg_sync) */
+	if (kk_sync_fault_step(res->delta ? "fsync delta result" : "fsync payload"))
+		goto io_errno;
+	bg_sync_start(&bgs, cx.fd);
+	rc = staged_db_check(p.staged_db, res);
+	sync_rc = bg_sync_join(&bgs);
+	tm.check = lap(&mark);
 	close(cx.fd);
 	cx.fd = -1;
-	if (res->delta && (rc = delta_stage(data_dir, &p, &st, &m, &cx, res)) != 0)
-		goto report;
-	if ((rc = staged_db_check(p.staged_db, res)) != 0) {
+	if (sync_rc) {
+		rc = sync_rc;
+		goto io_failed;
+	}
+	if (rc != 0) {
 		snprintf(res->detail, sizeof res->detail,
 			 "payload verified but not a sound content database (%s)", kk_err_name(rc));
 		rc = finish(res, KK_SYNC_DAMAGED, NULL);
@@ -731,6 +915,7 @@ int kk_sync_apply_dir(const char *data_dir, const char *bundle_dir,
 	}
 
 	rc = install(data_dir, &p, target, &res->offered, &switched);
+	tm.install = lap(&mark);
 	if (rc && !switched)
 		goto io_failed;
 	staged = 0;
@@ -742,6 +927,8 @@ int kk_sync_apply_dir(const char *data_dir, const char *bundle_dir,
 	rc = finish(res, KK_SYNC_APPLIED, NULL);
 	goto report;
 
+io_errno:
+	rc = kk_sync_errno();
 io_failed:
 	snprintf(res->detail, sizeof res->detail, "kiosk storage: %s", kk_err_name(rc));
 	rc = finish(res, rc == KK_ENOSPC ? KK_SYNC_NO_SPACE : KK_SYNC_FAILED, NULL);
@@ -756,8 +943,14 @@ report:
 	kiosk_id(pol, id, sizeof id);
 	write_log(data_dir, bundle_dir, when, res);
 	write_receipt(bundle_dir, id, when, res);
-	if (res->outcome == KK_SYNC_APPLIED)
+	if (res->outcome == KK_SYNC_APPLIED) {
 		kk_info("sync", "%s: %s", bundle_dir, res->detail);
+		kk_info("sync",
+			"apply took %.2f s: payload copy+hash %.2f, base copy+hash %.2f, "
+			"changeset+index %.2f, fsync || quick_check %.2f, install %.2f",
+			mono_now() - tm.start, tm.copy, tm.base_copy, tm.delta, tm.check,
+			tm.install);
+	}
 	else
 		kk_warn("sync", "%s: %s: %s", bundle_dir, kk_sync_outcome_name(res->outcome),
 			res->detail);

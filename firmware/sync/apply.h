@@ -134,6 +134,10 @@ struct kk_sync_policy {
 	uint64_t max_payload;  /* 0: KK_SYNC_PAYLOAD_CAP */
 	uint64_t space_margin; /* 0: KK_SYNC_SPACE_MARGIN */
 	const char *kiosk_id;  /* for the receipt and the log; NULL: the host name */
+	int payload_owned;     /* 1: bundle_dir is the kiosk's own download folder on the data
+				* file system (kk_sync_fetch_apply), never a stick: its payload is
+				* moved into staging and read (hashed) once there instead of copied;
+				* the folder loses the payload whatever the outcome */
 };
 
 /* Called from the applying thread with bytes copied so far and the payload size. */
@@ -188,15 +192,17 @@ struct kk_sync_result {
  * size against pol->max_payload; free space (payload + margin, plus the active database for a
  * delta; the inactive slot is given up first if that makes room); the payload copied into
  * staging while it is hashed, so the bytes checked are the bytes installed and the stick is
- * never read again; fsync. A delta then copies the active database into staging while hashing
+ * never read again (pol->payload_owned: the kiosk's own download is moved into staging and
+ * hashed there instead). A delta then copies the active database into staging while hashing
  * it (it must have the manifest's base_sha256, else WRONG_BASE) and applies the changeset to
- * that copy (kk_delta_apply: ABORT on any conflict, search index rebuilt; a conflict is
- * WRONG_BASE too). Then the staged database is opened read-only (rollback journal header,
- * schema, quick_check). Then, the install (each step safe to crash after, see
- * apply.c): the slot folder renamed into place, `active` switched, `floor` written last.
+ * that copy (kk_delta_apply_scratch: ABORT on any conflict, search index rebuilt; a conflict
+ * is WRONG_BASE too). Then the staged database is fsynced while it is opened read-only and
+ * checked (rollback journal header, schema, quick_check). Then, the install (each step safe
+ * to crash after, see apply.c): the slot folder renamed into place, `active` switched,
+ * `floor` written last. Starts and joins up to two helper threads of its own (apply.c).
  *
- * progress (may be NULL) is called per 64 KiB chunk; cancel (may be NULL) is polled between
- * chunks and before the install starts, never after. A receipt is written to bundle_dir
+ * progress (may be NULL) is called per 1 MiB chunk, on the calling thread; cancel (may be
+ * NULL) is polled between chunks and before the install starts, never after. A receipt is written to bundle_dir
  * (failure logged, not fatal), a line to DATA/log/sync.log. Returns 0 when res->outcome is
  * APPLIED, otherwise a negative kk_err (KK_EVERSION, KK_ECORRUPT, KK_EPERM, KK_EINVAL,
  * KK_ENOSPC, KK_ECANCELED, KK_EIO). Blocking; worker thread.

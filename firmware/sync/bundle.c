@@ -6,14 +6,27 @@
  * caller only trusts after KK_BUNDLE_OK. The payload is opened once (O_NOFOLLOW, regular files
  * only) and read exactly once; it is read one byte past the signed size so a file that grows
  * while it is read (a hostile or failing stick) is caught too.
+ *
+ * Threads: kk_bundle_copy_payload starts one reader thread per call and joins it before it
+ * returns. The reader reads the payload into a ring of COPY_BUFS chunks and hashes each chunk
+ * before handing it over; the calling thread hands the chunks to the sink (the staging write)
+ * in order and gives each buffer back only after the sink returned. A buffer is never touched
+ * by the reader while the caller holds it, so the bytes hashed are exactly the bytes written.
+ * The sink (with its fault-injection steps, progress and cancel checks) runs on the calling
+ * thread as before; the reader never writes anything. Either side stops the other through the
+ * ring's flags; nothing outlives the call. With KK_BUNDLE_DROP_SOURCE the reader also drops
+ * each chunk's pages from the page cache once read (only a cache hint: the bytes handed on are
+ * the ones in the ring's buffer, whatever the file holds later).
  */
 #include "sync/bundle.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -21,6 +34,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/log.h"
+#include "sync/sha256.h"
 
 static const struct {
 	const char *name;
@@ -101,19 +115,202 @@ static int fd_sink(void *ctx, const void *data, size_t n)
 	return 0;
 }
 
+/* ---- the pipelined read ---------------------------------------------------------------- */
+
+#define COPY_CHUNK (1u << 20) /* one read, one hash update, one sink call */
+#define COPY_BUFS 4           /* chunks in flight between the reader and the sink */
+
+/* The ring between the reader thread and the caller (DESIGN). Slots [tail, head) are full and
+ * belong to the caller; the others belong to the reader. */
+struct ring {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint8_t *buf[COPY_BUFS];
+	size_t len[COPY_BUFS];
+	unsigned long head, tail;
+	int fd;
+	int drop;          /* KK_BUNDLE_DROP_SOURCE: pages read are dropped from the cache */
+	uint64_t limit;    /* the signed size: reading stops one byte after it */
+	size_t chunk;      /* bytes per read (COPY_CHUNK; smaller in tests) */
+	uint64_t total;    /* bytes read; reader's until done is set */
+	struct kk_sha256 h;
+	int done;          /* the reader has finished: see rerr */
+	int rerr;          /* 0 at the end of the file, errno of a failed read, -1 grew, -2 hash */
+	int stop;          /* the caller gave up */
+};
+
+/* Fill one chunk: as many read(2)s as it takes (a stick or a network file system may return
+ * short reads), up to the chunk size or one byte past the signed size. Returns the bytes read;
+ * sets *err (errno) on failure, *eof at the end of the file. */
+static size_t ring_fill(struct ring *r, uint8_t *p, int *err, int *eof)
+{
+	size_t n = 0;
+	while (n < r->chunk) {
+		uint64_t left = r->limit + 1 - (r->total + n);
+		size_t want = r->chunk - n < left ? r->chunk - n : (size_t)left;
+		ssize_t got;
+		if (!want)
+			break;
+		got = read(r->fd, p + n, want);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			*err = errno ? errno : EIO;
+			break;
+		}
+		if (got == 0) {
+			*eof = 1;
+			break;
+		}
+		n += (size_t)got;
+	}
+	return n;
+}
+
+/* The reader thread: read, hash, publish, until the end, an error or the caller's stop. */
+static void *ring_reader(void *arg)
+{
+	struct ring *r = arg;
+	for (;;) {
+		uint8_t *p;
+		size_t n;
+		int err = 0, eof = 0, fin;
+
+		pthread_mutex_lock(&r->mu);
+		while (r->head - r->tail == COPY_BUFS && !r->stop)
+			pthread_cond_wait(&r->cv, &r->mu);
+		p = r->stop ? NULL : r->buf[r->head % COPY_BUFS];
+		pthread_mutex_unlock(&r->mu);
+		if (!p)
+			return NULL;
+		n = ring_fill(r, p, &err, &eof);
+		if (r->drop && n) /* read once, never again: the memory is the staged copy's */
+			posix_fadvise(r->fd, (off_t)r->total, (off_t)n, POSIX_FADV_DONTNEED);
+		r->total += n;
+		if (!err && r->total > r->limit)
+			err = -1; /* grew while read: never hash or hand over the extra byte */
+		if (!err && n && kk_sha256_update(&r->h, p, n))
+			err = -2;
+		fin = err || eof || r->total == r->limit + 1;
+		pthread_mutex_lock(&r->mu);
+		if (n && !err) {
+			r->len[r->head % COPY_BUFS] = n;
+			r->head++;
+		}
+		if (fin) {
+			r->done = 1;
+			r->rerr = err;
+		}
+		pthread_cond_broadcast(&r->cv);
+		pthread_mutex_unlock(&r->mu);
+		if (fin)
+			return NULL;
+	}
+}
+
+/*
+ * Read fd (already checked to be a regular file of limit bytes) exactly once on a reader
+ * thread, hashing into digest, and hand every chunk to sink (may be NULL) on this thread in
+ * order. Returns 0 with *total bytes read (the caller compares it with limit), or a negative
+ * kk_err: the sink's code with *sink_failed set, KK_EIO (*read_errno set) for a failed read,
+ * KK_ECORRUPT for a file that grew past limit, KK_ENOMEM.
+ */
+static int ring_copy(int fd, uint64_t limit, size_t chunk, int drop, kk_bundle_sink_fn sink,
+		     void *ctx, uint8_t digest[32], uint64_t *total, int *sink_failed,
+		     int *read_errno)
+{
+	struct ring r;
+	pthread_t th;
+	int rc = 0, started = 0;
+
+	memset(&r, 0, sizeof r);
+	*sink_failed = *read_errno = 0;
+	r.fd = fd;
+	r.drop = drop;
+	r.limit = limit;
+	r.chunk = chunk;
+	pthread_mutex_init(&r.mu, NULL);
+	pthread_cond_init(&r.cv, NULL);
+	for (int i = 0; i < COPY_BUFS; i++)
+		if (!(r.buf[i] = malloc(chunk)))
+			rc = KK_ENOMEM;
+	if (rc || (rc = kk_sha256_init(&r.h)))
+		goto out;
+	/* a payload is read once, front to back: a larger read-ahead window */
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	if (pthread_create(&th, NULL, ring_reader, &r) != 0) {
+		rc = KK_ENOMEM;
+		goto out;
+	}
+	started = 1;
+	for (;;) {
+		unsigned long slot;
+		pthread_mutex_lock(&r.mu);
+		while (r.head == r.tail && !r.done)
+			pthread_cond_wait(&r.cv, &r.mu);
+		if (r.head == r.tail || r.rerr) { /* drained and finished, or a read failed */
+			pthread_mutex_unlock(&r.mu);
+			break;
+		}
+		slot = r.tail % COPY_BUFS;
+		pthread_mutex_unlock(&r.mu);
+		if (sink && (rc = sink(ctx, r.buf[slot], r.len[slot])) != 0) {
+			*sink_failed = 1;
+			break;
+		}
+		pthread_mutex_lock(&r.mu);
+		r.tail++;
+		pthread_cond_broadcast(&r.cv);
+		pthread_mutex_unlock(&r.mu);
+	}
+out:
+	if (started) {
+		pthread_mutex_lock(&r.mu);
+		r.stop = 1;
+		pthread_cond_broadcast(&r.cv);
+		pthread_mutex_unlock(&r.mu);
+		pthread_join(th, NULL);
+		if (!rc && r.rerr > 0) {
+			*read_errno = r.rerr;
+			rc = KK_EIO;
+		} else if (!rc && r.rerr == -1) {
+			rc = KK_ECORRUPT;
+		} else if (!rc && r.rerr == -2) {
+			rc = KK_EIO;
+		}
+		if (!rc && kk_sha256_final(&r.h, digest))
+			rc = KK_EIO;
+		*total = r.total;
+	}
+	kk_sha256_fini(&r.h);
+	for (int i = 0; i < COPY_BUFS; i++)
+		free(r.buf[i]);
+	pthread_cond_destroy(&r.cv);
+	pthread_mutex_destroy(&r.mu);
+	return rc;
+}
+
+/* Chunk size of kk_bundle_copy_payload; tests make it small to exercise the ring. */
+static size_t copy_chunk = COPY_CHUNK;
+
+void kk_bundle_set_chunk(size_t bytes)
+{
+	copy_chunk = bytes ? bytes : COPY_CHUNK;
+}
+
 /*
  * Read the payload once: size must equal m->payload_size (checked by fstat, then by counting,
  * reading one byte more than promised), SHA-256 must match; chunks go to sink if given.
  */
-int kk_bundle_copy_payload(const char *dir, const struct kk_manifest *m, kk_bundle_sink_fn sink,
-			   void *ctx, enum kk_bundle_reason *why, char *detail, size_t cap)
+int kk_bundle_copy_payload(const char *dir, const struct kk_manifest *m, int flags,
+			   kk_bundle_sink_fn sink, void *ctx, enum kk_bundle_reason *why,
+			   char *detail, size_t cap)
 {
 	char path[4096];
-	uint8_t chunk[65536], digest[32];
-	crypto_hash_sha256_state st;
+	uint8_t digest[32];
 	struct stat sb;
 	uint64_t total = 0;
-	int fd = -1, rc;
+	int fd = -1, rc, sink_failed, rerrno;
 
 	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, m->payload) >= sizeof path)
 		return refuse(why, detail, cap, KK_BUNDLE_MISSING, KK_E2BIG, "path too long");
@@ -134,32 +331,22 @@ int kk_bundle_copy_payload(const char *dir, const struct kk_manifest *m, kk_bund
 			    (unsigned long long)sb.st_size, (unsigned long long)m->payload_size);
 		goto out;
 	}
-	crypto_hash_sha256_init(&st);
-	for (;;) {
-		uint64_t left = m->payload_size + 1 - total;
-		size_t want = left < sizeof chunk ? (size_t)left : sizeof chunk;
-		ssize_t n = read(fd, chunk, want);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = refuse(why, detail, cap, KK_BUNDLE_PAYLOAD_SIZE, KK_EIO,
-				    "payload %s: read: %s", m->payload, strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		total += (uint64_t)n;
-		if (total > m->payload_size) {
-			rc = refuse(why, detail, cap, KK_BUNDLE_PAYLOAD_SIZE, KK_ECORRUPT,
-				    "payload %s grew while read", m->payload);
-			goto out;
-		}
-		crypto_hash_sha256_update(&st, chunk, (unsigned long long)n);
-		if (sink && (rc = sink(ctx, chunk, (size_t)n)) != 0) {
-			rc = refuse(why, detail, cap, KK_BUNDLE_STAGE_IO, rc, "staging write: %s",
-				    kk_err_name(rc));
-			goto out;
-		}
+	rc = ring_copy(fd, m->payload_size, copy_chunk, !!(flags & KK_BUNDLE_DROP_SOURCE), sink, ctx,
+		       digest, &total, &sink_failed, &rerrno);
+	if (rc && sink_failed) {
+		rc = refuse(why, detail, cap, KK_BUNDLE_STAGE_IO, rc, "staging write: %s",
+			    kk_err_name(rc));
+		goto out;
+	}
+	if (rc == KK_ECORRUPT) {
+		rc = refuse(why, detail, cap, KK_BUNDLE_PAYLOAD_SIZE, KK_ECORRUPT,
+			    "payload %s grew while read", m->payload);
+		goto out;
+	}
+	if (rc) {
+		rc = refuse(why, detail, cap, KK_BUNDLE_PAYLOAD_SIZE, KK_EIO, "payload %s: read: %s",
+			    m->payload, rerrno ? strerror(rerrno) : kk_err_name(rc));
+		goto out;
 	}
 	if (total != m->payload_size) {
 		rc = refuse(why, detail, cap, KK_BUNDLE_PAYLOAD_SIZE, KK_ECORRUPT,
@@ -167,7 +354,6 @@ int kk_bundle_copy_payload(const char *dir, const struct kk_manifest *m, kk_bund
 			    (unsigned long long)total, (unsigned long long)m->payload_size);
 		goto out;
 	}
-	crypto_hash_sha256_final(&st, digest);
 	if (sodium_memcmp(digest, m->payload_sha256, 32) != 0) {
 		char hex[65];
 		kk_hex32(digest, hex);
@@ -290,43 +476,34 @@ int kk_bundle_verify(const char *dir, const struct kk_ms_pub *pub,
 {
 	int rc = kk_bundle_check_manifest(dir, pub, 1, exp, m, NULL, why, detail, detail_cap);
 	if (!rc)
-		rc = kk_bundle_copy_payload(dir, m, stage_fd >= 0 ? fd_sink : NULL, &stage_fd, why, detail,
-				    detail_cap);
+		rc = kk_bundle_copy_payload(dir, m, 0, stage_fd >= 0 ? fd_sink : NULL, &stage_fd, why,
+					    detail, detail_cap);
 	if (rc)
 		memset(m, 0, sizeof *m);
 	return rc;
 }
 
-/* SHA-256 and size of a file, read once in 64 KiB chunks. */
+/* SHA-256 and size of a file, read once through the ring (no sink). */
 int kk_sha256_file(const char *path, uint8_t out[32], uint64_t *size)
 {
-	uint8_t chunk[65536];
-	crypto_hash_sha256_state st;
+	struct stat sb;
 	uint64_t total = 0;
-	int fd, rc = 0;
+	int fd, rc, sink_failed, rerrno;
 
-	if (sodium_init() < 0)
-		return KK_EIO;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? KK_ENOENT : KK_EIO;
-	crypto_hash_sha256_init(&st);
-	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof chunk);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = KK_EIO;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		crypto_hash_sha256_update(&st, chunk, (unsigned long long)n);
-		total += (uint64_t)n;
+	if (fstat(fd, &sb) != 0) {
+		rc = KK_EIO;
+		goto out;
 	}
-	crypto_hash_sha256_final(&st, out);
-	*size = total;
+	/* a file that grows while hashed is hashed as far as it is read: the publisher's own
+	 * files, not a stick's; limit is only a bound here */
+	rc = ring_copy(fd, UINT64_MAX - 1, copy_chunk, 0, NULL, NULL, out, &total, &sink_failed,
+		       &rerrno);
+	if (!rc)
+		*size = total;
 out:
 	close(fd);
-	return rc;
+	return rc ? KK_EIO : 0;
 }

@@ -68,6 +68,14 @@ struct kk_bundle_signed {
 	size_t sig_len;
 };
 
+/* kk_bundle_copy_payload flag: drop the payload's pages from the page cache as soon as they are
+ * read and hashed (POSIX_FADV_DONTNEED). For a source that is never read again while its copy
+ * is (a stick's payload, the active database a delta copies): the memory goes to the staged
+ * copy that quick_check reads next, instead of to a second cached copy of the same bytes. On
+ * the 2-core test VM this made the delta's 1.4 GB base copy 2.5-3x faster warm. Not for a file
+ * read in place and checked again after (an adopted download). */
+#define KK_BUNDLE_DROP_SOURCE 1
+
 /* Receives the payload bytes while they are hashed, in order. Returns 0 or a negative kk_err
  * (KK_EIO, KK_ENOSPC, KK_ECANCELED ...), which stops the read and is passed back. */
 typedef int (*kk_bundle_sink_fn)(void *ctx, const void *data, size_t len);
@@ -105,12 +113,20 @@ int kk_bundle_check_manifest(const char *dir, const struct kk_ms_pub *pubs, size
 
 /*
  * The second half: read the payload m names exactly once, checking size and SHA-256 against
- * the signed m, handing every chunk to sink (may be NULL) before the next is read. The sink's
- * bytes are meaningless unless this returns 0. A sink error gives KK_BUNDLE_STAGE_IO and the
- * sink's code. Blocking: reads the whole payload.
+ * the signed m, handing every chunk to sink (may be NULL) in order, on the calling thread. The
+ * file is read and hashed on a reader thread started and joined inside the call, up to 4 MiB
+ * ahead of the sink (bundle.c DESIGN). The sink's bytes are meaningless unless this returns 0.
+ * A sink error gives KK_BUNDLE_STAGE_IO and the sink's code. Blocking: reads the whole payload.
+ * flags: 0 or KK_BUNDLE_DROP_SOURCE.
  */
-int kk_bundle_copy_payload(const char *dir, const struct kk_manifest *m, kk_bundle_sink_fn sink,
-			   void *ctx, enum kk_bundle_reason *why, char *detail, size_t detail_cap);
+int kk_bundle_copy_payload(const char *dir, const struct kk_manifest *m, int flags,
+			   kk_bundle_sink_fn sink, void *ctx, enum kk_bundle_reason *why,
+			   char *detail, size_t detail_cap);
+
+/* The read size of kk_bundle_copy_payload and kk_sha256_file (default 1 MiB, 0 restores it).
+ * For tests, which make it a few bytes to run the reader/sink ring through many turns; set it
+ * before an apply starts, never during one. */
+void kk_bundle_set_chunk(size_t bytes);
 
 /* SHA-256 of a whole file read once (for the publisher). Returns 0, KK_ENOENT, KK_EIO. */
 int kk_sha256_file(const char *path, uint8_t out[32], uint64_t *size);

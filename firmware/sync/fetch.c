@@ -885,6 +885,7 @@ int kk_sync_fetch_apply(const char *base_url, const char *data_dir,
 			int *applied)
 {
 	struct kk_fetch_opts fo = o ? *o : (struct kk_fetch_opts){ 0 };
+	struct kk_sync_policy own = *pol;
 	char dir[KK_SYNC_PATH_MAX + 96];
 	int rc, ok;
 
@@ -899,7 +900,10 @@ int kk_sync_fetch_apply(const char *base_url, const char *data_dir,
 	ok = rc == 0 || fres->outcome == KK_FETCH_UP_TO_DATE;
 	if (rc == 0) {
 		*applied = 1;
-		rc = kk_sync_apply_dir(data_dir, dir, keys, pol, progress, ctx, cancel, ares);
+		/* the download is the kiosk's own file on its data file system: the apply moves the
+		 * payload into staging and hashes it there instead of writing a second copy */
+		own.payload_owned = 1;
+		rc = kk_sync_apply_dir(data_dir, dir, keys, &own, progress, ctx, cancel, ares);
 		ok = ares->outcome == KK_SYNC_APPLIED || ares->outcome == KK_SYNC_UP_TO_DATE;
 		if (ok || kk_sync_outcome_refused(ares->outcome))
 			kk_sync_rmtree(dir);

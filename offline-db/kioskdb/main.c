@@ -1006,7 +1006,7 @@ static int cmd_verify(int argc, char **argv)
 	rc = kk_bundle_check_manifest(dir, kr->release, kr->n_release, &exp, &m, NULL, &why,
 				      detail, sizeof detail);
 	if (!rc)
-		rc = kk_bundle_copy_payload(dir, &m, NULL, NULL, &why, detail, sizeof detail);
+		rc = kk_bundle_copy_payload(dir, &m, 0, NULL, NULL, &why, detail, sizeof detail);
 	if (rc) {
 		fprintf(stderr, "kioskdb: %s: %s (%s: %s)\n", dir, kk_bundle_reason_zh(why),
 			kk_bundle_reason_name(why), detail);

@@ -116,20 +116,38 @@ done
 
 # --- sync: verify + apply a full bundle of the big database, against reading its bytes once --
 # Both runs read a warm page cache (the bundle was just written): the ratio is the cost of
-# SHA-256, the staging copy + fsync, quick_check and the switch over a plain read.
+# SHA-256, the staging copy + fsync, quick_check and the switch over a plain read. As root the
+# same runs are repeated from a cold page cache (sync; drop_caches before each), as a kiosk
+# reading a stick would. Under each apply: the kiosk's own step times (its "apply took" log).
 echo
 echo "bench sync: full bundle of the $N-document database, kiosk --sync-from into an empty data folder"
 "$BUILD/kioskdb" keygen --out "$T/sync" >/dev/null 2>&1
 "$BUILD/kioskdb" bundle --db "$T/big.db" --key "$T/sync.key" --out "$T/bundle" --epoch 1 --seq 1 >/dev/null 2>&1
 { grep -vE '^(data_dir|sync_)' assets/kiosk.conf; echo "sync_pubkey = $T/sync.pub"; } >"$T/sync.conf"
+COLD=0
+[ "$(id -u)" = 0 ] && [ -w /proc/sys/vm/drop_caches ] && COLD=1
+dropc() { sync; echo 3 >/proc/sys/vm/drop_caches; }
+# secs_log: secs with the command's stderr kept in $T/last.err; steps: the step times it logged
+secs_log() { local s=$(date +%s.%N); "$@" >/dev/null 2>"$T/last.err"; local e=$(date +%s.%N); echo "$e - $s" | bc; }
+steps() { sed -n 's/.*\(apply took .*\)/    \1/p' "$T/last.err"; }
 printf '  payload size                                     : %8s\n' "$(du -h "$T/bundle/content.db" | cut -f1)"
 cat_s=$(secs cat "$T/bundle/content.db")
 verify_s=$(secs "$BUILD/kioskdb" verify "$T/bundle" --pub "$T/sync.pub")
-apply_s=$(secs "$BUILD/kiosk" --config "$T/sync.conf" --data "$T/syncdata" --sync-from "$T/bundle")
+apply_s=$(secs_log "$BUILD/kiosk" --config "$T/sync.conf" --data "$T/syncdata" --sync-from "$T/bundle")
 printf '  cat payload > /dev/null                          : %8.3f s\n' "$cat_s"
 printf '  kioskdb verify (signature + SHA-256, one read)   : %8.3f s\n' "$verify_s"
 printf '  kiosk --sync-from (verify, copy+fsync, quick_check, switch): %8.3f s  (%.1fx cat)\n' \
 	"$apply_s" "$(echo "$apply_s / $cat_s" | bc -l)"
+steps
+if [ $COLD = 1 ]; then
+	dropc; ccat_s=$(secs cat "$T/bundle/content.db")
+	dropc; cverify_s=$(secs "$BUILD/kioskdb" verify "$T/bundle" --pub "$T/sync.pub")
+	dropc; capply_s=$(secs_log "$BUILD/kiosk" --config "$T/sync.conf" --data "$T/colddata" --sync-from "$T/bundle")
+	printf '  cold page cache: cat %.3f s, kioskdb verify %.3f s, kiosk --sync-from %.3f s (%.1fx cat)\n' \
+		"$ccat_s" "$cverify_s" "$capply_s" "$(echo "$capply_s / $ccat_s" | bc -l)"
+	steps
+	rm -rf "$T/colddata"
+fi
 "$BUILD/kiosk" --config "$T/sync.conf" --data "$T/syncdata" --sync-status | sed 's/^/  /'
 
 # --- sync: a delta of 1,000 retitled documents on the same catalogue --------------------------
@@ -151,10 +169,20 @@ printf '  kioskdb bundle --base (changeset)                : %8.3f s\n' \
 	"$(secs "$BUILD/kioskdb" bundle --db "$T/big2.db" --base "$T/big.db" --key "$T/sync.key" --out "$T/delta" --epoch 1 --seq 2)"
 printf '  delta payload size                               : %8s\n' "$(du -h "$T/delta/content.changeset" 2>/dev/null | cut -f1)"
 "$BUILD/kioskdb" inspect "$T/delta" 2>/dev/null | grep -E '^(documents|guides):' | sed 's/^/  /'
+[ $COLD = 1 ] && cp -a "$T/syncdata" "$T/colddata" # 1.1 installed, for the cold run below
 dcat_s=$(secs cat "$T/syncdata/slots/a/content.db")
-delta_s=$(secs "$BUILD/kiosk" --config "$T/sync.conf" --data "$T/syncdata" --sync-from "$T/delta")
+delta_s=$(secs_log "$BUILD/kiosk" --config "$T/sync.conf" --data "$T/syncdata" --sync-from "$T/delta")
 printf '  cat active database > /dev/null                  : %8.3f s\n' "$dcat_s"
 printf '  kiosk --sync-from delta (copy+hash base, changeset, search index, quick_check, switch): %8.3f s (goal <= 2 s)\n' "$delta_s"
+steps
+if [ $COLD = 1 ]; then
+	dropc; cdcat_s=$(secs cat "$T/colddata/slots/a/content.db")
+	dropc; cdelta_s=$(secs_log "$BUILD/kiosk" --config "$T/sync.conf" --data "$T/colddata" --sync-from "$T/delta")
+	printf '  cold page cache: cat active database %.3f s, kiosk --sync-from delta %.3f s\n' \
+		"$cdcat_s" "$cdelta_s"
+	steps
+	rm -rf "$T/colddata"
+fi
 "$BUILD/kiosk" --config "$T/sync.conf" --data "$T/syncdata" --sync-status | sed 's/^/  /'
 # --- network sync: the same bundle published and served by nginx on loopback -----------------
 # kiosk --sync-from URL (pointer, manifest, payload download, then the apply above) against
@@ -168,10 +196,19 @@ chmod 755 "$T"
 if nginx_start "$T/nginx" "$T/www"; then
 	url="http://127.0.0.1:$NGINX_PORT"
 	curl_s=$(secs curl -sf -o /dev/null "$url/stable/1.1/content.db")
-	fetch_s=$(secs timeout 600 "$BUILD/kiosk" --config "$T/sync.conf" --data "$T/fetchdata" --sync-from "$url/")
+	fetch_s=$(secs_log timeout 600 "$BUILD/kiosk" --config "$T/sync.conf" --data "$T/fetchdata" --sync-from "$url/")
 	printf '  curl -o /dev/null of the payload                 : %8.3f s\n' "$curl_s"
 	printf '  kiosk --sync-from URL (download + apply)         : %8.3f s  (%.1fx curl)\n' \
 		"$fetch_s" "$(echo "$fetch_s / $curl_s" | bc -l)"
+	steps
+	if [ $COLD = 1 ]; then
+		dropc; ccurl_s=$(secs curl -sf -o /dev/null "$url/stable/1.1/content.db")
+		dropc; cfetch_s=$(secs_log timeout 600 "$BUILD/kiosk" --config "$T/sync.conf" --data "$T/colddata" --sync-from "$url/")
+		printf '  cold page cache: curl %.3f s, kiosk --sync-from URL %.3f s (%.1fx curl)\n' \
+			"$ccurl_s" "$cfetch_s" "$(echo "$cfetch_s / $ccurl_s" | bc -l)"
+		steps
+		rm -rf "$T/colddata"
+	fi
 	"$BUILD/kiosk" --config "$T/sync.conf" --data "$T/fetchdata" --sync-status | sed 's/^/  /'
 else
 	echo "  nginx did not start (package nginx-light)"

@@ -318,6 +318,7 @@ static void apply_flow(void)
 	int cancel = 0;
 
 	KT_REQUIRE(setup(&wd, 20, 1, 2) == 0);
+	kk_bundle_set_chunk(65536); /* several progress calls, a cancel between two of them */
 	snprintf(staging, sizeof staging, "%s/staging", wd.data);
 	pl.monotonic = 1;
 	KT_CHECK_INT(kk_sync_apply_dir(wd.data, wd.b[0], &wd.keys, NULL, on_progress, &pl, NULL, &res), 0);
@@ -363,12 +364,15 @@ static void apply_flow(void)
 	KT_CHECK_INT(res.slot, 'b');
 	KT_CHECK_INT(apply_outcome(&wd, wd.b[0], NULL, &res), KK_SYNC_OLDER);
 	KT_CHECK_INT(shown(&wd), 1002);
+	kk_bundle_set_chunk(0);
 	kt_rmtree(wd.root);
 }
 
 /* The stick's payload changes while it is copied: a byte already copied changes nothing (the
  * installed bytes are the hashed bytes, equal to the signed hash); a byte not yet read makes
- * the hash differ and the bundle is refused. */
+ * the hash differ and the bundle is refused. 4 KiB chunks: the reader runs at most 4 chunks
+ * ahead of the staging write (bundle.c), so the last chunk is surely not read at the first
+ * progress call. */
 static void stick_changes_during_copy(void)
 {
 	struct world wd;
@@ -380,6 +384,8 @@ static void stick_changes_during_copy(void)
 
 	KT_REQUIRE(setup(&wd, 10, 2, 2) == 0);
 	KT_REQUIRE(kk_sha256_file(wd.db, h_db, &size) == 0); /* what the manifests sign */
+	KT_REQUIRE(size > 16 * 4096);
+	kk_bundle_set_chunk(4096);
 	snprintf(payload, sizeof payload, "%s/content.db", wd.b[0]);
 	pl.tamper_path = payload;
 	pl.tamper_at = 50; /* inside the first chunk, already copied and hashed */
@@ -400,6 +406,57 @@ static void stick_changes_during_copy(void)
 	KT_CHECK_INT(res.outcome, KK_SYNC_DAMAGED);
 	KT_CHECK_INT(res.reason, KK_BUNDLE_PAYLOAD_HASH);
 	KT_CHECK_INT(shown(&wd), 1001);
+	kk_bundle_set_chunk(0);
+	kt_rmtree(wd.root);
+}
+
+/* A download of the kiosk's own (pol.payload_owned, kk_sync_fetch_apply) is moved into staging
+ * and hashed there, not copied: installed with the signed bytes, gone from the download folder.
+ * A download whose bytes differ from the manifest is refused as damaged with staging left
+ * empty, and one without its payload as missing. */
+static void owned_download_moved(void)
+{
+	struct world wd;
+	struct kk_sync_result res;
+	struct kk_sync_policy pol = { 0 };
+	struct progress_log pl = { 0 };
+	char payload[120], slot_db[120], staging[120];
+	uint8_t h_db[32], h_slot[32];
+	uint64_t size;
+	struct stat sb;
+	int fd;
+
+	KT_REQUIRE(setup(&wd, 12, 4, 3) == 0);
+	KT_REQUIRE(kk_sha256_file(wd.db, h_db, &size) == 0);
+	snprintf(staging, sizeof staging, "%s/staging", wd.data);
+	pol.payload_owned = 1;
+	pl.monotonic = 1;
+	KT_CHECK_INT(kk_sync_apply_dir(wd.data, wd.b[0], &wd.keys, &pol, on_progress, &pl, NULL,
+				       &res), 0);
+	KT_CHECK_INT(res.outcome, KK_SYNC_APPLIED);
+	KT_CHECK(pl.calls > 0 && pl.monotonic == 1 && pl.last == size);
+	snprintf(payload, sizeof payload, "%s/content.db", wd.b[0]);
+	KT_CHECK(stat(payload, &sb) != 0); /* moved, not copied */
+	snprintf(slot_db, sizeof slot_db, "%s/slots/a/content.db", wd.data);
+	KT_CHECK(kk_sha256_file(slot_db, h_slot, &size) == 0 && memcmp(h_slot, h_db, 32) == 0);
+	KT_CHECK_INT(shown(&wd), 1001);
+
+	snprintf(payload, sizeof payload, "%s/content.db", wd.b[1]); /* a damaged download */
+	fd = open(payload, O_RDWR);
+	KT_REQUIRE(fd >= 0 && pwrite(fd, "x", 1, 5000) == 1);
+	close(fd);
+	KT_CHECK_INT(apply_outcome(&wd, wd.b[1], &pol, &res), KK_SYNC_DAMAGED);
+	KT_CHECK_INT(res.reason, KK_BUNDLE_PAYLOAD_HASH);
+	KT_CHECK(dir_empty(staging));
+	KT_CHECK_INT(shown(&wd), 1001);
+	KT_CHECK(stat(payload, &sb) != 0); /* refused downloads are not kept either */
+	KT_CHECK_INT(apply_outcome(&wd, wd.b[1], &pol, &res), KK_SYNC_DAMAGED);
+	KT_CHECK_INT(res.reason, KK_BUNDLE_MISSING);
+
+	KT_CHECK_INT(apply_outcome(&wd, wd.b[2], &pol, &res), KK_SYNC_APPLIED);
+	KT_CHECK_INT(shown(&wd), 1003);
+	snprintf(slot_db, sizeof slot_db, "%s/slots/b/content.db", wd.data);
+	KT_CHECK(kk_sha256_file(slot_db, h_slot, &size) == 0 && memcmp(h_slot, h_db, 32) == 0);
 	kt_rmtree(wd.root);
 }
 
@@ -531,5 +588,6 @@ static void keys_list(void)
 }
 
 KT_MAIN(KT_CASE(floor_parse), KT_CASE(slot_names), KT_CASE(outcomes_named), KT_CASE(apply_flow),
-	KT_CASE(stick_changes_during_copy), KT_CASE(signed_bad_database), KT_CASE(floor_rule),
+	KT_CASE(stick_changes_during_copy), KT_CASE(owned_download_moved),
+	KT_CASE(signed_bad_database), KT_CASE(floor_rule),
 	KT_CASE(keys_list))
