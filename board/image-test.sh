@@ -192,14 +192,15 @@ wait_log() {
 	done
 	return 1
 }
-# tap X Y [X Y ...]: touches through QMP on the USB tablet. Its axes run 0..32767, but SDL 2.26's
-# evdev input passes an absolute pointer's values on as pixels (touchscreens, ABS_MT, are
-# scaled; absolute mice are not), so the values sent are the pixel positions.
-tap() {
+# qmp MODE ARGS...: input through QEMU's QMP socket, one python for both kinds
+#   qmp tap X Y [X Y ...]  touches on the USB tablet. Its axes run 0..32767, but SDL 2.26's evdev
+#                          input passes an absolute pointer's values on as pixels (touchscreens,
+#                          ABS_MT, are scaled; absolute mice are not): the values are pixels.
+#   qmp keys KEY...        key presses on the VM's keyboard (QEMU qcodes: 0-9, ret, backspace)
+qmp() {
 	python3 - "$W/qmp.sock" "$SW" "$SH" "$slow" "$@" <<'EOF'
 import json, socket, sys, time
-sock, w, h, slow = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-pts = [int(v) for v in sys.argv[5:]]
+sock, w, h, slow, mode, args = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6:]
 s = socket.socket(socket.AF_UNIX); s.connect(sock); f = s.makefile("rw")
 def cmd(c):
     f.write(json.dumps(c) + "\n"); f.flush()
@@ -211,6 +212,11 @@ f.readline()
 cmd({"execute": "qmp_capabilities"})
 def ev(*events):
     cmd({"execute": "input-send-event", "arguments": {"events": list(events)}})
+if mode == "keys":
+    for k in args:
+        cmd({"execute": "send-key", "arguments": {"keys": [{"type": "qcode", "data": k}], "hold-time": 100}})
+        time.sleep(0.3 * slow)
+pts = [int(v) for v in args] if mode == "tap" else []
 for i in range(0, len(pts) - 1, 2):
     x, y = min(pts[i], w - 1), min(pts[i + 1], h - 1)
     ev({"type": "abs", "data": {"axis": "x", "value": x}}, {"type": "abs", "data": {"axis": "y", "value": y}})
@@ -221,6 +227,8 @@ for i in range(0, len(pts) - 1, 2):
     time.sleep(0.5 * slow)
 EOF
 }
+tap() { qmp tap "$@"; }
+keys() { qmp keys "$@"; }
 shown() { # the content the kiosk logged at its last start in this boot, as its document count
 	# (the factory sample has 67, bundle 1.50 40, bundle 1.60 55)
 	grep -a 'kiosk\[app\] info: showing content' "$SER" | tail -1 | sed -n 's/.*: \([0-9]*\) documents.*/\1/p'
@@ -243,24 +251,6 @@ for y in range(y0, y0 + hgt * 2):
         dark = k
     best = max(best, runs)
 print(best)
-EOF
-}
-# keys KEY...: key presses through QMP on the VM's keyboard (QEMU qcodes: 0-9, ret, backspace)
-keys() {
-	python3 - "$W/qmp.sock" "$slow" "$@" <<'EOF'
-import json, socket, sys, time
-s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); f = s.makefile("rw")
-def cmd(c):
-    f.write(json.dumps(c) + "\n"); f.flush()
-    while True:
-        r = json.loads(f.readline())
-        if "return" in r or "error" in r:
-            return r
-f.readline()
-cmd({"execute": "qmp_capabilities"})
-for k in sys.argv[3:]:
-    cmd({"execute": "send-key", "arguments": {"keys": [{"type": "qcode", "data": k}], "hold-time": 100}})
-    time.sleep(0.3 * int(sys.argv[2]))
 EOF
 }
 # staff type the PIN: on a USB keyboard (the panel takes digits, Backspace and Return), since
