@@ -6,6 +6,7 @@
 #   make check   static checks: module include boundaries
 #   make image BOARD=qemu-x86_64|generic-x86_64|rpi4   a board image (board/build-image.sh; root)
 #   make image-test   build the qemu-x86_64 image, boot it in QEMU, wait for the first frame
+#   make boot-test BOARD=generic-x86_64|rpi4   build that board's image and boot it in QEMU
 #
 # Dependencies come from Debian and are found with pkg-config. `make deps` installs the missing
 # ones with apt-get when it runs as root or can use sudo without a password.
@@ -61,7 +62,7 @@ KIOSK_OBJ = $(call CORE_OBJ,$(1)) $(call obj,$(1),$(UI_SRC)) $(call IME_OBJ,$(1)
 TOOL_OBJ  = $(call CORE_OBJ,$(1)) $(call obj,$(1),$(TOOL_SRC))
 LIB_OBJ   = $(call obj,$(1),$(CORE_SRC) $(SYNC_SRC) $(PRINT_SRC) $(UI_SRC) $(TOOL_SRC) $(GEN_SRC)) $(call IME_OBJ,$(1))
 
-.PHONY: all deps run test bench check clean sample fuzz image image-test
+.PHONY: all deps run test bench check clean sample fuzz image image-test boot-test
 .SECONDARY:
 all: $(BUILD)/kiosk $(BUILD)/kioskdb
 
@@ -234,17 +235,37 @@ bench: deps
 # --- board images (board/): not part of `make test` (downloads ~400 MB of Debian packages and
 # boots a VM; see README, Board images). Needs root. Only the tools for images are installed here.
 BOARD      ?= qemu-x86_64
-IMAGE_PKGS := mmdebstrap kmod file qemu-system-x86 python3 bc
+IMAGE_PKGS := mmdebstrap kmod zstd file qemu-system-x86 ovmf python3 bc
 IMAGE_TEST_TIMEOUT ?= 600
 
+# A board of another architecture (rpi4: arm64) gets the kiosk cross-built against a sysroot of
+# that architecture's -dev packages (board/cross-build.sh), and its root file system built
+# through qemu-user (binfmt_misc runs the maintainer scripts); QEMU for arm64 boots it.
+BOARD_ARCH  = $(shell sed -n 's/^BOARD_ARCH=//p' board/$(BOARD)/board.conf 2>/dev/null)
+HOST_ARCH   = $(shell dpkg --print-architecture)
+CROSS_PKGS_arm64 := qemu-user-static binfmt-support arch-test gcc-aarch64-linux-gnu g++-aarch64-linux-gnu \
+	qemu-system-arm qemu-efi-aarch64
+
 image: deps
-	@$(MAKE) --no-print-directory deps DEB_PKGS="$(IMAGE_PKGS)"
+	@test -n "$(BOARD_ARCH)" || { echo "image: no board '$(BOARD)' (board/*/board.conf)" >&2; exit 2; }
+	@$(MAKE) --no-print-directory deps DEB_PKGS="$(IMAGE_PKGS) $(if $(filter-out $(HOST_ARCH),$(BOARD_ARCH)),$(CROSS_PKGS_$(BOARD_ARCH)))"
 	$(MAKE) -j$$(nproc) all $(BUILD)/sample.db
+ifeq ($(BOARD_ARCH),$(HOST_ARCH))
 	bash board/build-image.sh $(BOARD) $(BUILD)/images/$(BOARD).img
+else
+	bash board/cross-build.sh $(BOARD_ARCH) $(BUILD)/$(BOARD_ARCH)
+	KIOSK_BIN=$(BUILD)/$(BOARD_ARCH)/kiosk bash board/build-image.sh $(BOARD) $(BUILD)/images/$(BOARD).img
+endif
 
 image-test:
 	$(MAKE) image BOARD=qemu-x86_64
 	bash board/image-test.sh $(BUILD)/images/qemu-x86_64.img $(IMAGE_TEST_TIMEOUT)
+
+# The first boot of a real board's image in QEMU (generic-x86_64 under UEFI; rpi4's arm64
+# kernel and root on QEMU's virt machine): board/boot-test.sh.
+boot-test:
+	$(MAKE) image BOARD=$(BOARD)
+	bash board/boot-test.sh $(BOARD) $(BUILD)/images/$(BOARD).img
 
 clean:
 	rm -rf $(BUILD)

@@ -5,9 +5,10 @@
 #
 # 1. base root file system: mmdebstrap (Debian bookworm, minbase) with the board's kernel, the
 #    common packages (board/common/packages) and the board's; the initramfs holds only the
-#    board's modules (BOARD_INITRD_MODULES). Cached as build/images/cache/BOARD-base-HASH.tar,
-#    HASH over the package lists, suite, architecture and mirror, so a rebuild after a kiosk
-#    change takes seconds. Foreign architectures (rpi4 on an x86 machine) need qemu-user-static
+#    board's modules (BOARD_INITRD_MODULES) and, with BOARD_MICROCODE=all, every x86 CPU's
+#    microcode. Cached as build/images/cache/BOARD-base-HASH.tar, HASH over the package lists,
+#    suite, architecture, mirror and this step's own text, so a rebuild after a kiosk change
+#    takes seconds. Foreign architectures (rpi4 on an x86 machine) need qemu-user-static
 #    and binfmt-support: mmdebstrap runs the maintainer scripts through them.
 # 2. customise: board/common/rootfs and board/BOARD/rootfs copied over it; the kiosk user
 #    (uid/gid 900); build/kiosk (or KIOSK_BIN) as /usr/bin/kiosk; services enabled or masked;
@@ -41,7 +42,7 @@ CONTENT_DB=${CONTENT_DB:-$ROOT/build/sample.db}
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$ROOT" log -1 --format=%ct 2>/dev/null || date +%s)}
 KIOSK_UID=900
 
-for t in mmdebstrap sfdisk mkfs.vfat mcopy mkfs.ext4 depmod; do
+for t in mmdebstrap sfdisk mkfs.vfat mcopy mkfs.ext4 depmod zstd; do
 	command -v "$t" >/dev/null || { echo "build-image: missing $t (make deps)" >&2; exit 1; }
 done
 [ -x "$KIOSK_BIN" ] || { echo "build-image: no kiosk binary $KIOSK_BIN (make all)" >&2; exit 1; }
@@ -49,6 +50,19 @@ done
 if [ "$BOARD_ARCH" != "$(dpkg --print-architecture)" ]; then
 	file -L "$KIOSK_BIN" | grep -q "${BOARD_KIOSK_ELF:-none}" || {
 		echo "build-image: $KIOSK_BIN is not a $BOARD_ARCH binary: cross-build the kiosk and set KIOSK_BIN" >&2
+		exit 1
+	}
+	# mmdebstrap runs the target's maintainer scripts through qemu-user: binfmt_misc must know
+	# the architecture (binfmt-support registers it when installed; a container may need the
+	# file system mounted first)
+	qarch=$(case "$BOARD_ARCH" in arm64) echo aarch64 ;; armhf) echo arm ;; *) echo "$BOARD_ARCH" ;; esac)
+	if [ ! -e "/proc/sys/fs/binfmt_misc/qemu-$qarch" ]; then
+		mountpoint -q /proc/sys/fs/binfmt_misc || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc || true
+		update-binfmts --enable "qemu-$qarch" 2>/dev/null || true
+	fi
+	[ -e "/proc/sys/fs/binfmt_misc/qemu-$qarch" ] || {
+		echo "build-image: this machine cannot run $BOARD_ARCH programs: install qemu-user-static and binfmt-support" >&2
+		echo "build-image: (make image BOARD=$BOARD does), and make sure binfmt_misc is mounted" >&2
 		exit 1
 	}
 fi
@@ -59,6 +73,7 @@ pkgs=$(echo $pkgs | tr ' ' ',')
 cache="$ROOT/build/images/cache"
 mkdir -p "$cache" "$(dirname "$OUT")"
 key=$(printf '%s\n' "$SUITE" "$BOARD_ARCH" "$MIRROR" "$pkgs" "${BOARD_INITRD_MODULES:-}" "${BOARD_COMPONENTS:-main}" \
+	"${BOARD_MICROCODE:-}" "$(sed -n '/^# --- 1. base/,/^# --- 2. customise/p' "$0")" \
 	"$(cat "$HERE/common/dpkg-excludes")" | sha256sum | cut -c1-16)
 base="$cache/$BOARD-base-$key.tar"
 t0=$(date +%s)
@@ -67,12 +82,21 @@ t0=$(date +%s)
 if [ ! -s "$base" ]; then
 	echo "build-image: mmdebstrap $SUITE $BOARD_ARCH (downloads packages; cached as $base)"
 	mods=$(echo "${BOARD_INITRD_MODULES:-}" | tr ' ' '\n')
+	# CPU microcode (BOARD_MICROCODE=all): the packages' initramfs hooks default to "auto", which
+	# puts in only the microcode of the CPU building the image; a board image must carry every
+	# CPU's (loaded early, from the initramfs)
+	hooks=()
+	[ "${BOARD_MICROCODE:-}" != all ] || hooks+=(--customize-hook='sed -i -e "s/^#*IUCODE_TOOL_INITRAMFS=.*/IUCODE_TOOL_INITRAMFS=early/" \
+		-e "s/^#*IUCODE_TOOL_SCANCPUS=.*/IUCODE_TOOL_SCANCPUS=no/" "$1/etc/default/intel-microcode" &&
+		sed -i "s/^#*AMD64UCODE_INITRAMFS=.*/AMD64UCODE_INITRAMFS=early/" "$1/etc/default/amd64-microcode" &&
+		chroot "$1" update-initramfs -u -k all')
 	mmdebstrap --mode=root --format=tar --variant=minbase --arch="$BOARD_ARCH" \
 		--components="${BOARD_COMPONENTS:-main}" --include="$pkgs" \
 		--setup-hook='mkdir -p "$1/etc/dpkg/dpkg.cfg.d" "$1/etc/initramfs-tools/conf.d" "$1/usr/share/initramfs-tools/modules.d"' \
 		--setup-hook="cp '$HERE/common/dpkg-excludes' \"\$1/etc/dpkg/dpkg.cfg.d/kiosk-excludes\"" \
 		--setup-hook="printf 'MODULES=list\nCOMPRESS=zstd\n' > \"\$1/etc/initramfs-tools/conf.d/kiosk\"" \
 		--setup-hook="printf '%s\n' '$mods' > \"\$1/usr/share/initramfs-tools/modules.d/kiosk-board\"" \
+		"${hooks[@]}" \
 		--customize-hook='rm -f "$1"/var/cache/apt/*.bin "$1"/var/lib/apt/lists/*_Packages "$1"/var/lib/apt/lists/*_InRelease' \
 		"$SUITE" "$base.part" "$MIRROR"
 	mv "$base.part" "$base"
@@ -116,7 +140,16 @@ kver=$(basename "$(ls -d "$R"/lib/modules/* | sort -V | tail -1)")
 for p in ${BOARD_PRUNE_MODULES:-}; do
 	rm -rf "${R:?}/lib/modules/$kver/$p"
 done
+# modules compressed with zstd (kmod decompresses them when loading: about a third of the size)
+find "$R/lib/modules/$kver" -name '*.ko' -print0 | xargs -0 -r -P"$(nproc)" -n 64 zstd -q --rm -19
 depmod -b "$R" "$kver"
+# firmware: only what the board's hardware loads (BOARD_FIRMWARE_KEEP, names under
+# /usr/lib/firmware); CPU microcode is in the initramfs already
+if [ -n "${BOARD_FIRMWARE_KEEP:-}" ]; then
+	for f in "$R"/usr/lib/firmware/*; do
+		case " $BOARD_FIRMWARE_KEEP " in *" ${f##*/} "*) ;; *) rm -rf "$f" ;; esac
+	done
+fi
 # What only building needed, or nothing on a kiosk reads (image size goal: README, Board images):
 # - Perl, pulled in by usrmerge, which has done its work once the root is built (about 50 MB;
 #   init-system-helpers' "usrmerge | usr-is-merged" is left unmet on purpose: no apt runs on
@@ -131,6 +164,13 @@ chroot "$R" dpkg --purge --force-depends usrmerge libfile-find-rule-perl libnumb
 rm -rf "$R"/usr/share/doc/* "$R"/usr/share/man/* "$R"/usr/share/info/* "$R"/var/cache/apt/* \
 	"$R"/var/cache/debconf/*-old "$R"/var/lib/dpkg/*-old "$R"/var/log/*.log "$R"/var/log/apt/* \
 	"$R"/usr/share/locale/* "$R"/usr/share/fonts/opentype/noto/NotoSerifCJK-*.ttc
+
+if [ "${BOARD_MICROCODE:-}" = all ]; then # the early initramfs (uncompressed cpio) names them
+	for v in GenuineIntel AuthenticAMD; do
+		grep -aq "kernel/x86/microcode/$v.bin" "$R/boot/initrd.img-$kver" ||
+			{ echo "build-image: the initramfs lacks the $v CPU microcode (BOARD_MICROCODE=all)" >&2; exit 1; }
+	done
+fi
 
 # --- 3. boot partition ---------------------------------------------------------------------------
 echo "$BOARD" >"$B/kiosk-board.txt"

@@ -41,6 +41,8 @@ done
 [ -x "$KIOSK" ] && [ -x "$KIOSKDB" ] || { echo "not ok - image: build $KIOSK and $KIOSKDB first (make)"; exit 1; }
 W=$(mktemp -d /tmp/kk-imgtest-XXXXXX)
 QPID= LOOP=
+# shellcheck source=board/qemu-lib.sh
+. "$HERE/qemu-lib.sh"
 cleanup() {
 	[ -z "$QPID" ] || kill -9 "$QPID" 2>/dev/null
 	wait 2>/dev/null
@@ -50,10 +52,6 @@ cleanup() {
 	rm -rf "$W"
 }
 trap cleanup EXIT
-FAILS=0
-ok() { echo "ok - image: $1"; }
-fail() { echo "not ok - image: $1"; FAILS=$((FAILS + 1)); }
-finish() { exit $((FAILS > 0)); }
 
 MTOOLS_SKIP_CHECK=1 mcopy -n -i "$IMG@@1M" ::/vmlinuz ::/initrd.img ::/cmdline.txt "$W/" ||
 	{ fail "the boot partition holds vmlinuz, initrd.img, cmdline.txt"; finish; }
@@ -150,48 +148,6 @@ boot() { # [STICK_IMAGE]: power on; serial log $W/serial-$BOOT.log
 		-serial file:"$SER" >"$W/qemu.log" 2>&1 &
 	QPID=$!
 }
-power_cut() { # power cut: no shutdown, no flush of the guest
-	[ -z "$QPID" ] || kill -9 "$QPID" 2>/dev/null
-	wait "$QPID" 2>/dev/null
-	QPID=
-}
-elapsed() { echo "$(date +%s.%N) - $T0" | bc; }
-# screendump PATH: prints the number of colours (sampled) of the picture, 0 when none
-shot() {
-	python3 - "$W/mon.sock" "$1" <<'EOF'
-import socket, sys, time
-s = socket.socket(socket.AF_UNIX)
-try:
-    s.connect(sys.argv[1]); s.settimeout(2); s.recv(4096)
-    s.sendall(b"screendump " + sys.argv[2].encode() + b"\n"); time.sleep(0.3); s.recv(4096)
-    px = open(sys.argv[2], "rb").read().split(b"\n", 3)[3]
-    print(len(set(px[i:i + 3] for i in range(0, len(px) - 2, 3 * 5))))
-except (OSError, IndexError):
-    print(0)
-EOF
-}
-# wait_frame LIMIT: echoes seconds from power-on to the first kiosk frame, nothing on timeout
-wait_frame() {
-	local n
-	while kill -0 "$QPID" 2>/dev/null && [ "$(echo "$(elapsed) < $1" | bc)" = 1 ]; do
-		n=$(shot "$W/frame.ppm")
-		if [ "$n" -gt 64 ]; then
-			printf '%.1f' "$(elapsed)"
-			return
-		fi
-		sleep 0.5
-	done
-}
-# wait_log REGEX LIMIT: wait until the serial log of this boot has a matching line
-wait_log() {
-	local end=$(($(date +%s) + $2))
-	while [ "$(date +%s)" -lt "$end" ]; do
-		grep -aqE -- "$1" "$SER" 2>/dev/null && return 0
-		kill -0 "$QPID" 2>/dev/null || return 1
-		sleep 1
-	done
-	return 1
-}
 # qmp MODE ARGS...: input through QEMU's QMP socket, one python for both kinds
 #   qmp tap X Y [X Y ...]  touches on the USB tablet. Its axes run 0..32767, but SDL 2.26's evdev
 #                          input passes an absolute pointer's values on as pixels (touchscreens,
@@ -229,10 +185,6 @@ EOF
 }
 tap() { qmp tap "$@"; }
 keys() { qmp keys "$@"; }
-shown() { # the content the kiosk logged at its last start in this boot, as its document count
-	# (the factory sample has 67, bundle 1.50 40, bundle 1.60 55)
-	grep -a 'kiosk\[app\] info: showing content' "$SER" | tail -1 | sed -n 's/.*: \([0-9]*\) documents.*/\1/p'
-}
 # dots: how many dots the PIN field shows now (dark runs across the field's rows)
 dots() {
 	shot "$W/pin.ppm" >/dev/null
@@ -270,21 +222,8 @@ pin_and_apply() {
 # --- 3. first boot: first frame, staff panel, PIN, update applied -------------------------------
 boot "$W/stick1.img"
 echo "# booting $IMG with $accel (timeout ${TIMEOUT}s), a stick with bundle 1.50 inserted"
-first=$(wait_frame "$TIMEOUT")
-if [ -n "$first" ]; then
-	ok "first frame of the kiosk after $first s from power-on ($accel)"
-	cp "$W/frame.ppm" "${KK_IMAGE_SHOT:-/tmp/kk-first-frame.ppm}" 2>/dev/null
-else
-	fail "no kiosk frame within ${TIMEOUT}s ($accel)"
-	grep -a 'kiosk' "$SER" | tail -15 | sed 's/^/#   /'
-	finish
-fi
-ks=$(grep -a 'Starting kiosk.service' "$SER" | head -1 | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p')
-[ -n "$ks" ] && ok "kiosk.service started ${ks} s after the kernel (guest clock)" || fail "kiosk.service was started"
-grep -aq 'Using hardware watchdog' "$SER" && ok "systemd runs the hardware watchdog" || fail "systemd runs the hardware watchdog"
-if grep -aq 'EXT4-fs (vda2): re-mounted.*r/w' "$SER"; then fail "the root file system stays read-only"; else ok "the root file system stays read-only"; fi
-old=$(shown)
-[ "$old" = 67 ] && ok "the kiosk shows the factory content (67 documents)" || fail "the kiosk shows the factory content (logged: ${old:-nothing})"
+first_frame "$TIMEOUT" "${KK_IMAGE_SHOT:-/tmp/kk-first-frame.ppm}"
+boot_checks watchdog
 if [ "${KK_IMAGE_QUICK:-0}" != 1 ]; then
 	if wait_log 'kiosk\[sync\] info: update stick found' $((30 * slow)); then
 		ok "the stick was mounted (udev, read-only) and the kiosk offers it to staff"
@@ -324,11 +263,7 @@ if [ "${KK_IMAGE_QUICK:-0}" != 1 ]; then
 		grep -a 'kiosk-usb\|kiosk\[sync\]' "$SER" | tail -8 | sed 's/^/#   /'
 	fi
 fi
-# RAM after boot: wait for kiosk-report (a loaded TCG guest runs behind our clock: up to 2x)
-end=$(echo "$T0 + $settle * 2 + 60" | bc)
-while [ "$(echo "$(date +%s.%N) < $end" | bc)" = 1 ] && ! grep -aq 'kk-report uptime' "$SER"; do sleep 1; done
-mem=$(grep -a 'kk-report mem used' "$SER" | tail -1 | sed 's/.*kk-report mem used //')
-[ -n "$mem" ] && ok "RAM in use ${settle}s (guest clock) after power-on: $mem (MemTotal - MemAvailable)" || echo "# RAM in use: not reported"
+report_ram
 power_cut
 
 if [ "${KK_IMAGE_QUICK:-0}" != 1 ]; then
