@@ -2,8 +2,11 @@
 # cross-build.sh — build the kiosk for another Debian architecture (arm64 for the rpi4 board)
 # on an x86 machine, with Debian's cross compiler and a sysroot of the target's -dev packages.
 #
-# Usage: board/cross-build.sh ARCH OUTDIR        (make image BOARD=rpi4 calls this; needs root
-#                                                 for mmdebstrap and apt)
+# Usage: board/cross-build.sh [--tests] ARCH OUTDIR   (make image BOARD=rpi4 calls this, and
+#                                                     make test with --tests; needs root for
+#                                                     mmdebstrap)
+#   --tests   also build the unit tests (OUTDIR/tests/test_*), which tests/cross.sh runs under
+#             qemu-user
 #
 # 1. sysroot: mmdebstrap --variant=extract unpacks Debian 12's ARCH -dev packages (and what they
 #    depend on) into build/sysroot-ARCH, without running a single maintainer script, so it
@@ -19,10 +22,14 @@
 # Environment: MIRROR (default http://deb.debian.org/debian).
 set -euo pipefail
 
-[ $# -eq 2 ] || { echo "usage: $0 ARCH OUTDIR" >&2; exit 2; }
-ARCH=$1 OUT=$2
+tests=
+[ "${1:-}" != --tests ] || { tests=1; shift; }
+[ $# -eq 2 ] || { echo "usage: $0 [--tests] ARCH OUTDIR" >&2; exit 2; }
+ARCH=$1 OUT=${2%/}
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
+case "$OUT" in /* | *..*) echo "cross-build: OUTDIR is a folder inside the repository, such as build/arm64" >&2; exit 2 ;; esac
+cd "$ROOT"
 case "$ARCH" in
 arm64) TRIPLET=aarch64-linux-gnu ELF="ARM aarch64" ;;
 armhf) TRIPLET=arm-linux-gnueabihf ELF="ARM, EABI5" ;;
@@ -70,11 +77,21 @@ fi
 
 # --- 2. build -------------------------------------------------------------------------------------
 libdir=/usr/lib/$TRIPLET
+targets=("$OUT/kiosk")
+if [ -n "$tests" ]; then
+	for t in "$ROOT"/tests/unit/test_*.c; do
+		t=${t##*/}
+		targets+=("$OUT/tests/${t%.c}")
+	done
+fi
+mkdir -p "$OUT"
+echo "cross-build: make ${#targets[@]} targets for $ARCH (log: $OUT/cross-build.log)"
 env PKG_CONFIG_LIBDIR="$SYS$libdir/pkgconfig:$SYS/usr/share/pkgconfig" PKG_CONFIG_PATH= \
 	PKG_CONFIG_SYSROOT_DIR="$SYS" \
-	make -C "$ROOT" --no-print-directory -j"$(nproc)" BUILD="$OUT" \
+	make --no-print-directory -j"$(nproc)" BUILD="$OUT" \
 	CC="$TRIPLET-gcc --sysroot=$SYS" CXX="$TRIPLET-g++ --sysroot=$SYS" \
-	PINYIN_DICT="$libdir/googlepinyin/data/dict_pinyin.dat" "$OUT/kiosk"
+	PINYIN_DICT="$libdir/googlepinyin/data/dict_pinyin.dat" "${targets[@]}" >"$OUT/cross-build.log" 2>&1 ||
+	{ grep -E 'error|Error' "$OUT/cross-build.log" | head -20 >&2; echo "cross-build: the $ARCH build failed" >&2; exit 1; }
 
 # --- 3. check -------------------------------------------------------------------------------------
 file -L "$OUT/kiosk" | grep -q "$ELF" || { echo "cross-build: $OUT/kiosk is not an $ARCH binary" >&2; exit 1; }

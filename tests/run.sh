@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # tests/run.sh — runs every test suite and prints one closing line "N passed, N failed".
 #
-# Usage: tests/run.sh BUILD_DIR [ASAN_BUILD_DIR]
+# Usage: tests/run.sh BUILD_DIR [ASAN_BUILD_DIR [ARM64_BUILD_DIR]]
 #   unit tests:        BUILD_DIR/tests/test_*          (and ASAN_BUILD_DIR/tests/test_*)
 #   integration tests: tests/integration/*.sh          (on BUILD_DIR, then on ASAN_BUILD_DIR)
+#   arm64:             tests/cross.sh ARM64_BUILD_DIR  (unit tests and screens under qemu-user)
 # Each test prints "ok - …" or "not ok - …"; this script totals them. A suite that exits
 # non-zero without reporting a failed test (a crash), or whose output shows a sanitizer report,
 # counts as one more failure: nothing can pass by dying quietly.
 set -u
 build=${1:-build}
 asan=${2:-}
+arm64=${3:-}
 here=$(cd "$(dirname "$0")/.." && pwd)
 log=$(mktemp)
 out=$(mktemp)
@@ -61,6 +63,9 @@ for t in "$here"/tests/integration/*.sh; do
 		run_suite "asan/$(basename "$t")" env KK_BUILD="$asan" SUITE_PREFIX=asan/ bash "$t"
 	fi
 done
+if [ -n "$arm64" ]; then
+	run_suite cross.sh bash "$here/tests/cross.sh" "$arm64" "$build"
+fi
 
 passed=$(grep -c '^ok - ' "$log")
 failed=$(grep -c '^not ok - ' "$log")
