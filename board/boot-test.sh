@@ -79,7 +79,7 @@ rpi4)
 	mt mcopy -n -i "$W/disk.img@@1M" ::/vmlinuz ::/initrd.img ::/cmdline.txt ::/config.txt "$W/" ||
 		{ fail "the boot partition holds vmlinuz, initrd.img, cmdline.txt, config.txt"; finish; }
 	ls_boot=$(mt mdir -b -i "$W/disk.img@@1M" ::/ 2>/dev/null)
-	for f in start4.elf fixup4.dat bcm2711-rpi-4-b.dtb bcm2711-rpi-400.dtb bcm2711-rpi-cm4.dtb; do
+	for f in start4.elf fixup4.dat bcm2711-rpi-4-b.dtb bcm2711-rpi-400.dtb bcm2711-rpi-cm4-io.dtb; do
 		echo "$ls_boot" | grep -q "/$f$" || fail "the boot partition holds the Pi 4 firmware's $f"
 	done
 	ok "the boot partition holds the Pi 4 firmware (start4.elf, fixup4.dat), device trees, config.txt"

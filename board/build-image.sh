@@ -52,19 +52,8 @@ if [ "$BOARD_ARCH" != "$(dpkg --print-architecture)" ]; then
 		echo "build-image: $KIOSK_BIN is not a $BOARD_ARCH binary: cross-build the kiosk and set KIOSK_BIN" >&2
 		exit 1
 	}
-	# mmdebstrap runs the target's maintainer scripts through qemu-user: binfmt_misc must know
-	# the architecture (binfmt-support registers it when installed; a container may need the
-	# file system mounted first)
-	qarch=$(case "$BOARD_ARCH" in arm64) echo aarch64 ;; armhf) echo arm ;; *) echo "$BOARD_ARCH" ;; esac)
-	if [ ! -e "/proc/sys/fs/binfmt_misc/qemu-$qarch" ]; then
-		mountpoint -q /proc/sys/fs/binfmt_misc || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc || true
-		update-binfmts --enable "qemu-$qarch" 2>/dev/null || true
-	fi
-	[ -e "/proc/sys/fs/binfmt_misc/qemu-$qarch" ] || {
-		echo "build-image: this machine cannot run $BOARD_ARCH programs: install qemu-user-static and binfmt-support" >&2
-		echo "build-image: (make image BOARD=$BOARD does), and make sure binfmt_misc is mounted" >&2
-		exit 1
-	}
+	# mmdebstrap runs the target's maintainer scripts through qemu-user (binfmt_misc)
+	bash "$HERE/binfmt.sh" "$BOARD_ARCH" || exit 1
 fi
 
 pkgs=$(grep -hv '^#' "$HERE/common/packages" | tr -s ' \n' ' ')
@@ -131,7 +120,9 @@ rm -f "$R/var/lib/dbus/machine-id"
 echo "kiosk-${BOARD//_/-}" >"$R/etc/hostname" # a host name has no underscores
 systemctl --root="$R" enable kiosk.service kiosk-screen.service systemd-networkd.service \
 	systemd-resolved.service systemd-timesyncd.service kiosk-usb-receipt.path kiosk-report.service >/dev/null
-systemctl --root="$R" mask getty@tty1.service autovt@tty1.service serial-getty@ttyS0.service \
+# no login anywhere: not on the display (tty1), nor on any serial console (serial-getty@ is
+# masked as a template: ttyS0 on x86, ttyAMA0 on a Pi, whatever console= a technician adds)
+systemctl --root="$R" mask getty@tty1.service autovt@tty1.service serial-getty@.service \
 	ctrl-alt-del.target debug-shell.service apt-daily.timer apt-daily-upgrade.timer \
 	e2scrub_all.timer e2scrub_reap.service systemd-firstboot.service >/dev/null 2>&1 || true
 systemctl --root="$R" set-default multi-user.target >/dev/null
@@ -189,13 +180,17 @@ systemd-boot)
 rpi)
 	# Debian's raspi-firmware: the GPU firmware, the device trees, and config.txt naming the
 	# kernel and initrd; the Pi 4 EEPROM boots from GPT (bootloader from 2020-09 or later)
-	cp "$R"/usr/lib/raspi-firmware/* "$B/"
+	# (the Pi 4 family's: start4*.elf, fixup4*.dat; bootcode.bin and start.elf are for Pi 0-3)
+	cp "$R"/usr/lib/raspi-firmware/start4*.elf "$R"/usr/lib/raspi-firmware/fixup4*.dat "$B/"
 	cp "$R"/usr/lib/linux-image-"$kver"/broadcom/bcm2711-*.dtb "$B/"
 	cp "$BDIR/config.txt" "$B/config.txt"
 	;;
 *) echo "build-image: unknown BOARD_BOOT=$BOARD_BOOT" >&2; exit 1 ;;
 esac
-rm -f "$R"/boot/vmlinuz-* "$R"/boot/initrd.img-* # booted from the boot partition's copies
+# booted from the boot partition's copies: the kernel and initrd, and on rpi4 the GPU firmware,
+# the device trees of every arm64 board, and raspi-firmware's own copies in /boot/firmware
+rm -rf "$R"/boot/vmlinuz-* "$R"/boot/initrd.img-* "$R"/boot/firmware/* "$R"/usr/lib/raspi-firmware \
+	"$R"/usr/lib/linux-image-*
 
 # --- 4. data partition -----------------------------------------------------------------------------
 mkdir -p "$D/journal" "$D/.system/systemd" "$D/site" "$D/keys/trusted"
